@@ -1,0 +1,122 @@
+# placesim: build, test, run, bench, install.
+#
+#   make            build libplacesim.a and the placesim program
+#   make run        build, then run the default comparison of service models
+#   make test       build and run every test (cmocka)
+#   make test SANITIZE=1   the same under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make bench      measure speed and memory (see docs/performance.md)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Missing build packages (Debian/Ubuntu) are installed with apt-get when run as
+# root or with password-less sudo; otherwise the build stops with the command to run.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PKGS    := lua5.4 libcjson
+TESTPKG := cmocka
+DEBPKGS := liblua5.4-dev libcjson-dev libcmocka-dev pkg-config
+
+ifeq ($(SANITIZE),1)
+BUILD   := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+OPT     := -O1 -g
+else
+BUILD   := build
+SANFLAGS :=
+OPT     ?= -O2 -g
+endif
+
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+# Recursive (=) so pkg-config runs after the deps target has installed what is missing.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS = $(shell pkg-config --cflags $(TESTPKG) 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs $(TESTPKG) 2>/dev/null)
+ALL_CFLAGS = $(WARN) $(OPT) $(SANFLAGS) -D_XOPEN_SOURCE=700 -pthread -Iinclude -Iengine $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) -pthread $(LDFLAGS)
+LIBS_ALL = $(PKG_LIBS) -lm
+
+LIB_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c))
+LIB_OBJ := $(patsubst engine/%.c,$(BUILD)/engine/%.o,$(LIB_SRC))
+MAIN_OBJ := $(BUILD)/engine/main.o
+LIB     := $(BUILD)/libplacesim.a
+ifeq ($(SANITIZE),1)
+PROG    := $(BUILD)/placesim
+else
+PROG    := placesim
+endif
+
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+TEST_SUPPORT := $(BUILD)/tests/support.o
+
+.PHONY: all run test bench install uninstall clean deps check-deps docs-check
+all: $(PROG)
+
+# Installs missing Debian packages, or says exactly what to run.
+deps:
+	@missing=""; \
+	command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"; \
+	if command -v pkg-config >/dev/null 2>&1; then \
+	  pkg-config --exists lua5.4  || missing="$$missing liblua5.4-dev"; \
+	  pkg-config --exists libcjson || missing="$$missing libcjson-dev"; \
+	  pkg-config --exists cmocka  || missing="$$missing libcmocka-dev"; \
+	else missing="$(DEBPKGS)"; fi; \
+	command -v $(CC) >/dev/null 2>&1 || missing="$$missing gcc"; \
+	if [ -n "$$missing" ]; then \
+	  echo "placesim: installing missing build packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; \
+	  else echo "placesim: cannot install packages without root; run:"; \
+	       echo "  sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; fi; \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "placesim: no apt-get here; install the packages for:$$missing (Lua 5.4, cJSON, cmocka, pkg-config)"; exit 1; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || { \
+	    echo "placesim: apt-get failed; run: sudo apt-get install -y$$missing"; exit 1; }; \
+	fi
+
+$(BUILD)/engine/%.o: engine/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(PROG): $(MAIN_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LIBS_ALL)
+
+$(BUILD)/tests/%.o: tests/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_SUPPORT) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIB) $(LIBS_ALL) $(TEST_LIBS)
+
+test: $(PROG) $(TEST_BIN)
+	@PLACESIM=$(abspath $(PROG)) BUILD=$(BUILD) sh tests/run_tests.sh $(TEST_BIN)
+
+run: $(PROG)
+	./$(PROG) run scenarios/crisis_led.json --force
+
+install: $(PROG) $(LIB)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(PREFIX)/share/placesim/scenarios $(DESTDIR)$(PREFIX)/share/placesim/scripts \
+	  $(DESTDIR)$(PREFIX)/share/doc/placesim
+	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/placesim
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libplacesim.a
+	install -m 644 include/placesim.h $(DESTDIR)$(PREFIX)/include/placesim.h
+	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/placesim/scenarios/
+	-install -m 644 scripts/*.lua $(DESTDIR)$(PREFIX)/share/placesim/scripts/ 2>/dev/null
+	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/placesim/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/placesim $(DESTDIR)$(PREFIX)/lib/libplacesim.a $(DESTDIR)$(PREFIX)/include/placesim.h
+	rm -rf $(DESTDIR)$(PREFIX)/share/placesim $(DESTDIR)$(PREFIX)/share/doc/placesim
+
+clean:
+	rm -rf build build-san placesim
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_SUPPORT:.o=.d)

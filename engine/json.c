@@ -1,0 +1,211 @@
+/* json: file reading, parse errors with positions, node origins. See json.h. */
+#include "json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "err.h"
+
+ps_status json_read_file(const char *path, char **out, size_t *len, ps_error *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return err_set(err, PS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = ps_malloc(cap);
+    if (!buf) {
+        fclose(f);
+        return err_set(err, PS_ERR_NOMEM, "%s: out of memory reading the file", path);
+    }
+    for (;;) {
+        if (n + 1 >= cap) {
+            char *nb = ps_reallocarray(buf, cap, 2);
+            if (!nb) {
+                ps_free(buf);
+                fclose(f);
+                return err_set(err, PS_ERR_NOMEM, "%s: out of memory reading the file", path);
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) break;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        ps_free(buf);
+        return err_set(err, PS_ERR_IO, "%s: read error", path);
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (len) *len = n;
+    return PS_OK;
+}
+
+/* cJSON keeps the first of two equal keys and ignores the second without a
+ * word; a scenario author who gives "capacity" twice deserves to be told. */
+static const cJSON *find_duplicate_key(const cJSON *node)
+{
+    for (; node; node = node->next) {
+        if (cJSON_IsObject(node)) {
+            for (const cJSON *a = node->child; a; a = a->next)
+                for (const cJSON *b = a->next; b; b = b->next)
+                    if (a->string && b->string && strcmp(a->string, b->string) == 0) return b;
+        }
+        if (node->child) {
+            const cJSON *d = find_duplicate_key(node->child);
+            if (d) return d;
+        }
+    }
+    return NULL;
+}
+
+ps_status json_parse_text(const char *text, size_t len, const char *name, cJSON **out,
+                          ps_error *err)
+{
+    const char *end = NULL;
+    *out = NULL;
+    if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
+        (unsigned char)text[2] == 0xBF) {
+        text += 3; /* UTF-8 byte order mark */
+        len -= 3;
+    }
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+    if (!root) {
+        size_t pos = end && end >= text ? (size_t)(end - text) : 0;
+        if (pos > len) pos = len;
+        int line = 1, col = 1;
+        for (size_t i = 0; i < pos; i++) {
+            if (text[i] == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        char near[24];
+        size_t k = 0;
+        for (size_t i = pos; i < len && k < sizeof near - 1 && text[i] != '\n'; i++)
+            near[k++] = text[i];
+        near[k] = '\0';
+        if (len == 0 || pos >= len)
+            return err_set(err, PS_ERR_PARSE, "%s:%d:%d: malformed JSON: unexpected end of file",
+                           name, line, col);
+        return err_set(err, PS_ERR_PARSE, "%s:%d:%d: malformed JSON near '%s'", name, line, col,
+                       near);
+    }
+    const cJSON *dup = find_duplicate_key(root);
+    if (dup) {
+        cJSON_Delete(root);
+        return err_set(err, PS_ERR_PARSE, "%s: key \"%s\" is given twice in the same object", name,
+                       dup->string);
+    }
+    *out = root;
+    return PS_OK;
+}
+
+ps_status json_load_file(const char *path, cJSON **out, ps_error *err)
+{
+    char *text;
+    size_t len;
+    ps_status st = json_read_file(path, &text, &len, err);
+    if (st) return st;
+    st = json_parse_text(text, len, path, out, err);
+    ps_free(text);
+    return st;
+}
+
+/* --- origins: an open-addressing map from node pointer to file name ---- */
+
+struct json_origins {
+    const cJSON **keys;
+    const char **files;   /* interned: point into names */
+    size_t cap, used;
+    char **names;
+    size_t nnames;
+};
+
+json_origins *json_origins_new(void) { return ps_calloc(1, sizeof(json_origins)); }
+
+void json_origins_free(json_origins *o)
+{
+    if (!o) return;
+    for (size_t i = 0; i < o->nnames; i++) ps_free(o->names[i]);
+    ps_free(o->names);
+    ps_free(o->keys);
+    ps_free(o->files);
+    ps_free(o);
+}
+
+static size_t slot_of(const json_origins *o, const cJSON *node)
+{
+    uint64_t h = (uint64_t)(uintptr_t)node * UINT64_C(0x9e3779b97f4a7c15);
+    size_t i = (size_t)(h >> 17) & (o->cap - 1);
+    while (o->keys[i] && o->keys[i] != node) i = (i + 1) & (o->cap - 1);
+    return i;
+}
+
+static int grow(json_origins *o)
+{
+    size_t ncap = o->cap ? o->cap * 2 : 1024;
+    const cJSON **ok = o->keys;
+    const char **of = o->files;
+    size_t ocap = o->cap;
+    o->keys = ps_calloc(ncap, sizeof *o->keys);
+    o->files = ps_calloc(ncap, sizeof *o->files);
+    if (!o->keys || !o->files) {
+        ps_free(o->keys);
+        ps_free(o->files);
+        o->keys = ok;
+        o->files = of;
+        return -1;
+    }
+    o->cap = ncap;
+    for (size_t i = 0; i < ocap; i++) {
+        if (!ok[i]) continue;
+        size_t s = slot_of(o, ok[i]);
+        o->keys[s] = ok[i];
+        o->files[s] = of[i];
+    }
+    ps_free(ok);
+    ps_free(of);
+    return 0;
+}
+
+static int put(json_origins *o, const cJSON *node, const char *file)
+{
+    if ((o->used + 1) * 2 > o->cap && grow(o)) return -1;
+    size_t s = slot_of(o, node);
+    if (!o->keys[s]) o->used++;
+    o->keys[s] = node;
+    o->files[s] = file;
+    for (const cJSON *c = node->child; c; c = c->next)
+        if (put(o, c, file)) return -1;
+    return 0;
+}
+
+ps_status json_origins_add(json_origins *o, const cJSON *node, const char *file)
+{
+    const char *name = NULL;
+    for (size_t i = 0; i < o->nnames; i++)
+        if (strcmp(o->names[i], file) == 0) name = o->names[i];
+    if (!name) {
+        char **nn = ps_reallocarray(o->names, o->nnames + 1, sizeof *nn);
+        if (!nn) return PS_ERR_NOMEM;
+        o->names = nn;
+        if (!(nn[o->nnames] = ps_strdup(file))) return PS_ERR_NOMEM;
+        name = nn[o->nnames++];
+    }
+    return put(o, node, name) ? PS_ERR_NOMEM : PS_OK;
+}
+
+const char *json_origin(const json_origins *o, const cJSON *node)
+{
+    if (!o || !o->cap || !node) return NULL;
+    size_t s = slot_of(o, node);
+    return o->keys[s] ? o->files[s] : NULL;
+}

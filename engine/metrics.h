@@ -1,0 +1,123 @@
+/*
+ * metrics: what a replicate records each week, and the outcomes of
+ * MODEL.md section 7 computed from it.
+ *
+ * A replicate's record is a few dense arrays indexed [week][column]: the
+ * place-wide columns of timeseries.csv (TS_*, then one cost column per
+ * agency), extra place-wide series the outcomes need (XS_*), and per
+ * neighbourhood series (NB_*). Counts are whole numbers held in doubles,
+ * so they are exact.
+ */
+#ifndef PS_METRICS_H
+#define PS_METRICS_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "placesim.h"
+
+enum ts_col {
+    TS_POPULATION,
+    TS_WELL,
+    TS_STRUGGLING,
+    TS_CRISIS,
+    TS_RECOVERING,
+    TS_ONSETS,
+    TS_CRISIS_EPISODES,
+    TS_AE,
+    TS_ADMISSIONS,
+    TS_UNEMPLOYED,
+    TS_IN_DEBT,
+    TS_HOUSING_INSECURE,
+    TS_LONELY,
+    TS_SOCIAL_CAPITAL,
+    TS_COST_TOTAL,
+    TS_FIXED /* number of fixed columns; cost_<agency> columns follow */
+};
+
+enum xs_col {
+    XS_ADULTS,
+    XS_EMPLOYED,
+    XS_LABOUR_FORCE,
+    XS_BED_WEEKS,       /* occupied inpatient beds this week */
+    XS_TEAM_ACTIVE,     /* crisis team caseload */
+    XS_TEAM_STARTS,
+    XS_UNTREATED,       /* crises that met neither the team nor A&E capacity */
+    XS_QALY,            /* quality-weighted adult-weeks */
+    XS_HOUSEHOLDS,
+    XS_HH_DEBT,
+    XS_RENTERS,
+    XS_RENTERS_INSECURE,
+    XS_COUNT
+};
+
+enum nb_col {
+    NB_ADULTS,
+    NB_WELL,
+    NB_STRUGGLING,
+    NB_CRISIS,
+    NB_RECOVERING,
+    NB_ONSETS,
+    NB_CRISIS_EPISODES,
+    NB_UNEMPLOYED,
+    NB_LABOUR_FORCE,
+    NB_IN_DEBT,
+    NB_HOUSING_INSECURE,
+    NB_LONELY,
+    NB_SOCIAL_CAPITAL,
+    NB_COUNT
+};
+
+/* Names of the TS_* and NB_* columns as written in the CSV headers. */
+extern const char *const metrics_ts_names[TS_FIXED];
+extern const char *const metrics_nb_names[NB_COUNT];
+
+typedef struct metrics_layout {
+    int weeks;
+    int n_nbhd;
+    int n_agencies;
+    char **agencies;        /* names, in order of first appearance in services */
+    char **cost_columns;    /* "cost_<agency>" for each agency */
+    int *service_agency;    /* agency index of each service */
+    int n_services;
+    int n_ts;               /* TS_FIXED + n_agencies */
+} metrics_layout;
+
+ps_status metrics_layout_init(metrics_layout *l, const ps_config *cfg);
+void metrics_layout_release(metrics_layout *l);
+
+typedef struct replicate_record {
+    double *ts;   /* [weeks][n_ts] */
+    double *xs;   /* [weeks][XS_COUNT] */
+    double *nb;   /* [weeks][n_nbhd][NB_COUNT] */
+} replicate_record;
+
+ps_status record_alloc(replicate_record *r, const metrics_layout *l);
+void record_release(replicate_record *r);
+
+/* One outcome's values over replicates, summarised. */
+typedef struct outcome {
+    char name[96];
+    const char *unit;
+    const char *group;   /* safety_one, safety_two, services, money, equity, ... */
+    double *values;      /* [replicates] */
+    double mean, sd, ci_low, ci_high;
+} outcome;
+
+typedef struct outcome_set {
+    outcome *items;
+    size_t n, cap;
+    int replicates;
+} outcome_set;
+
+/* Computes every outcome of every replicate and summarises them. */
+ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l,
+                           const replicate_record *recs, int replicates, outcome_set *out);
+void outcome_set_release(outcome_set *s);
+
+/* Mean, sample sd and 95% Student-t interval of x[0..n-1]. */
+void stats_summarise(const double *x, int n, double *mean, double *sd, double *lo, double *hi);
+/* Two-sided 97.5% quantile of Student's t with df degrees of freedom. */
+double stats_t975(int df);
+
+#endif

@@ -1,0 +1,329 @@
+/*
+ * output: the output folder of a run, written all or nothing.
+ *
+ * Files are written into a fresh temporary folder beside the target, which
+ * is renamed into place only when everything is written; a failure removes
+ * it. An existing target is kept unless force is given, in which case it is
+ * moved aside, replaced, and then removed.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include <cJSON.h>
+
+#include "alloc.h"
+#include "err.h"
+#include "output.h"
+#include "results.h"
+#include "sbuf.h"
+#include "scenario.h"
+
+/* ------------------------------------------------------------ folders */
+
+ps_status output_mkdirs(const char *path, ps_error *err)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) return err_set(err, PS_ERR_IO, "%s: bad folder name", path);
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return err_set(err, PS_ERR_IO, "%s: cannot create folder: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return err_set(err, PS_ERR_IO, "%s: cannot create folder: %s", buf, strerror(errno));
+    return PS_OK;
+}
+
+/* Removes a folder and everything in it (the folders placesim writes hold
+ * files and folders of files only). */
+int output_remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) return remove(path);
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        size_t n = strlen(path) + strlen(e->d_name) + 2;
+        char *child = ps_malloc(n);
+        if (!child) {
+            rc = -1;
+            break;
+        }
+        snprintf(child, n, "%s/%s", path, e->d_name);
+        struct stat sb;
+        if (lstat(child, &sb) == 0 && S_ISDIR(sb.st_mode)) rc |= output_remove_tree(child);
+        else rc |= remove(child);
+        ps_free(child);
+    }
+    closedir(d);
+    return rc | rmdir(path);
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+ps_status ps_output_check(const char *dir, int force, ps_error *err)
+{
+    err_clear(err);
+    if (!dir || !*dir) return err_set(err, PS_ERR_ARG, "no output folder given");
+    if (!force && exists(dir))
+        return err_set(err, PS_ERR_EXISTS, "%s: the output folder exists; use --force to replace it", dir);
+    return PS_OK;
+}
+
+ps_status output_begin(const char *dir, int force, char **tmp_out, ps_error *err)
+{
+    *tmp_out = NULL;
+    ps_status st = ps_output_check(dir, force, err);
+    if (st) return st;
+    /* Create the parent, then a temporary sibling. */
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", dir);
+    size_t n = strlen(parent);
+    while (n > 1 && parent[n - 1] == '/') parent[--n] = '\0';
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) {
+        *slash = '\0';
+        if ((st = output_mkdirs(parent, err))) return st;
+    }
+    size_t len = strlen(dir) + 16;
+    char *tmp = ps_malloc(len);
+    if (!tmp) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    snprintf(tmp, len, "%.*s.tmp-XXXXXX", (int)n, dir);
+    if (!mkdtemp(tmp)) {
+        st = err_set(err, PS_ERR_IO, "%s: cannot create a temporary folder: %s", tmp, strerror(errno));
+        ps_free(tmp);
+        return st;
+    }
+    *tmp_out = tmp;
+    return PS_OK;
+}
+
+ps_status output_commit(const char *tmp, const char *dir, int force, ps_error *err)
+{
+    char *old = NULL;
+    if (exists(dir)) {
+        if (!force) {
+            output_remove_tree(tmp);
+            return err_set(err, PS_ERR_EXISTS, "%s: the output folder exists; use --force to replace it", dir);
+        }
+        size_t len = strlen(dir) + 16;
+        old = ps_malloc(len);
+        if (!old) {
+            output_remove_tree(tmp);
+            return err_set(err, PS_ERR_NOMEM, "out of memory");
+        }
+        snprintf(old, len, "%s.old-XXXXXX", dir);
+        if (!mkdtemp(old) || rmdir(old) != 0 || rename(dir, old) != 0) {
+            ps_status st = err_set(err, PS_ERR_IO, "%s: cannot move the old output aside: %s", dir, strerror(errno));
+            output_remove_tree(tmp);
+            ps_free(old);
+            return st;
+        }
+    }
+    if (rename(tmp, dir) != 0) {
+        ps_status st = err_set(err, PS_ERR_IO, "%s: cannot move the output into place: %s", dir, strerror(errno));
+        if (old) rename(old, dir);
+        output_remove_tree(tmp);
+        ps_free(old);
+        return st;
+    }
+    if (old) output_remove_tree(old);
+    ps_free(old);
+    return PS_OK;
+}
+
+ps_status output_write_file(const char *folder, const char *name, const char *text, size_t len, ps_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", folder, name);
+    FILE *f = fopen(path, "wb");
+    if (!f) return err_set(err, PS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    int bad = fwrite(text, 1, len, f) != len;
+    bad |= fclose(f) != 0;
+    if (bad) return err_set(err, PS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    return PS_OK;
+}
+
+ps_status output_write_json(const char *folder, const char *name, const char *json, ps_error *err)
+{
+    sbuf b = { 0 };
+    sb_puts(&b, json);
+    sb_puts(&b, "\n");
+    char *text = sb_take(&b);
+    if (!text) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    ps_status st = output_write_file(folder, name, text, strlen(text), err);
+    ps_free(text);
+    return st;
+}
+
+/* ------------------------------------------------------------ CSV */
+
+/* Whole numbers print without a decimal point; others as the shortest
+ * decimal that reads back exactly, so files are byte-stable. */
+void output_csv_number(sbuf *b, double x)
+{
+    if (isfinite(x) && x == floor(x) && fabs(x) < 1e15) sb_printf(b, "%.0f", x);
+    else if (isnan(x)) sb_puts(b, "");
+    else sb_double(b, x);
+}
+
+static char *timeseries_csv(const ps_results *res)
+{
+    const metrics_layout *L = &res->layout;
+    sbuf b = { 0 };
+    sb_puts(&b, "replicate,week");
+    for (int c = 0; c < L->n_ts; c++) sb_printf(&b, ",%s", c < TS_FIXED ? metrics_ts_names[c] : L->cost_columns[c - TS_FIXED]);
+    sb_puts(&b, "\n");
+    for (int r = 0; r < res->replicates; r++) {
+        for (int w = 0; w < L->weeks; w++) {
+            const double *row = res->recs[r].ts + (size_t)w * (size_t)L->n_ts;
+            sb_printf(&b, "%d,%d", r, w);
+            for (int c = 0; c < L->n_ts; c++) {
+                sb_puts(&b, ",");
+                output_csv_number(&b, row[c]);
+            }
+            sb_puts(&b, "\n");
+        }
+    }
+    return sb_take(&b);
+}
+
+static void nb_row(sbuf *b, const ps_config *cfg, int k, const double *v)
+{
+    sb_printf(b, ",%s,%d", cfg->place.neighbourhoods[k].name, cfg->place.neighbourhoods[k].decile);
+    for (int c = 0; c < NB_COUNT; c++) {
+        sb_puts(b, ",");
+        output_csv_number(b, v[c]);
+    }
+    double adults = v[NB_ADULTS];
+    sb_puts(b, ",");
+    output_csv_number(b, adults > 0 ? (v[NB_STRUGGLING] + v[NB_CRISIS] + v[NB_RECOVERING]) / adults : NAN);
+    sb_puts(b, "\n");
+}
+
+static char *neighbourhoods_csv(const ps_results *res, int per_replicate)
+{
+    const metrics_layout *L = &res->layout;
+    const ps_config *cfg = res->cfg;
+    sbuf b = { 0 };
+    sb_puts(&b, per_replicate ? "replicate,week,neighbourhood,deprivation_decile" : "week,neighbourhood,deprivation_decile");
+    for (int c = 0; c < NB_COUNT; c++) sb_printf(&b, ",%s", metrics_nb_names[c]);
+    sb_puts(&b, ",prevalence\n");
+    double v[NB_COUNT];
+    for (int r = 0; r < (per_replicate ? res->replicates : 1); r++) {
+        for (int w = 0; w < L->weeks; w++) {
+            for (int k = 0; k < L->n_nbhd; k++) {
+                size_t off = ((size_t)w * (size_t)L->n_nbhd + (size_t)k) * NB_COUNT;
+                if (per_replicate) {
+                    for (int c = 0; c < NB_COUNT; c++) v[c] = res->recs[r].nb[off + (size_t)c];
+                    sb_printf(&b, "%d,%d", r, w);
+                } else {
+                    for (int c = 0; c < NB_COUNT; c++) {
+                        double s = 0;
+                        for (int q = 0; q < res->replicates; q++) s += res->recs[q].nb[off + (size_t)c];
+                        v[c] = s / res->replicates;
+                    }
+                    sb_printf(&b, "%d", w);
+                }
+                nb_row(&b, cfg, k, v);
+            }
+        }
+    }
+    return sb_take(&b);
+}
+
+/* ------------------------------------------------------------ JSON */
+
+static cJSON *summary_json(const ps_results *res, const ps_write_options *o)
+{
+    const ps_config *cfg = res->cfg;
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "scenario", cfg->name);
+    cJSON_AddStringToObject(root, "description", cfg->description);
+    cJSON *outs = cJSON_AddObjectToObject(root, "outcomes");
+    for (size_t i = 0; i < res->outcomes.n; i++) {
+        const outcome *oc = &res->outcomes.items[i];
+        cJSON *group = cJSON_GetObjectItemCaseSensitive(outs, oc->group);
+        if (!group) group = cJSON_AddObjectToObject(outs, oc->group);
+        cJSON *item = cJSON_AddObjectToObject(group, oc->name + strlen(oc->group) + 1);
+        cJSON_AddNumberToObject(item, "mean", oc->mean);
+        cJSON_AddNumberToObject(item, "sd", oc->sd);
+        cJSON *ci = cJSON_AddArrayToObject(item, "ci95");
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(oc->ci_low));
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(oc->ci_high));
+        cJSON_AddStringToObject(item, "unit", oc->unit);
+    }
+    cJSON *prov = cJSON_AddObjectToObject(root, "provenance");
+    cJSON_AddStringToObject(prov, "engine", "placesim");
+    cJSON_AddStringToObject(prov, "version", PS_VERSION);
+    cJSON_AddStringToObject(prov, "scenario_file", ps_scenario_path(res->scenario));
+    cJSON_AddStringToObject(prov, "scenario_hash", scenario_hash(res->scenario));
+    cJSON_AddNumberToObject(prov, "seed", (double)cfg->seed);
+    cJSON_AddNumberToObject(prov, "replicates", res->replicates);
+    cJSON_AddNumberToObject(prov, "weeks", cfg->weeks);
+    cJSON_AddNumberToObject(prov, "burn_in_weeks", cfg->burn_in_weeks);
+    cJSON *pop = cJSON_AddObjectToObject(prov, "population");
+    cJSON_AddNumberToObject(pop, "persons", res->persons);
+    cJSON_AddNumberToObject(pop, "households", res->households);
+    cJSON_AddNumberToObject(pop, "neighbourhoods", cfg->place.n_neighbourhoods);
+    cJSON_AddStringToObject(pop, "source", cfg->population.households_csv ? "imported" : "synthesised");
+    cJSON *run = cJSON_AddObjectToObject(prov, "run");
+    cJSON_AddNumberToObject(run, "threads", o ? o->threads : res->threads);
+    cJSON_AddNumberToObject(run, "wall_seconds", o ? round(o->wall_seconds * 1000) / 1000 : 0);
+    char when[32];
+    time_t now = time(NULL);
+    struct tm tmv;
+    gmtime_r(&now, &tmv);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    cJSON_AddStringToObject(run, "finished_at", when);
+    return root;
+}
+
+ps_status ps_results_write(const ps_results *res, const char *dir, const ps_write_options *o, ps_error *err)
+{
+    err_clear(err);
+    if (!res || !dir) return err_set(err, PS_ERR_ARG, "ps_results_write: results and dir are required");
+    int force = o ? o->force : 0;
+    char *tmp = NULL;
+    ps_status st = output_begin(dir, force, &tmp, err);
+    if (st) return st;
+    char *ts = timeseries_csv(res);
+    char *nb = neighbourhoods_csv(res, o ? o->neighbourhoods_per_replicate : 0);
+    cJSON *sum = summary_json(res, o);
+    char *sumtext = sum ? cJSON_Print(sum) : NULL;
+    char *resolved = ps_scenario_resolved_json(res->scenario);
+    if (!ts || !nb || !sumtext || !resolved) st = err_set(err, PS_ERR_NOMEM, "out of memory writing results");
+    if (!st) st = output_write_file(tmp, "timeseries.csv", ts, strlen(ts), err);
+    if (!st) st = output_write_file(tmp, "neighbourhoods.csv", nb, strlen(nb), err);
+    if (!st) st = output_write_json(tmp, "summary.json", sumtext, err);
+    if (!st) st = output_write_file(tmp, "scenario.resolved.json", resolved, strlen(resolved), err);
+    ps_free(ts);
+    ps_free(nb);
+    cJSON_free(sumtext);
+    cJSON_Delete(sum);
+    ps_free(resolved);
+    if (st) {
+        output_remove_tree(tmp);
+        ps_free(tmp);
+        return st;
+    }
+    st = output_commit(tmp, dir, force, err);
+    ps_free(tmp);
+    return st;
+}

@@ -1,0 +1,25 @@
+/*
+ * results: what a run produced (struct ps_results), shared by run.c, which
+ * fills it, and output.c, which writes it. Accessors are in placesim.h.
+ */
+#ifndef PS_RESULTS_H
+#define PS_RESULTS_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "metrics.h"
+#include "placesim.h"
+
+struct ps_results {
+    const ps_scenario *scenario;
+    const ps_config *cfg;
+    int replicates;
+    int threads;
+    uint32_t persons, households;
+    metrics_layout layout;
+    replicate_record *recs;  /* [replicates] */
+    outcome_set outcomes;
+};
+
+#endif

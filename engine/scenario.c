@@ -1,0 +1,555 @@
+/* scenario: loading, extends, --set, defaults, validation. See scenario.h. */
+#include "scenario.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "err.h"
+#include "json.h"
+#include "popcsv.h"
+#include "schema.h"
+#include "sbuf.h"
+
+#define MAX_EXTENDS 16
+#define PATHBUF 4096
+
+struct ps_scenario {
+    char *path;
+    cJSON *tree;
+    json_origins *origins;
+    ps_config cfg;
+    int compiled;
+    struct popdata *imported;
+    char hash[17];
+};
+
+const ps_config *scenario_config(const ps_scenario *s) { return &s->cfg; }
+const struct popdata *scenario_imported(const ps_scenario *s) { return s->imported; }
+const cJSON *scenario_tree(const ps_scenario *s) { return s->tree; }
+const char *scenario_hash(const ps_scenario *s) { return s->hash; }
+const char *ps_scenario_name(const ps_scenario *s) { return s->cfg.name; }
+const char *ps_scenario_path(const ps_scenario *s) { return s->path; }
+uint64_t ps_scenario_seed(const ps_scenario *s) { return s->cfg.seed; }
+int ps_scenario_weeks(const ps_scenario *s) { return s->cfg.weeks; }
+int ps_scenario_replicates(const ps_scenario *s) { return s->cfg.replicates; }
+
+/* "dir/of/file.json" + "other.json" -> "dir/of/other.json"; absolute stays. */
+static void join_relative(char *out, size_t size, const char *file, const char *rel)
+{
+    if (rel[0] == '/') {
+        snprintf(out, size, "%s", rel);
+        return;
+    }
+    const char *slash = strrchr(file, '/');
+    if (!slash) snprintf(out, size, "%s", rel);
+    else snprintf(out, size, "%.*s/%s", (int)(slash - file), file, rel);
+}
+
+/* ------------------------------------------------------------ merge */
+
+static cJSON *find_named(cJSON *array, const char *name)
+{
+    for (cJSON *it = array->child; it; it = it->next) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+        if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0) return it;
+    }
+    return NULL;
+}
+
+/* Merges over into base as DESIGN.md says: objects key by key, arrays of
+ * named objects by name ("remove": true drops one), anything else replaced.
+ * Nodes move from over to base, so their recorded origins stay true. */
+static ps_status merge(const schema_node *schema, cJSON *base, cJSON *over, const char *path,
+                       const json_origins *origins, ps_error *err)
+{
+    cJSON *kv = over->child;
+    while (kv) {
+        cJSON *next = kv->next;
+        const schema_node *n = schema_child(schema, kv->string);
+        cJSON *old = cJSON_GetObjectItemCaseSensitive(base, kv->string);
+        char kpath[512];
+        schema_path_key(kpath, sizeof kpath, path, kv->string);
+        if (strcmp(kv->string, "extends") == 0 && !*path) {
+            kv = next;
+            continue;
+        }
+        if (n && n->kind == SK_OBJECT && cJSON_IsObject(old) && cJSON_IsObject(kv)) {
+            ps_status st = merge(n, old, kv, kpath, origins, err);
+            if (st) return st;
+        } else if (n && n->kind == SK_NAMED_LIST && cJSON_IsArray(old) && cJSON_IsArray(kv)) {
+            cJSON *item = kv->child;
+            while (item) {
+                cJSON *inext = item->next;
+                const char *name = cJSON_GetObjectItemCaseSensitive(item, "name")->valuestring;
+                cJSON *target = find_named(old, name);
+                const cJSON *rm = cJSON_GetObjectItemCaseSensitive(item, "remove");
+                int removing = cJSON_IsTrue(rm);
+                char ipath[600];
+                snprintf(ipath, sizeof ipath, "%s[%s]", kpath, name);
+                if (removing && !target) {
+                    const char *f = json_origin(origins, item);
+                    return err_set(err, PS_ERR_INVALID,
+                                   "%s: %s: \"remove\": there is no inherited item named \"%s\"",
+                                   f ? f : "?", ipath, name);
+                }
+                if (removing) {
+                    cJSON_Delete(cJSON_DetachItemViaPointer(old, target));
+                } else if (target) {
+                    cJSON_DeleteItemFromObjectCaseSensitive(item, "remove");
+                    ps_status st = merge(n, target, item, ipath, origins, err);
+                    if (st) return st;
+                } else {
+                    cJSON_DeleteItemFromObjectCaseSensitive(item, "remove");
+                    cJSON_AddItemToArray(old, cJSON_DetachItemViaPointer(kv, item));
+                }
+                item = inext;
+            }
+        } else {
+            cJSON *moved = cJSON_DetachItemViaPointer(over, kv);
+            if (old) cJSON_ReplaceItemViaPointer(base, old, moved);
+            else cJSON_AddItemToObject(base, moved->string, moved);
+            if (n && n->kind == SK_NAMED_LIST && cJSON_IsArray(moved)) {
+                /* a list given whole in the child: drop "remove" flags */
+                for (cJSON *it = moved->child; it; it = it->next)
+                    cJSON_DeleteItemFromObjectCaseSensitive(it, "remove");
+            }
+        }
+        kv = next;
+    }
+    return PS_OK;
+}
+
+/* Strips "remove" from list items of a root file (nothing to remove from). */
+static ps_status strip_removes(const schema_node *schema, cJSON *obj, const char *path,
+                               const json_origins *origins, ps_error *err)
+{
+    for (cJSON *kv = obj->child; kv; kv = kv->next) {
+        const schema_node *n = schema_child(schema, kv->string);
+        if (!n) continue;
+        char kpath[512];
+        schema_path_key(kpath, sizeof kpath, path, kv->string);
+        if (n->kind == SK_OBJECT && cJSON_IsObject(kv)) {
+            ps_status st = strip_removes(n, kv, kpath, origins, err);
+            if (st) return st;
+        } else if (n->kind == SK_NAMED_LIST && cJSON_IsArray(kv)) {
+            for (cJSON *it = kv->child; it; it = it->next) {
+                const cJSON *rm = cJSON_GetObjectItemCaseSensitive(it, "remove");
+                if (cJSON_IsTrue(rm)) {
+                    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(it, "name");
+                    const char *f = json_origin(origins, it);
+                    return err_set(err, PS_ERR_INVALID,
+                                   "%s: %s[%s]: \"remove\": there is no inherited item to remove "
+                                   "(this file extends nothing)",
+                                   f ? f : "?", kpath, nm->valuestring);
+                }
+                cJSON_DeleteItemFromObjectCaseSensitive(it, "remove");
+            }
+        }
+    }
+    return PS_OK;
+}
+
+/* ------------------------------------------------------------ files */
+
+/* Makes every SF_PATH string relative to the file that gave it. */
+static ps_status resolve_paths(const schema_node *schema, cJSON *obj, const char *file,
+                               ps_error *err)
+{
+    for (cJSON *kv = obj->child; kv; kv = kv->next) {
+        const schema_node *n = schema_child(schema, kv->string);
+        if (!n) continue;
+        if (n->kind == SK_STRING && (n->flags & SF_PATH) && cJSON_IsString(kv)) {
+            char joined[PATHBUF];
+            join_relative(joined, sizeof joined, file, kv->valuestring);
+            if (!cJSON_SetValuestring(kv, joined)) return err_set(err, PS_ERR_NOMEM, "out of memory");
+        } else if (n->kind == SK_OBJECT && cJSON_IsObject(kv)) {
+            ps_status st = resolve_paths(n, kv, file, err);
+            if (st) return st;
+        } else if (n->kind == SK_NAMED_LIST && cJSON_IsArray(kv)) {
+            for (cJSON *it = kv->child; it; it = it->next) {
+                if (!cJSON_IsObject(it)) continue;
+                ps_status st = resolve_paths(n, it, file, err);
+                if (st) return st;
+            }
+        }
+    }
+    return PS_OK;
+}
+
+/* Reads one scenario file (not its parents): parse, record origins,
+ * validate as a partial file, bring in a place file. */
+static ps_status read_one(const char *path, json_origins *origins, cJSON **out, ps_error *err)
+{
+    cJSON *tree = NULL;
+    ps_status st = json_load_file(path, &tree, err);
+    if (st) return st;
+    if (json_origins_add(origins, tree, path)) {
+        cJSON_Delete(tree);
+        return err_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    const schema_node *root = keys_scenario();
+    cJSON *place = cJSON_IsObject(tree) ? cJSON_GetObjectItemCaseSensitive(tree, "place") : NULL;
+    if (cJSON_IsString(place)) {
+        char ppath[PATHBUF];
+        join_relative(ppath, sizeof ppath, path, place->valuestring);
+        cJSON *ptree = NULL;
+        st = json_load_file(ppath, &ptree, err);
+        if (st == PS_ERR_IO)
+            st = err_set(err, PS_ERR_IO, "%s: place: cannot open place file \"%s\": %s", path, ppath,
+                         strerror(errno));
+        if (st) {
+            cJSON_Delete(tree);
+            return st;
+        }
+        if (json_origins_add(origins, ptree, ppath) ||
+            (st = schema_validate(keys_place(), ptree, 1, "place", origins, ppath, err))) {
+            cJSON_Delete(ptree);
+            cJSON_Delete(tree);
+            return st ? st : err_set(err, PS_ERR_NOMEM, "out of memory");
+        }
+        cJSON_ReplaceItemInObjectCaseSensitive(tree, "place", ptree);
+    }
+    st = schema_validate(root, tree, 1, "", origins, path, err);
+    if (!st) st = resolve_paths(root, tree, path, err);
+    if (st) {
+        cJSON_Delete(tree);
+        return st;
+    }
+    *out = tree;
+    return PS_OK;
+}
+
+/* Reads path and every file it extends, merged, child over parent. */
+static ps_status read_chain(const char *path, json_origins *origins, char **seen, int depth,
+                            cJSON **out, ps_error *err)
+{
+    for (int i = 0; i < depth; i++)
+        if (strcmp(seen[i], path) == 0)
+            return err_set(err, PS_ERR_INVALID, "%s: extends: the chain of extends comes back to this file",
+                           path);
+    if (depth >= MAX_EXTENDS)
+        return err_set(err, PS_ERR_INVALID, "%s: extends: more than %d files deep", path, MAX_EXTENDS);
+    seen[depth] = (char *)path;
+    cJSON *tree = NULL;
+    ps_status st = read_one(path, origins, &tree, err);
+    if (st) return st;
+    const cJSON *ext = cJSON_GetObjectItemCaseSensitive(tree, "extends");
+    if (!ext) {
+        st = strip_removes(keys_scenario(), tree, "", origins, err);
+        if (st) {
+            cJSON_Delete(tree);
+            return st;
+        }
+        *out = tree;
+        return PS_OK;
+    }
+    char ppath[PATHBUF];
+    join_relative(ppath, sizeof ppath, path, ext->valuestring);
+    cJSON *parent = NULL;
+    FILE *probe = fopen(ppath, "rb");
+    if (!probe) {
+        st = err_set(err, PS_ERR_IO, "%s: extends: cannot open \"%s\": %s", path, ppath, strerror(errno));
+        cJSON_Delete(tree);
+        return st;
+    }
+    fclose(probe);
+    st = read_chain(ppath, origins, seen, depth + 1, &parent, err);
+    if (!st) st = merge(keys_scenario(), parent, tree, "", origins, err);
+    cJSON_Delete(tree);
+    if (st) {
+        cJSON_Delete(parent);
+        return st;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(parent, "extends");
+    *out = parent;
+    return PS_OK;
+}
+
+/* ------------------------------------------------------------ --set */
+
+int scenario_split_path(const char *path, char *buf, size_t size, char **tokens, int max)
+{
+    size_t len = strlen(path);
+    if (len + 1 > size || len == 0) return -1;
+    memcpy(buf, path, len + 1);
+    int n = 0;
+    char *p = buf;
+    while (*p) {
+        if (n >= max) return -1;
+        if (*p == '[') {
+            char *close = strchr(p, ']');
+            if (!close || close == p + 1) return -1;
+            *close = '\0';
+            tokens[n++] = p + 1;
+            p = close + 1;
+            if (*p == '.') p++;
+            else if (*p && *p != '[') return -1;
+            continue;
+        }
+        tokens[n++] = p;
+        while (*p && *p != '.' && *p != '[') p++;
+        if (p == tokens[n - 1]) return -1;
+        if (*p == '.') {
+            *p++ = '\0';
+            if (!*p) return -1;
+        } else if (*p == '[') {
+            /* terminate the token, keep '[' for the next round */
+            memmove(p + 1, p, strlen(p) + 1);
+            *p++ = '\0';
+        }
+    }
+    return n;
+}
+
+static ps_status apply_set(cJSON *root, const char *assignment, json_origins *origins, ps_error *err)
+{
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment)
+        return err_set(err, PS_ERR_INVALID, "--set %s: expected PATH=VALUE", assignment);
+    char path[512], buf[600];
+    if ((size_t)(eq - assignment) >= sizeof path)
+        return err_set(err, PS_ERR_INVALID, "--set %s: path too long", assignment);
+    memcpy(path, assignment, (size_t)(eq - assignment));
+    path[eq - assignment] = '\0';
+    const char *value = eq + 1;
+    char *tok[32];
+    int n = scenario_split_path(path, buf, sizeof buf, tok, 32);
+    if (n <= 0) return err_set(err, PS_ERR_INVALID, "--set %s: malformed path \"%s\"", assignment, path);
+
+    const schema_node *sch = keys_scenario();
+    cJSON *node = root;
+    char shown[512] = "";
+    for (int i = 0; i < n; i++) {
+        const schema_node *c = schema_child(sch, tok[i]);
+        char next[512];
+        schema_path_key(next, sizeof next, shown, tok[i]);
+        if (!c) {
+            const char *s = schema_suggest(sch, tok[i]);
+            if (s)
+                return err_set(err, PS_ERR_INVALID, "--set %s: %s: unknown key (did you mean \"%s\"?)",
+                               assignment, next, s);
+            return err_set(err, PS_ERR_INVALID, "--set %s: %s: unknown key", assignment, next);
+        }
+        snprintf(shown, sizeof shown, "%s", next);
+        cJSON *child = cJSON_GetObjectItemCaseSensitive(node, tok[i]);
+        int last = i == n - 1;
+        if (last) {
+            cJSON *v = NULL;
+            if ((c->kind == SK_STRING || c->kind == SK_ENUM) && value[0] != '"') {
+                v = cJSON_CreateString(value);
+            } else {
+                v = cJSON_Parse(value);
+                if (!v) v = cJSON_CreateString(value);
+            }
+            if (!v) return err_set(err, PS_ERR_NOMEM, "out of memory");
+            if (json_origins_add(origins, v, "--set")) {
+                cJSON_Delete(v);
+                return err_set(err, PS_ERR_NOMEM, "out of memory");
+            }
+            if (child) cJSON_ReplaceItemInObjectCaseSensitive(node, tok[i], v);
+            else cJSON_AddItemToObject(node, tok[i], v);
+            return PS_OK;
+        }
+        if (c->kind == SK_OBJECT) {
+            if (!child) {
+                child = cJSON_AddObjectToObject(node, tok[i]);
+                if (!child) return err_set(err, PS_ERR_NOMEM, "out of memory");
+            }
+            if (!cJSON_IsObject(child))
+                return err_set(err, PS_ERR_INVALID, "--set %s: %s is not an object", assignment, shown);
+            node = child;
+            sch = c;
+        } else if (c->kind == SK_NAMED_LIST) {
+            i++;
+            const char *name = tok[i];
+            cJSON *item = cJSON_IsArray(child) ? find_named(child, name) : NULL;
+            if (!item) {
+                const char *names[256];
+                size_t k = 0;
+                for (cJSON *it = cJSON_IsArray(child) ? child->child : NULL; it && k < 256; it = it->next) {
+                    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(it, "name");
+                    if (cJSON_IsString(nm)) names[k++] = nm->valuestring;
+                }
+                const char *best = schema_closest(names, k, name);
+                if (best)
+                    return err_set(err, PS_ERR_INVALID,
+                                   "--set %s: %s: there is no item named \"%s\" (did you mean \"%s\"?)",
+                                   assignment, shown, name, best);
+                return err_set(err, PS_ERR_INVALID, "--set %s: %s: there is no item named \"%s\"",
+                               assignment, shown, name);
+            }
+            snprintf(next, sizeof next, "%s[%s]", shown, name);
+            snprintf(shown, sizeof shown, "%s", next);
+            if (i == n - 1)
+                return err_set(err, PS_ERR_INVALID, "--set %s: give a key of %s to set", assignment, shown);
+            node = item;
+            sch = c;
+        } else {
+            return err_set(err, PS_ERR_INVALID, "--set %s: %s has no keys below it", assignment, shown);
+        }
+    }
+    return PS_OK;
+}
+
+/* ------------------------------------------------------------ checks across keys */
+
+static const char *origin_at(const ps_scenario *s, const char *path)
+{
+    char buf[600];
+    char *tok[32];
+    int n = scenario_split_path(path, buf, sizeof buf, tok, 32);
+    const cJSON *node = s->tree;
+    for (int i = 0; i < n && node; i++) {
+        if (cJSON_IsArray(node)) node = find_named((cJSON *)node, tok[i]);
+        else node = cJSON_GetObjectItemCaseSensitive(node, tok[i]);
+    }
+    const char *f = node ? json_origin(s->origins, node) : NULL;
+    return f ? f : s->path;
+}
+
+static ps_status check_config(ps_scenario *s, ps_error *err)
+{
+    const ps_config *c = &s->cfg;
+    const cfg_population *p = &c->population;
+    if (c->place.n_neighbourhoods == 0)
+        return err_set(err, PS_ERR_INVALID, "%s: place.neighbourhoods: expected at least one neighbourhood",
+                       origin_at(s, "place.neighbourhoods"));
+    double tenure = p->tenure_owned_outright + p->tenure_mortgage + p->tenure_private_rent + p->tenure_social_rent;
+    if (fabs(tenure - 1) > 0.001)
+        return err_set(err, PS_ERR_INVALID,
+                       "%s: population.tenure_*: expected the four tenure shares to add up to 1, got %.4g",
+                       origin_at(s, "population.tenure_social_rent"), tenure);
+    double rest = (p->mean_household_size - p->one_person_share) / (1 - p->one_person_share);
+    if (!(p->one_person_share < 1) || rest < 2.05 || rest > 6.5)
+        return err_set(err, PS_ERR_INVALID,
+                       "%s: population.mean_household_size: expected a mean that households of 2 to 7 "
+                       "people can reach given one_person_share %.3g, got %.3g",
+                       origin_at(s, "population.mean_household_size"), p->one_person_share,
+                       p->mean_household_size);
+    if (!p->households_csv != !p->persons_csv)
+        return err_set(err, PS_ERR_INVALID,
+                       "%s: population: expected households_csv and persons_csv together, got only %s",
+                       origin_at(s, p->households_csv ? "population.households_csv" : "population.persons_csv"),
+                       p->households_csv ? "households_csv" : "persons_csv");
+    if (p->households_csv && p->scale != 1)
+        return err_set(err, PS_ERR_INVALID,
+                       "%s: population.scale: expected 1 with an imported population, got %g",
+                       origin_at(s, "population.scale"), p->scale);
+    long total = 0;
+    for (int i = 0; i < c->place.n_neighbourhoods; i++) total += c->place.neighbourhoods[i].households;
+    if (!p->households_csv && total == 0)
+        return err_set(err, PS_ERR_INVALID, "%s: place.neighbourhoods: expected at least one household",
+                       origin_at(s, "place.neighbourhoods"));
+    if (!p->households_csv && (double)total * p->scale * 7 > 2.0e9)
+        return err_set(err, PS_ERR_INVALID,
+                       "%s: population.scale: %g x %ld households is more people than one run can hold (2 billion)",
+                       origin_at(s, "population.scale"), p->scale, total);
+    const char *role_name[ROLE_COUNT] = { "crisis_team", "emergency", "inpatient" };
+    for (int i = 0; i < c->n_services; i++)
+        for (int j = 0; j < i; j++)
+            if (c->services[i].role == c->services[j].role) {
+                char path[128];
+                snprintf(path, sizeof path, "services[%s].role", c->services[i].name);
+                return err_set(err, PS_ERR_INVALID,
+                               "%s: %s: expected one service with role \"%s\", but \"%s\" has it too",
+                               origin_at(s, path), path, role_name[c->services[i].role], c->services[j].name);
+            }
+    return PS_OK;
+}
+
+/* Writes absolute paths into the resolved tree so that scenario.resolved.json
+ * in an output folder still finds its files. */
+static ps_status absolutise(ps_scenario *s, const char *key, ps_error *err)
+{
+    cJSON *pop = cJSON_GetObjectItemCaseSensitive(s->tree, "population");
+    cJSON *v = pop ? cJSON_GetObjectItemCaseSensitive(pop, key) : NULL;
+    if (!cJSON_IsString(v)) return PS_OK;
+    char path[128];
+    snprintf(path, sizeof path, "population.%s", key);
+    char *abs = realpath(v->valuestring, NULL);
+    if (!abs)
+        return err_set(err, PS_ERR_IO, "%s: %s: cannot open \"%s\": %s", origin_at(s, path), path,
+                       v->valuestring, strerror(errno));
+    int ok = cJSON_SetValuestring(v, abs) != NULL;
+    free(abs); /* realpath allocates with malloc */
+    return ok ? PS_OK : err_set(err, PS_ERR_NOMEM, "out of memory");
+}
+
+static void hash_tree(ps_scenario *s)
+{
+    char *text = cJSON_PrintUnformatted(s->tree);
+    uint64_t h = UINT64_C(1469598103934665603);
+    for (const char *p = text ? text : ""; *p; p++) h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
+    snprintf(s->hash, sizeof s->hash, "%016llx", (unsigned long long)h);
+    cJSON_free(text);
+}
+
+ps_status ps_scenario_load(const char *path, const char *const *sets, size_t nsets,
+                           ps_scenario **out, ps_error *err)
+{
+    err_clear(err);
+    if (!out || !path) return err_set(err, PS_ERR_ARG, "ps_scenario_load: path and out are required");
+    *out = NULL;
+    alloc_install_json_hooks();
+    ps_scenario *s = ps_calloc(1, sizeof *s);
+    if (!s || !(s->path = ps_strdup(path)) || !(s->origins = json_origins_new())) {
+        ps_scenario_free(s);
+        return err_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    char *seen[MAX_EXTENDS];
+    ps_status st = read_chain(path, s->origins, seen, 0, &s->tree, err);
+    for (size_t i = 0; !st && i < nsets; i++) st = apply_set(s->tree, sets[i], s->origins, err);
+    if (!st && nsets) st = schema_validate(keys_scenario(), s->tree, 1, "", s->origins, path, err);
+    if (!st) st = schema_fill_defaults(keys_scenario(), s->tree, s->tree, s->origins, err);
+    if (!st) st = schema_validate(keys_scenario(), s->tree, 0, "", s->origins, path, err);
+    if (!st) st = absolutise(s, "households_csv", err);
+    if (!st) st = absolutise(s, "persons_csv", err);
+    if (!st) {
+        s->compiled = 1;
+        st = schema_compile(keys_scenario(), s->tree, &s->cfg, err);
+    }
+    if (!st) st = check_config(s, err);
+    if (!st && s->cfg.population.households_csv)
+        st = popcsv_load(&s->cfg, s->cfg.population.households_csv, s->cfg.population.persons_csv,
+                         &s->imported, err);
+    if (st) {
+        ps_scenario_free(s);
+        return st;
+    }
+    hash_tree(s);
+    *out = s;
+    return PS_OK;
+}
+
+void ps_scenario_free(ps_scenario *s)
+{
+    if (!s) return;
+    if (s->compiled) schema_release(keys_scenario(), &s->cfg);
+    popcsv_free(s->imported);
+    cJSON_Delete(s->tree);
+    json_origins_free(s->origins);
+    ps_free(s->path);
+    ps_free(s);
+}
+
+char *ps_scenario_resolved_json(const ps_scenario *s)
+{
+    char *text = cJSON_Print(s->tree);
+    if (!text) return NULL;
+    size_t n = strlen(text);
+    char *copy = ps_malloc(n + 2);
+    if (copy) {
+        memcpy(copy, text, n);
+        copy[n] = '\n';
+        copy[n + 1] = '\0';
+    }
+    cJSON_free(text);
+    return copy;
+}
+
+char *ps_scenario_reference_markdown(void) { return schema_markdown(keys_scenario()); }

@@ -1,0 +1,200 @@
+/*
+ * placesim: a scriptable policy simulation engine for places.
+ *
+ * This is the one public header of libplacesim. The placesim program is a
+ * thin command line over it; anything the command line does, an embedding
+ * program can do through these functions.
+ *
+ * Conventions
+ *   - Every name is prefixed ps_ (types, functions) or PS_ (constants).
+ *   - Functions that can fail return a ps_status and, when given a non-NULL
+ *     ps_error, fill it with a one-line message naming the file, the JSON
+ *     path or script line, and what was expected.
+ *   - Ownership is stated at each declaration. Objects returned through an
+ *     out parameter belong to the caller, who releases them with the
+ *     matching _free function. Strings returned as char * are released with
+ *     ps_free; strings returned as const char * belong to the object they
+ *     came from and live as long as it does.
+ *   - The library keeps no global mutable state and prints nothing. Distinct
+ *     objects may be used from distinct threads; one object is not to be
+ *     used from two threads at once.
+ */
+#ifndef PLACESIM_H
+#define PLACESIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PS_VERSION_MAJOR 0
+#define PS_VERSION_MINOR 1
+#define PS_VERSION_PATCH 0
+#define PS_VERSION "0.1.0"
+
+/* Returns the library's version string, e.g. "0.1.0". Static storage. */
+const char *ps_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef enum ps_status {
+    PS_OK = 0,
+    PS_ERR_NOMEM,    /* an allocation failed */
+    PS_ERR_IO,       /* a file or folder could not be read or written */
+    PS_ERR_PARSE,    /* a file is not well-formed JSON or CSV */
+    PS_ERR_INVALID,  /* a value in a scenario or population is not allowed */
+    PS_ERR_SCRIPT,   /* an intervention script failed or broke a budget */
+    PS_ERR_EXISTS,   /* the output folder exists and replacing it was not asked for */
+    PS_ERR_ARG,      /* a caller passed an argument the function does not accept */
+    PS_ERR_LIMIT,    /* a run would need more memory than it is allowed */
+    PS_ERR_CANCELLED /* the caller's progress callback asked to stop */
+} ps_status;
+
+/* A short description of a status code. Static storage; never NULL. */
+const char *ps_strerror(ps_status status);
+
+#define PS_ERROR_MAX 1024
+
+/* A message buffer filled by a failing call. status repeats the returned code. */
+typedef struct ps_error {
+    ps_status status;
+    char message[PS_ERROR_MAX];
+} ps_error;
+
+/* Releases memory handed to the caller as char * (for example by
+ * ps_scenario_resolved_json). NULL is ignored. */
+void ps_free(void *p);
+
+/* ------------------------------------------------------------------ */
+/* Scenarios                                                           */
+/* ------------------------------------------------------------------ */
+
+/* A loaded, merged and validated scenario: immutable once loaded. */
+typedef struct ps_scenario ps_scenario;
+
+/*
+ * Loads the scenario file at path, follows its "extends" chain, resolves a
+ * "place" given as a file, applies the overrides in sets (each "PATH=VALUE",
+ * PATH as in error messages, e.g. "services.crisis_team.capacity=80"; nsets
+ * may be 0), fills every default and validates everything, including any
+ * imported population files.
+ *
+ * On success *out owns a new scenario; free it with ps_scenario_free. On
+ * failure *out is NULL and err (if not NULL) names the file, the JSON path
+ * and what was expected.
+ */
+ps_status ps_scenario_load(const char *path, const char *const *sets, size_t nsets,
+                           ps_scenario **out, ps_error *err);
+
+/* Releases a scenario. NULL is ignored. */
+void ps_scenario_free(ps_scenario *scenario);
+
+/* The scenario's name, and the path it was loaded from. Owned by the scenario. */
+const char *ps_scenario_name(const ps_scenario *scenario);
+const char *ps_scenario_path(const ps_scenario *scenario);
+
+/* The resolved scenario (after extends, --set and defaults) as indented
+ * JSON: loading it reproduces the run exactly. Caller frees with ps_free.
+ * Returns NULL only when out of memory. */
+char *ps_scenario_resolved_json(const ps_scenario *scenario);
+
+/* Main settings of a resolved scenario. */
+uint64_t ps_scenario_seed(const ps_scenario *scenario);
+int ps_scenario_weeks(const ps_scenario *scenario);
+int ps_scenario_replicates(const ps_scenario *scenario);
+
+/*
+ * Writes the reference of every scenario key (path, type, default, unit,
+ * range, description and source) as Markdown into a new string. This is the
+ * text of the key tables in docs/scenarios.md. Caller frees with ps_free.
+ */
+char *ps_scenario_reference_markdown(void);
+
+/* ------------------------------------------------------------------ */
+/* Runs                                                                */
+/* ------------------------------------------------------------------ */
+
+/* Called from the running thread as replicates advance; done and total
+ * count simulated weeks (burn-in included) over all replicates. Return
+ * non-zero to cancel the run (ps_run then returns PS_ERR_CANCELLED). The
+ * callback is never called concurrently with itself. */
+typedef int (*ps_progress_fn)(void *userdata, uint64_t done, uint64_t total);
+
+typedef struct ps_run_options {
+    int threads;              /* worker threads; 0 = all cores */
+    ps_progress_fn progress;  /* may be NULL */
+    void *progress_userdata;
+} ps_run_options;
+
+/* Fills options with defaults: all cores, no progress callback. */
+void ps_run_options_init(ps_run_options *options);
+
+/* The results of a run: every replicate's series and the summaries. */
+typedef struct ps_results ps_results;
+
+/*
+ * Runs every replicate of scenario. Results depend only on the scenario
+ * (seed included), never on the thread count. On success *out owns new
+ * results; free them with ps_results_free. The scenario must outlive the
+ * results.
+ */
+ps_status ps_run(const ps_scenario *scenario, const ps_run_options *options,
+                 ps_results **out, ps_error *err);
+
+/* Releases results. NULL is ignored. */
+void ps_results_free(ps_results *results);
+
+/*
+ * Writes the output folder (timeseries.csv, neighbourhoods.csv,
+ * summary.json, scenario.resolved.json): everything goes into a temporary
+ * folder beside dir that is renamed into place, so a failure never leaves a
+ * half-written result. If dir exists it is kept and PS_ERR_EXISTS returned,
+ * unless force is non-zero, in which case it is replaced. Parent folders
+ * are created as needed. wall_seconds and threads go into the provenance.
+ */
+typedef struct ps_write_options {
+    int force;                     /* replace an existing folder */
+    int neighbourhoods_per_replicate; /* one row per replicate in neighbourhoods.csv */
+    double wall_seconds;           /* recorded in provenance */
+    int threads;                   /* recorded in provenance */
+} ps_write_options;
+ps_status ps_results_write(const ps_results *results, const char *dir,
+                           const ps_write_options *options, ps_error *err);
+
+/* Returns PS_OK if dir does not exist, PS_ERR_EXISTS (with a message) if it
+ * exists and force is 0. Lets a caller fail before a long run. */
+ps_status ps_output_check(const char *dir, int force, ps_error *err);
+
+/* One outcome summarised over replicates. */
+typedef struct ps_summary {
+    const char *name;   /* e.g. "safety_one.crisis_episodes_per_1000_adults_per_year" */
+    const char *unit;
+    double mean, sd, ci_low, ci_high; /* 95% interval of the mean (Student t) */
+    int n;              /* replicates */
+} ps_summary;
+
+/* Number of summarised outcomes, and the i-th one (0-based). The strings in
+ * a ps_summary are owned by results. Returns PS_ERR_ARG if i is out of range. */
+size_t ps_results_outcome_count(const ps_results *results);
+ps_status ps_results_outcome(const ps_results *results, size_t i, ps_summary *out);
+
+/* Looks an outcome up by name; PS_ERR_ARG if there is none of that name. */
+ps_status ps_results_find(const ps_results *results, const char *name, ps_summary *out);
+
+/* Shape of the time series: replicates, reported weeks and columns. */
+int ps_results_replicates(const ps_results *results);
+int ps_results_weeks(const ps_results *results);
+size_t ps_results_column_count(const ps_results *results);
+/* Name of column i of timeseries.csv after replicate and week; owned by results. */
+const char *ps_results_column_name(const ps_results *results, size_t i);
+/* Value of a column for one replicate and reported week; NaN when out of range. */
+double ps_results_value(const ps_results *results, int replicate, int week, size_t column);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PLACESIM_H */
