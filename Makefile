@@ -52,6 +52,7 @@ TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
 .PHONY: all run test bench install uninstall clean deps check-deps docs-check
+.SECONDARY:
 all: $(PROG)
 
 # Installs missing Debian packages, or says exactly what to run.

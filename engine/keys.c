@@ -215,7 +215,7 @@ static const schema_node population_keys[] = {
 /* --------------------------------------------------- model */
 
 static const schema_node onset_keys[] = {
-    RATE("base", model.onset.base, 0.0031, "WELL -> STRUGGLING hazard with no risk factor.",
+    RATE("base", model.onset.base, 0.0046, "WELL -> STRUGGLING hazard with no risk factor.",
          "APMS 2014; primary-care incidence 79.6 per 1,000 person-years", SF_CALIBRATED),
     MULT("debt", model.onset.debt, 2.5, "Onset multiplier in problem debt (OR 3.24 as a relative risk).",
          "Richardson et al. 2013; Jenkins et al. APMS 2007", 0),
@@ -242,7 +242,7 @@ static const schema_node recovery_keys[] = {
     END
 };
 static const schema_node crisis_keys[] = {
-    RATE("base", model.crisis.base, 0.0016, "STRUGGLING -> CRISIS hazard with no risk factor.",
+    RATE("base", model.crisis.base, 0.0014, "STRUGGLING -> CRISIS hazard with no risk factor.",
          "mental-health A&E attendances about 1.8 per 100 people a year", SF_CALIBRATED),
     MULT("debt", model.crisis.debt, 1.5, "Crisis multiplier in problem debt.", NULL, SF_ASSUMPTION),
     MULT("housing_insecure", model.crisis.housing_insecure, 1.5, "Crisis multiplier when housing insecure.",
