@@ -51,7 +51,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: all run test bench install uninstall clean deps check-deps docs-check
+.PHONY: all run test bench install uninstall clean deps docs
 .SECONDARY:
 all: $(PROG)
 
@@ -98,6 +98,13 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_SUPPORT) $(LIB)
 
 test: $(PROG) $(TEST_BIN)
 	@PLACESIM=$(abspath $(PROG)) BUILD=$(BUILD) sh tests/run_tests.sh $(TEST_BIN)
+
+# Regenerates the key reference at the end of docs/scenarios.md from engine/keys.c.
+docs: $(PROG)
+	@sed -n '1,/^<!-- keys: generated/p' docs/scenarios.md > docs/scenarios.md.tmp
+	@./$(PROG) keys >> docs/scenarios.md.tmp
+	@mv docs/scenarios.md.tmp docs/scenarios.md
+	@echo "docs/scenarios.md: key reference regenerated"
 
 run: $(PROG)
 	./$(PROG) run scenarios/crisis_led.json --force

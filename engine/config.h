@@ -107,4 +107,9 @@ typedef struct ps_config {
     int n_services;
 } ps_config;
 
+/* A service's capacity and fixed weekly cost after population.scale: the
+ * place is scaled as a whole, so per-person results stay comparable. */
+int config_capacity(const ps_config *cfg, int service);
+double config_fixed_cost(const ps_config *cfg, int service);
+
 #endif

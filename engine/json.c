@@ -7,6 +7,7 @@
 
 #include "alloc.h"
 #include "err.h"
+#include "schema.h"
 
 ps_status json_read_file(const char *path, char **out, size_t *len, ps_error *err)
 {
@@ -47,21 +48,59 @@ ps_status json_read_file(const char *path, char **out, size_t *len, ps_error *er
 }
 
 /* cJSON keeps the first of two equal keys and ignores the second without a
- * word; a scenario author who gives "capacity" twice deserves to be told. */
-static const cJSON *find_duplicate_key(const cJSON *node)
+ * word; a scenario author who gives "capacity" twice deserves to be told.
+ * Finds the first duplicate under node (an object or array whose path is
+ * path) and writes its path, in the form of schema messages, into out. */
+static int find_duplicate_key(const cJSON *node, const char *path, char *out, size_t size)
 {
-    for (; node; node = node->next) {
+    int index = 0;
+    for (const cJSON *a = node->child; a; a = a->next, index++) {
+        char sub[512];
         if (cJSON_IsObject(node)) {
-            for (const cJSON *a = node->child; a; a = a->next)
-                for (const cJSON *b = a->next; b; b = b->next)
-                    if (a->string && b->string && strcmp(a->string, b->string) == 0) return b;
+            for (const cJSON *b = a->next; b; b = b->next)
+                if (a->string && b->string && strcmp(a->string, b->string) == 0) {
+                    schema_path_key(out, size, path, b->string);
+                    return 1;
+                }
+            schema_path_key(sub, sizeof sub, path, a->string ? a->string : "");
+        } else {
+            schema_path_item(sub, sizeof sub, path, a, index);
         }
-        if (node->child) {
-            const cJSON *d = find_duplicate_key(node->child);
-            if (d) return d;
-        }
+        if (a->child && find_duplicate_key(a, sub, out, size)) return 1;
     }
-    return NULL;
+    return 0;
+}
+
+/* cJSON reports a failure to read an object's key one character past it
+ * (past the opening quote, or past whatever stands where a key should).
+ * Returns 1 if the failure at pos is such a key: inside an object, right
+ * after its '{' or a ','. */
+static int failed_at_key(const char *text, size_t pos)
+{
+    char stack[256];
+    int depth = 0, in_string = 0, escaped = 0;
+    char last = '\0';
+    for (size_t i = 0; i + 1 < pos; i++) {
+        char ch = text[i];
+        if (in_string) {
+            if (escaped) escaped = 0;
+            else if (ch == '\\') escaped = 1;
+            else if (ch == '"') in_string = 0;
+            if (!in_string) last = ch;
+            continue;
+        }
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
+        if (ch == '"') in_string = 1;
+        else if (ch == '{' || ch == '[') {
+            if (depth < (int)sizeof stack) stack[depth] = ch;
+            depth++;
+        } else if ((ch == '}' || ch == ']') && depth > 0) {
+            depth--;
+        }
+        last = ch;
+    }
+    return !in_string && depth > 0 && depth <= (int)sizeof stack && stack[depth - 1] == '{' &&
+           (last == '{' || last == ',');
 }
 
 ps_status json_parse_text(const char *text, size_t len, const char *name, cJSON **out,
@@ -78,6 +117,8 @@ ps_status json_parse_text(const char *text, size_t len, const char *name, cJSON 
     if (!root) {
         size_t pos = end && end >= text ? (size_t)(end - text) : 0;
         if (pos > len) pos = len;
+        int at_key = pos > 0 && failed_at_key(text, pos);
+        if (at_key) pos--;
         int line = 1, col = 1;
         for (size_t i = 0; i < pos; i++) {
             if (text[i] == '\n') {
@@ -92,17 +133,21 @@ ps_status json_parse_text(const char *text, size_t len, const char *name, cJSON 
         for (size_t i = pos; i < len && k < sizeof near - 1 && text[i] != '\n'; i++)
             near[k++] = text[i];
         near[k] = '\0';
-        if (len == 0 || pos >= len)
+        size_t rest = pos;
+        while (rest < len && (text[rest] == ' ' || text[rest] == '\t' || text[rest] == '\n' ||
+                              text[rest] == '\r'))
+            rest++;
+        if (rest >= len)
             return err_set(err, PS_ERR_PARSE, "%s:%d:%d: malformed JSON: unexpected end of file",
                            name, line, col);
-        return err_set(err, PS_ERR_PARSE, "%s:%d:%d: malformed JSON near '%s'", name, line, col,
-                       near);
+        return err_set(err, PS_ERR_PARSE, "%s:%d:%d: malformed JSON near '%s'%s", name, line, col,
+                       near, at_key && text[pos] != '"' ? ": expected a key in double quotes" : "");
     }
-    const cJSON *dup = find_duplicate_key(root);
-    if (dup) {
+    char dup[512];
+    if (find_duplicate_key(root, "", dup, sizeof dup)) {
         cJSON_Delete(root);
-        return err_set(err, PS_ERR_PARSE, "%s: key \"%s\" is given twice in the same object", name,
-                       dup->string);
+        return err_set(err, PS_ERR_PARSE, "%s: %s: expected each key once in an object, got it twice",
+                       name, dup);
     }
     *out = root;
     return PS_OK;

@@ -229,7 +229,7 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l,
     int team = -1;
     for (int s = 0; s < cfg->n_services; s++)
         if (cfg->services[s].role == ROLE_CRISIS_TEAM) team = s;
-    double team_cap = team >= 0 ? cfg->services[team].capacity * cfg->population.scale : 0;
+    double team_cap = team >= 0 ? config_capacity(cfg, team) : 0;
     for (int r = 0; r < R; r++) {
         const double *ts = recs[r].ts, *xs = recs[r].xs;
         double adult_weeks = col_sum(xs, W, XS_COUNT, XS_ADULTS);

@@ -79,10 +79,9 @@ ps_status model_params_init(model_params *mp, const ps_config *cfg, const popdat
     }
     for (int r = 0; r < ROLE_COUNT; r++) mp->service_of_role[r] = -1;
     for (int s = 0; s < cfg->n_services; s++) {
-        const cfg_service *sv = &cfg->services[s];
-        mp->service_of_role[sv->role] = s;
-        mp->capacity[s] = (int)llround(sv->capacity * cfg->population.scale);
-        mp->fixed_cost[s] = sv->cost_fixed_per_week * cfg->population.scale;
+        mp->service_of_role[cfg->services[s].role] = s;
+        mp->capacity[s] = config_capacity(cfg, s);
+        mp->fixed_cost[s] = config_fixed_cost(cfg, s);
     }
 
     int retire = cfg->population.retirement_age;

@@ -21,6 +21,7 @@ typedef struct csv {
     char *pos;
     int line;       /* line of the record last read */
     int next_line;
+    int bad_field;  /* index of the field a malformed record failed at */
 } csv;
 
 /* Splits the next record into fields (quotes as in RFC 4180). Returns the
@@ -29,13 +30,14 @@ static int csv_next(csv *c, char **fields, int max)
 {
     char *p = c->pos;
     while (*p == '\r' || *p == '\n') {
-        if (*p == '\n') c->next_line++;
+        if (*p == '\n' || p[1] != '\n') c->next_line++; /* LF, CRLF or CR alone */
         p++;
     }
     if (!*p) return 0;
     c->line = c->next_line;
     int n = 0;
     for (;;) {
+        c->bad_field = n;
         if (n >= max) return -1;
         char *out = p, *start = p;
         if (*p == '"') {
@@ -68,9 +70,10 @@ static int csv_next(csv *c, char **fields, int max)
             p++;
             continue;
         }
-        if (sep == '\r') p++;
-        if (*p == '\n') {
+        /* sep, not *p: *out = '\0' may have overwritten the separator */
+        if (sep == '\r' || sep == '\n') {
             p++;
+            if (sep == '\r' && *p == '\n') p++;
             c->next_line++;
         }
         break;
@@ -132,6 +135,21 @@ static ps_status read_header(csv *c, column *cols, int ncols, ps_error *err)
         if (cols[k].required && cols[k].index < 0)
             return err_set(err, PS_ERR_PARSE, "%s:%d: missing column \"%s\"", c->name, c->line, cols[k].name);
     return PS_OK;
+}
+
+/* The message for a malformed record, naming the column it failed at. */
+static ps_status malformed(const csv *c, const column *cols, int ncols, ps_error *err)
+{
+    if (c->bad_field >= MAX_FIELDS)
+        return err_set(err, PS_ERR_PARSE, "%s:%d: expected at most %d fields, got more", c->name, c->line,
+                       MAX_FIELDS);
+    const char *name = "(extra field)";
+    for (int k = 0; k < ncols; k++)
+        if (cols[k].index == c->bad_field) name = cols[k].name;
+    return err_set(err, PS_ERR_PARSE,
+                   "%s:%d: %s: expected a quoted field to end at its closing quote (with \"\" for a quote inside), "
+                   "got a malformed quoted field",
+                   c->name, c->line, name);
 }
 
 static const char *field(char **f, int n, const column *col)
@@ -210,10 +228,11 @@ typedef struct raw_person {
     uint8_t age, flags, state;
 } raw_person;
 
+/* At least the number of records: a record may also end at a CR alone. */
 static size_t count_lines(const char *s)
 {
     size_t n = 1;
-    for (; *s; s++) n += *s == '\n';
+    for (; *s; s++) n += *s == '\n' || *s == '\r';
     return n;
 }
 
@@ -240,7 +259,7 @@ ps_status popcsv_load(const ps_config *cfg, const char *hpath, const char *ppath
     popdata *pop = ps_calloc(1, sizeof *pop);
     uint32_t nh = 0, np = 0;
     int nn = cfg->place.n_neighbourhoods;
-    const char **nbnames = ps_calloc((size_t)nn, sizeof *nbnames);
+    const char **nbnames = ps_calloc((size_t)nn + 1, sizeof *nbnames); /* NULL-terminated */
     uint32_t *nb_count = ps_calloc((size_t)nn + 1, sizeof *nb_count);
     if (!h_nb || !h_ten || !h_fl || !h_line || !h_members || !h_adults || !people || !pop ||
         !nbnames || !nb_count || idmap_init(&ids, hcap)) {
@@ -257,7 +276,7 @@ ps_status popcsv_load(const ps_config *cfg, const char *hpath, const char *ppath
     int n;
     while ((n = csv_next(&hc, f, MAX_FIELDS)) != 0) {
         if (n < 0) {
-            st = err_set(err, PS_ERR_PARSE, "%s:%d: malformed CSV record", hpath, hc.line);
+            st = malformed(&hc, hcols, 6, err);
             goto done;
         }
         const char *id = field(f, n, &hcols[0]), *nbn = field(f, n, &hcols[1]), *ten = field(f, n, &hcols[2]);
@@ -303,6 +322,12 @@ ps_status popcsv_load(const ps_config *cfg, const char *hpath, const char *ppath
             st = bad(&hc, "housing_insecure", "0 for a household that owns its home", field(f, n, &hcols[5]), err);
             goto done;
         }
+        if ((int)nb_count[k] == cfg->place.neighbourhoods[k].households) {
+            st = err_set(err, PS_ERR_INVALID,
+                         "%s:%d: neighbourhood: expected at most %d households in %s (place.neighbourhoods[%s].households), got one more",
+                         hpath, hc.line, cfg->place.neighbourhoods[k].households, nbn, nbn);
+            goto done;
+        }
         if (!(ids.keys[slot] = ps_strdup(id))) {
             st = err_set(err, PS_ERR_NOMEM, "%s: out of memory", hpath);
             goto done;
@@ -322,8 +347,9 @@ ps_status popcsv_load(const ps_config *cfg, const char *hpath, const char *ppath
     for (int k = 0; k < nn; k++) {
         if ((int)nb_count[k] != cfg->place.neighbourhoods[k].households) {
             st = err_set(err, PS_ERR_INVALID,
-                         "%s: neighbourhood %s has %u households, but place.neighbourhoods[%s].households says %d",
-                         hpath, nbnames[k], nb_count[k], nbnames[k], cfg->place.neighbourhoods[k].households);
+                         "%s:%d: neighbourhood: expected %d households in %s (place.neighbourhoods[%s].households), "
+                         "got %u by the end of the file",
+                         hpath, hc.line, cfg->place.neighbourhoods[k].households, nbnames[k], nbnames[k], nb_count[k]);
             goto done;
         }
     }
@@ -336,7 +362,7 @@ ps_status popcsv_load(const ps_config *cfg, const char *hpath, const char *ppath
     int retire = cfg->population.retirement_age;
     while ((n = csv_next(&pc, f, MAX_FIELDS)) != 0) {
         if (n < 0) {
-            st = err_set(err, PS_ERR_PARSE, "%s:%d: malformed CSV record", ppath, pc.line);
+            st = malformed(&pc, pcols, 9, err);
             goto done;
         }
         const char *hid = field(f, n, &pcols[0]), *agestr = field(f, n, &pcols[1]);
@@ -413,8 +439,9 @@ ps_status popcsv_load(const ps_config *cfg, const char *hpath, const char *ppath
             const char *id = NULL;
             for (size_t q = 0; q < ids.cap; q++)
                 if (ids.keys[q] && ids.vals[q] == h) id = ids.keys[q];
-            st = err_set(err, PS_ERR_INVALID, "%s:%d: household %s has no %s in %s", hpath, h_line[h],
-                         id ? id : "?", h_members[h] ? "adult (16 or over)" : "persons", ppath);
+            st = err_set(err, PS_ERR_INVALID,
+                         "%s:%d: household_id: expected a person aged 16 or over in %s for \"%s\", got %s", hpath,
+                         h_line[h], ppath, id ? id : "?", h_members[h] ? "only children" : "no persons");
             goto done;
         }
     }

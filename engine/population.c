@@ -142,7 +142,7 @@ static void draw_ages(pcg32 *g, int size, double one_person_65plus, uint8_t *age
         if (u < 0.08) { /* lone parent and child */
             ages[0] = (uint8_t)uniform_age(g, 20, 54);
             ages[1] = (uint8_t)uniform_age(g, 0, 15);
-        } else if (u < 0.53) { /* older couple */
+        } else if (u < 0.43) { /* older couple: 35% of two-person households */
             ages[0] = (uint8_t)uniform_age(g, 65, 90);
             ages[1] = (uint8_t)(ages[0] - 4 + (int)pcg32_bounded(g, 9));
         } else {
@@ -164,6 +164,28 @@ static void draw_ages(pcg32 *g, int size, double one_person_65plus, uint8_t *age
         ages[1] = (uint8_t)uniform_age(g, 40, 70);
         for (int i = 2; i < size; i++) ages[i] = (uint8_t)uniform_age(g, 16, 30);
     }
+}
+
+/* Loneliness of adults 25 and over that, with lonely_young at 16-24, gives
+ * population.lonely over all adults (the share the model holds). The share
+ * of adults aged 16-24 is taken from a fixed sample of households drawn as
+ * below, so it follows draw_ages and depends on no seed. */
+static double lonely_25plus(const cfg_population *p, const double cum[MAX_HH_SIZE])
+{
+    pcg32 g;
+    pcg32_seed(&g, UINT64_C(0x853c49e6748fea9b), UINT64_C(0xda3e39cb94b95bdb));
+    double adults = 0, young = 0;
+    uint8_t ages[MAX_HH_SIZE];
+    for (int j = 0; j < 1 << 16; j++) {
+        int size = draw_size(cum, pcg32_double(&g));
+        draw_ages(&g, size, p->one_person_65plus, ages);
+        for (int m = 0; m < size; m++) {
+            adults += ages[m] >= ADULT_AGE;
+            young += ages[m] >= ADULT_AGE && ages[m] < 25;
+        }
+    }
+    double y = young / adults, v = (p->lonely - p->lonely_young * y) / (1 - y);
+    return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
 static uint8_t draw_tenure(const cfg_population *p, int decile, double u)
@@ -211,6 +233,7 @@ ps_status population_synthesise(const ps_config *cfg, popdata *pop, ps_error *er
     int nn = cfg->place.n_neighbourhoods;
     double cum[MAX_HH_SIZE];
     size_distribution(p, cum);
+    double lonely_older = lonely_25plus(p, cum);
     uint64_t size_key = rng_key(cfg->seed, RNG_REPLICATE_POPULATION, 0, RNG_POP_NEIGHBOURHOOD);
     uint64_t hh_key = rng_key(cfg->seed, RNG_REPLICATE_POPULATION, 0, RNG_POP_HOUSEHOLD);
 
@@ -266,7 +289,7 @@ ps_status population_synthesise(const ps_config *cfg, popdata *pop, ps_error *er
                 if (age >= ADULT_AGE) {
                     if (u_qual < noq) f |= PF_LOW_QUAL;
                     if (u_disc < nb->discrimination) f |= PF_DISCRIMINATED;
-                    if (u_lone < (age < 25 ? p->lonely_young : p->lonely)) f |= PF_LONELY;
+                    if (u_lone < (age < 25 ? p->lonely_young : lonely_older)) f |= PF_LONELY;
                     if (age < retire) {
                         if (u_act < p->inactive_share) f |= PF_INACTIVE;
                         else if (u_emp < nb->unemployment) f |= PF_UNEMPLOYED;

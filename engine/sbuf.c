@@ -71,8 +71,8 @@ void fmt_shortest(char *buf, size_t size, double x)
         snprintf(buf, size, "%s", isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
         return;
     }
-    if (x == 0) {
-        snprintf(buf, size, "0");
+    if (x == floor(x) && fabs(x) < 1e15) {
+        snprintf(buf, size, "%.0f", x);
         return;
     }
     for (int prec = 1; prec <= 17; prec++) {

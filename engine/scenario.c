@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "alloc.h"
 #include "err.h"
@@ -110,6 +111,17 @@ static ps_status merge(const schema_node *schema, cJSON *base, cJSON *over, cons
                 item = inext;
             }
         } else {
+            if (n && n->kind == SK_NAMED_LIST && cJSON_IsArray(kv)) {
+                /* nothing of this list is inherited, so nothing can be removed */
+                for (cJSON *it = kv->child; it; it = it->next) {
+                    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "remove"))) continue;
+                    const char *f = json_origin(origins, it);
+                    const char *name = cJSON_GetObjectItemCaseSensitive(it, "name")->valuestring;
+                    return err_set(err, PS_ERR_INVALID,
+                                   "%s: %s[%s]: \"remove\": there is no inherited item named \"%s\"",
+                                   f ? f : "?", kpath, name, name);
+                }
+            }
             cJSON *moved = cJSON_DetachItemViaPointer(over, kv);
             if (old) cJSON_ReplaceItemViaPointer(base, old, moved);
             else cJSON_AddItemToObject(base, moved->string, moved);
@@ -224,12 +236,21 @@ static ps_status read_one(const char *path, json_origins *origins, cJSON **out, 
     return PS_OK;
 }
 
+/* Are a and b the same file, however their paths are written ("a.json",
+ * "./a.json", "../dir/a.json")? */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (strcmp(a, b) == 0) return 1;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* Reads path and every file it extends, merged, child over parent. */
 static ps_status read_chain(const char *path, json_origins *origins, char **seen, int depth,
                             cJSON **out, ps_error *err)
 {
     for (int i = 0; i < depth; i++)
-        if (strcmp(seen[i], path) == 0)
+        if (same_file(seen[i], path))
             return err_set(err, PS_ERR_INVALID, "%s: extends: the chain of extends comes back to this file",
                            path);
     if (depth >= MAX_EXTENDS)
@@ -383,7 +404,7 @@ static ps_status apply_set(cJSON *root, const char *assignment, json_origins *or
                 return err_set(err, PS_ERR_INVALID, "--set %s: %s: there is no item named \"%s\"",
                                assignment, shown, name);
             }
-            snprintf(next, sizeof next, "%s[%s]", shown, name);
+            ps_fmt(next, sizeof next, "%s[%s]", shown, name);
             snprintf(shown, sizeof shown, "%s", next);
             if (i == n - 1)
                 return err_set(err, PS_ERR_INVALID, "--set %s: give a key of %s to set", assignment, shown);
@@ -409,7 +430,7 @@ static const char *origin_at(const ps_scenario *s, const char *path)
         else node = cJSON_GetObjectItemCaseSensitive(node, tok[i]);
     }
     const char *f = node ? json_origin(s->origins, node) : NULL;
-    return f ? f : s->path;
+    return f && strcmp(f, "(default)") != 0 ? f : s->path;
 }
 
 static ps_status check_config(ps_scenario *s, ps_error *err)
@@ -480,9 +501,52 @@ static ps_status absolutise(ps_scenario *s, const char *key, ps_error *err)
     return ok ? PS_OK : err_set(err, PS_ERR_NOMEM, "out of memory");
 }
 
+/* cJSON prints a number with 15 digits whenever they come within an
+ * epsilon of it, so 0.43999999999999995 comes out as 0.44 and a seed of
+ * 2^53 - 1 loses its last digit, and the resolved scenario would not
+ * reproduce the run. Turns every number under node into raw text that reads
+ * back exactly: whole numbers in full, others as the shortest such decimal. */
+static int exact_numbers(cJSON *node)
+{
+    for (cJSON *it = node->child; it; it = it->next) {
+        if (!cJSON_IsNumber(it)) {
+            if (it->child && exact_numbers(it)) return -1;
+            continue;
+        }
+        char buf[40];
+        double x = it->valuedouble;
+        if (x == floor(x) && fabs(x) <= 9007199254740992.0) {
+            snprintf(buf, sizeof buf, "%.0f", x);
+        } else {
+            for (int prec = 1; prec <= 17; prec++) {
+                snprintf(buf, sizeof buf, "%.*g", prec, x);
+                if (strtod(buf, NULL) == x) break;
+            }
+        }
+        cJSON *raw = cJSON_CreateRaw(buf);
+        if (!raw) return -1;
+        raw->string = it->string; /* the key moves to the raw node */
+        raw->type |= it->type & cJSON_StringIsConst;
+        it->string = NULL;
+        cJSON_ReplaceItemViaPointer(node, it, raw);
+        it = raw;
+    }
+    return 0;
+}
+
+/* The tree as JSON text whose numbers read back exactly (cJSON_free). */
+static char *print_exact(const cJSON *tree, int formatted)
+{
+    cJSON *copy = cJSON_Duplicate(tree, 1);
+    char *text = NULL;
+    if (copy && !exact_numbers(copy)) text = formatted ? cJSON_Print(copy) : cJSON_PrintUnformatted(copy);
+    cJSON_Delete(copy);
+    return text;
+}
+
 static void hash_tree(ps_scenario *s)
 {
-    char *text = cJSON_PrintUnformatted(s->tree);
+    char *text = print_exact(s->tree, 0);
     uint64_t h = UINT64_C(1469598103934665603);
     for (const char *p = text ? text : ""; *p; p++) h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
     snprintf(s->hash, sizeof s->hash, "%016llx", (unsigned long long)h);
@@ -539,7 +603,7 @@ void ps_scenario_free(ps_scenario *s)
 
 char *ps_scenario_resolved_json(const ps_scenario *s)
 {
-    char *text = cJSON_Print(s->tree);
+    char *text = print_exact(s->tree, 1);
     if (!text) return NULL;
     size_t n = strlen(text);
     char *copy = ps_malloc(n + 2);

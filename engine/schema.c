@@ -116,10 +116,12 @@ typedef struct vctx {
     ps_error *err;
 } vctx;
 
+/* Filled-in defaults are recorded as "(default)", which is no file: a
+ * problem with one is reported against the scenario file. */
 static const char *file_of(const vctx *c, const cJSON *node)
 {
     const char *f = json_origin(c->origins, node);
-    return f ? f : c->fallback;
+    return f && strcmp(f, "(default)") != 0 ? f : c->fallback;
 }
 
 
@@ -149,8 +151,10 @@ static ps_status bad_value(const vctx *c, const cJSON *v, const char *path, cons
 {
     char got[96];
     schema_describe_value(v, got, sizeof got);
-    return err_set(c->err, PS_ERR_INVALID, "%s: %s: expected %s, got %s", file_of(c, v), path,
-                   expected, got);
+    const char *f = json_origin(c->origins, v);
+    return err_set(c->err, PS_ERR_INVALID, "%s: %s: expected %s, got %s%s", file_of(c, v), path,
+                   expected, got,
+                   f && strcmp(f, "(default)") == 0 ? " (its default, computed from other keys)" : "");
 }
 
 static ps_status validate_object(const vctx *c, const schema_node *schema, const cJSON *obj,

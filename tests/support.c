@@ -89,22 +89,21 @@ int ts_exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
-ts_cmd ts_run(const char *fmt, ...)
+const char *ts_program(void)
+{
+    const char *prog = getenv("PLACESIM");
+    return prog && *prog ? prog : "./placesim";
+}
+
+static ts_cmd run_line(const char *line)
 {
     ts_cmd c = { -1, NULL, NULL };
-    char args[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    const char *prog = getenv("PLACESIM");
-    if (!prog || !*prog) prog = "./placesim";
     char outp[1024], errp[1024];
     static int seq;
     snprintf(outp, sizeof outp, "%s/cmd%d.out", ts_tmpdir(), seq);
     snprintf(errp, sizeof errp, "%s/cmd%d.err", ts_tmpdir(), seq++);
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s", prog, args, outp, errp);
+    snprintf(cmd, sizeof cmd, "{ %s ; } >%s 2>%s", line, outp, errp);
     int rc = system(cmd);
     c.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
     c.out = ts_read(outp);
@@ -112,6 +111,27 @@ ts_cmd ts_run(const char *fmt, ...)
     if (!c.out) c.out = strdup("");
     if (!c.err) c.err = strdup("");
     return c;
+}
+
+ts_cmd ts_run(const char *fmt, ...)
+{
+    char args[4096], line[4600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(line, sizeof line, "%s %s", ts_program(), args);
+    return run_line(line);
+}
+
+ts_cmd ts_sh(const char *fmt, ...)
+{
+    char line[4600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    return run_line(line);
 }
 
 void ts_cmd_free(ts_cmd *c)

@@ -36,6 +36,13 @@ typedef struct ts_cmd {
 ts_cmd ts_run(const char *args_fmt, ...) __attribute__((format(printf, 1, 2)));
 void ts_cmd_free(ts_cmd *c);
 
+/* Runs a shell command line as given (no program prefix), capturing the
+ * same way. */
+ts_cmd ts_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The placesim program's path ($PLACESIM, else ./placesim). */
+const char *ts_program(void);
+
 /* Number of lines in text. */
 int ts_count_lines(const char *text);
 

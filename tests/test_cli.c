@@ -1,0 +1,314 @@
+/* The command line end to end: what a user types and what lands on disk. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+#include <cmocka.h>
+
+#include "support.h"
+
+/* A small, quick run of the real baseline scenario. */
+#define QUICK "scenarios/crisis_led.json --set population.scale=0.05 --weeks 26 --replicates 2"
+
+static void run_writes_the_output_folder(void **state)
+{
+    (void)state;
+    const char *out = ts_path("run1");
+    ts_cmd c = ts_run("run " QUICK " --out %s", out);
+    assert_int_equal(c.status, 0);
+    char p[1200];
+    const char *files[] = { "timeseries.csv", "neighbourhoods.csv", "summary.json", "scenario.resolved.json" };
+    for (int i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", out, files[i]);
+        assert_true(ts_exists(p));
+    }
+    /* the outcome table on stdout */
+    assert_non_null(strstr(c.out, "Example Town: crisis-led services"));
+    assert_non_null(strstr(c.out, "Crisis episodes per 1,000 adults a year"));
+    assert_non_null(strstr(c.out, "95% interval"));
+    ts_cmd_free(&c);
+
+    snprintf(p, sizeof p, "%s/timeseries.csv", out);
+    char *ts = ts_read(p);
+    const char *header = "replicate,week,population,well,struggling,crisis,recovering,onsets,crisis_episodes,"
+                         "ae_attendances,admissions,unemployed,in_debt,housing_insecure,lonely,social_capital,"
+                         "cost_total,cost_nhs_mental_health,cost_nhs_acute\n";
+    assert_memory_equal(ts, header, strlen(header));
+    assert_int_equal(ts_count_lines(ts), 1 + 2 * 26);
+    free(ts);
+
+    snprintf(p, sizeof p, "%s/neighbourhoods.csv", out);
+    char *nb = ts_read(p);
+    assert_int_equal(ts_count_lines(nb), 1 + 26 * 24);
+    assert_memory_equal(nb, "week,neighbourhood,deprivation_decile,adults,", 44);
+    free(nb);
+
+    snprintf(p, sizeof p, "%s/summary.json", out);
+    char *sj = ts_read(p);
+    cJSON *sum = cJSON_Parse(sj);
+    assert_non_null(sum);
+    const char *groups[] = { "prevalence", "safety_one", "safety_two", "services", "money", "equity" };
+    cJSON *outs = cJSON_GetObjectItem(sum, "outcomes");
+    for (int i = 0; i < 6; i++) assert_non_null(cJSON_GetObjectItem(outs, groups[i]));
+    cJSON *rate = cJSON_GetObjectItem(cJSON_GetObjectItem(outs, "safety_one"), "crisis_episodes_per_1000_adults_per_year");
+    assert_true(cJSON_IsNumber(cJSON_GetObjectItem(rate, "mean")));
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(rate, "ci95")), 2);
+    cJSON *prov = cJSON_GetObjectItem(sum, "provenance");
+    assert_string_equal(cJSON_GetObjectItem(prov, "version")->valuestring, "0.1.0");
+    assert_int_equal(cJSON_GetObjectItem(prov, "replicates")->valueint, 2);
+    assert_int_equal(cJSON_GetObjectItem(prov, "seed")->valueint, 20261122);
+    assert_int_equal((int)strlen(cJSON_GetObjectItem(prov, "scenario_hash")->valuestring), 16);
+    assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(prov, "run"), "wall_seconds"));
+    cJSON_Delete(sum);
+    free(sj);
+}
+
+/* Rerunning scenario.resolved.json reproduces the run exactly. */
+static void resolved_scenario_reproduces_the_run(void **state)
+{
+    (void)state;
+    const char *a = ts_path("repro_a"), *b = ts_path("repro_b");
+    ts_cmd c = ts_run("run " QUICK " --seed 99 --out %s --quiet", a);
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+    c = ts_run("run %s/scenario.resolved.json --out %s --quiet", a, b);
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+    char pa[1200], pb[1200];
+    const char *files[] = { "timeseries.csv", "neighbourhoods.csv", "scenario.resolved.json" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
+        char *x = ts_read(pa), *y = ts_read(pb);
+        assert_non_null(x);
+        assert_non_null(y);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+}
+
+static void threads_give_byte_identical_files(void **state)
+{
+    (void)state;
+    const char *a = ts_path("thr1"), *b = ts_path("thr2");
+    ts_cmd c = ts_run("run " QUICK " --replicates 4 --threads 1 --out %s --quiet", a);
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+    c = ts_run("run " QUICK " --replicates 4 --threads 2 --out %s --quiet", b);
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+    char pa[1200], pb[1200];
+    const char *files[] = { "timeseries.csv", "neighbourhoods.csv" };
+    for (int i = 0; i < 2; i++) {
+        snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
+        char *x = ts_read(pa), *y = ts_read(pb);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+}
+
+static void existing_output_is_kept_unless_forced(void **state)
+{
+    (void)state;
+    const char *out = ts_path("exists");
+    ts_cmd c = ts_run("run " QUICK " --out %s --quiet", out);
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+    char marker[1200];
+    snprintf(marker, sizeof marker, "%s/mine.txt", out);
+    FILE *f = fopen(marker, "w");
+    fputs("keep me", f);
+    fclose(f);
+    c = ts_run("run " QUICK " --out %s --quiet", out);
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.err, "exists"));
+    assert_non_null(strstr(c.err, "--force"));
+    assert_true(ts_exists(marker));
+    ts_cmd_free(&c);
+    c = ts_run("run " QUICK " --out %s --quiet --force", out);
+    assert_int_equal(c.status, 0);
+    assert_false(ts_exists(marker));
+    ts_cmd_free(&c);
+    /* no temporary or old folders left beside it */
+    c = ts_sh("ls %s | grep -c -E 'exists\\.(tmp|old)-' ; true", ts_tmpdir());
+    assert_string_equal(c.out, "0\n");
+    ts_cmd_free(&c);
+}
+
+static void quiet_prints_nothing(void **state)
+{
+    (void)state;
+    ts_cmd c = ts_run("run " QUICK " --out %s --quiet", ts_path("quiet"));
+    assert_int_equal(c.status, 0);
+    assert_string_equal(c.out, "");
+    assert_string_equal(c.err, "");
+    ts_cmd_free(&c);
+}
+
+static void neighbourhoods_per_replicate_adds_a_column(void **state)
+{
+    (void)state;
+    const char *out = ts_path("nbrep");
+    ts_cmd c = ts_run("run " QUICK " --out %s --quiet --neighbourhoods-per-replicate", out);
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+    char p[1200];
+    snprintf(p, sizeof p, "%s/neighbourhoods.csv", out);
+    char *nb = ts_read(p);
+    assert_memory_equal(nb, "replicate,week,neighbourhood,", 29);
+    assert_int_equal(ts_count_lines(nb), 1 + 2 * 26 * 24);
+    free(nb);
+}
+
+static void options_override_the_scenario(void **state)
+{
+    (void)state;
+    const char *out = ts_path("opts");
+    ts_cmd c = ts_run("run scenarios/crisis_led.json --set population.scale=0.05 --weeks=5 --replicates=3 "
+                      "--seed=12 --set services.crisis_team.capacity=7 --out %s --quiet", out);
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+    char p[1200];
+    snprintf(p, sizeof p, "%s/scenario.resolved.json", out);
+    char *text = ts_read(p);
+    cJSON *r = cJSON_Parse(text);
+    assert_int_equal(cJSON_GetObjectItem(r, "weeks")->valueint, 5);
+    assert_int_equal(cJSON_GetObjectItem(r, "replicates")->valueint, 3);
+    assert_int_equal(cJSON_GetObjectItem(r, "seed")->valueint, 12);
+    cJSON *svc = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "services"), 0);
+    assert_int_equal(cJSON_GetObjectItem(svc, "capacity")->valueint, 7);
+    cJSON_Delete(r);
+    free(text);
+    snprintf(p, sizeof p, "%s/timeseries.csv", out);
+    char *ts = ts_read(p);
+    assert_int_equal(ts_count_lines(ts), 1 + 3 * 5);
+    free(ts);
+}
+
+static void default_output_folder_is_named_after_the_scenario(void **state)
+{
+    (void)state;
+    /* run from the temp folder so out/ lands there */
+    char cwd[1024], prog[1200];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(prog, sizeof prog, "%s", ts_program());
+    if (prog[0] != '/') snprintf(prog, sizeof prog, "%s/%s", cwd, ts_program());
+    ts_cmd c = ts_sh("cd %s && %s run %s/" QUICK " --quiet", ts_tmpdir(), prog, cwd);
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+    char p[1200];
+    snprintf(p, sizeof p, "%s/out/crisis_led/timeseries.csv", ts_tmpdir());
+    assert_true(ts_exists(p));
+}
+
+static void check_validates_without_running(void **state)
+{
+    (void)state;
+    ts_cmd c = ts_run("check scenarios/crisis_led.json scenarios/base.json");
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "scenarios/crisis_led.json: ok"));
+    assert_non_null(strstr(c.out, "scenarios/base.json: ok"));
+    ts_cmd_free(&c);
+    assert_false(ts_exists("out/base"));
+}
+
+static void usage_errors_exit_two(void **state)
+{
+    (void)state;
+    ts_cmd c = ts_run("frobnicate");
+    assert_int_equal(c.status, 2);
+    assert_non_null(strstr(c.err, "unknown command 'frobnicate'"));
+    ts_cmd_free(&c);
+    c = ts_run("run");
+    assert_int_equal(c.status, 2);
+    ts_cmd_free(&c);
+    c = ts_run("run scenarios/crisis_led.json --threads");
+    assert_int_equal(c.status, 2);
+    assert_non_null(strstr(c.err, "--threads"));
+    ts_cmd_free(&c);
+    c = ts_run("run scenarios/crisis_led.json --replicates ten");
+    assert_int_equal(c.status, 2);
+    ts_cmd_free(&c);
+    c = ts_run("run scenarios/crisis_led.json --bogus");
+    assert_int_equal(c.status, 2);
+    ts_cmd_free(&c);
+    c = ts_sh("%s", ts_program());
+    assert_int_equal(c.status, 2);
+    assert_non_null(strstr(c.err, "usage"));
+    ts_cmd_free(&c);
+}
+
+static void a_missing_scenario_file_is_an_input_error(void **state)
+{
+    (void)state;
+    ts_cmd c = ts_run("run %s --out %s", ts_path("nope.json"), ts_path("nope_out"));
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.err, "nope.json: cannot open"));
+    assert_false(ts_exists(ts_path("nope_out")));
+    ts_cmd_free(&c);
+}
+
+static void version_help_and_keys(void **state)
+{
+    (void)state;
+    ts_cmd c = ts_run("--version");
+    assert_int_equal(c.status, 0);
+    assert_string_equal(c.out, "placesim 0.1.0\n");
+    ts_cmd_free(&c);
+    c = ts_run("--help");
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "run SCENARIO.json"));
+    ts_cmd_free(&c);
+    c = ts_run("help run");
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "timeseries.csv"));
+    ts_cmd_free(&c);
+    c = ts_run("keys");
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "#### `model.onset`"));
+    assert_non_null(strstr(c.out, "| `debt` | number | `2.5` | x |"));
+    ts_cmd_free(&c);
+}
+
+/* docs/scenarios.md carries the generated key reference: it must match. */
+static void scenario_docs_match_the_schema(void **state)
+{
+    (void)state;
+    ts_cmd c = ts_run("keys");
+    char *doc = ts_read("docs/scenarios.md");
+    assert_non_null(doc);
+    if (!strstr(doc, c.out))
+        fail_msg("docs/scenarios.md does not contain the output of 'placesim keys'; regenerate it with "
+                 "'make docs'");
+    free(doc);
+    ts_cmd_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(run_writes_the_output_folder),
+        cmocka_unit_test(resolved_scenario_reproduces_the_run),
+        cmocka_unit_test(threads_give_byte_identical_files),
+        cmocka_unit_test(existing_output_is_kept_unless_forced),
+        cmocka_unit_test(quiet_prints_nothing),
+        cmocka_unit_test(neighbourhoods_per_replicate_adds_a_column),
+        cmocka_unit_test(options_override_the_scenario),
+        cmocka_unit_test(default_output_folder_is_named_after_the_scenario),
+        cmocka_unit_test(check_validates_without_running),
+        cmocka_unit_test(usage_errors_exit_two),
+        cmocka_unit_test(a_missing_scenario_file_is_an_input_error),
+        cmocka_unit_test(version_help_and_keys),
+        cmocka_unit_test(scenario_docs_match_the_schema),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
