@@ -2,12 +2,13 @@
 #include "json.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "err.h"
-#include "schema.h"
+#include "sbuf.h"
 
 ps_status json_read_file(const char *path, char **out, size_t *len, ps_error *err)
 {
@@ -59,12 +60,12 @@ static int find_duplicate_key(const cJSON *node, const char *path, char *out, si
         if (cJSON_IsObject(node)) {
             for (const cJSON *b = a->next; b; b = b->next)
                 if (a->string && b->string && strcmp(a->string, b->string) == 0) {
-                    schema_path_key(out, size, path, b->string);
+                    json_path_key(out, size, path, b->string);
                     return 1;
                 }
-            schema_path_key(sub, sizeof sub, path, a->string ? a->string : "");
+            json_path_key(sub, sizeof sub, path, a->string ? a->string : "");
         } else {
-            schema_path_item(sub, sizeof sub, path, a, index);
+            json_path_item(sub, sizeof sub, path, a, index);
         }
         if (a->child && find_duplicate_key(a, sub, out, size)) return 1;
     }
@@ -253,4 +254,66 @@ const char *json_origin(const json_origins *o, const cJSON *node)
     if (!o || !o->cap || !node) return NULL;
     size_t s = slot_of(o, node);
     return o->keys[s] ? o->files[s] : NULL;
+}
+
+void json_path_key(char *buf, size_t size, const char *path, const char *key)
+{
+    if (!path || !*path) ps_fmt(buf, size, "%s", key);
+    else ps_fmt(buf, size, "%s.%s", path, key);
+}
+
+void json_path_item(char *buf, size_t size, const char *path, const cJSON *item, int index)
+{
+    const cJSON *name = cJSON_IsObject(item) ? cJSON_GetObjectItemCaseSensitive(item, "name") : NULL;
+    if (cJSON_IsString(name) && json_valid_name(name->valuestring))
+        ps_fmt(buf, size, "%s[%s]", path, name->valuestring);
+    else ps_fmt(buf, size, "%s[%d]", path, index);
+}
+
+int json_valid_name(const char *name)
+{
+    if (!name || !*name || strlen(name) > 63) return 0;
+    for (const char *p = name; *p; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* cJSON prints a number with 15 digits whenever they come within an
+ * epsilon of it, so 0.43999999999999995 comes out as 0.44 and a seed of
+ * 2^53 - 1 loses its last digit, and the resolved scenario would not
+ * reproduce the run. Turns every number under node into raw text that reads
+ * back exactly: whole numbers in full, others as the shortest such decimal. */
+static int exact_numbers(cJSON *node)
+{
+    for (cJSON *it = node->child; it; it = it->next) {
+        if (!cJSON_IsNumber(it)) {
+            if (it->child && exact_numbers(it)) return -1;
+            continue;
+        }
+        char buf[40];
+        fmt_shortest(buf, sizeof buf, it->valuedouble);
+        if (!isfinite(it->valuedouble)) snprintf(buf, sizeof buf, "null");
+        cJSON *raw = cJSON_CreateRaw(buf);
+        if (!raw) return -1;
+        raw->string = it->string; /* the key moves to the raw node */
+        raw->type |= it->type & cJSON_StringIsConst;
+        it->string = NULL;
+        cJSON_ReplaceItemViaPointer(node, it, raw);
+        it = raw;
+    }
+    return 0;
+}
+
+/* The tree as JSON text whose numbers read back exactly (cJSON_free). */
+char *json_print_exact(const cJSON *tree, int formatted)
+{
+    cJSON *copy = cJSON_Duplicate(tree, 1);
+    char *text = NULL;
+    if (copy && !exact_numbers(copy)) text = formatted ? cJSON_Print(copy) : cJSON_PrintUnformatted(copy);
+    cJSON_Delete(copy);
+    return text;
 }

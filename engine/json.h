@@ -40,4 +40,17 @@ ps_status json_origins_add(json_origins *origins, const cJSON *node, const char 
 /* The file node came from, or NULL if unknown. */
 const char *json_origin(const json_origins *origins, const cJSON *node);
 
+/* Writes path + "." + key (or just key at the top) into buf. */
+void json_path_key(char *buf, size_t size, const char *path, const char *key);
+/* Writes path + "[name]" for a list item with a usable name, else path + "[index]". */
+void json_path_item(char *buf, size_t size, const char *path, const cJSON *item, int index);
+/* Is name usable in a path (1 to 63 letters, digits, '_' and '-')? */
+int json_valid_name(const char *name);
+
+/* The tree as JSON text whose numbers read back exactly: cJSON prints 15
+ * digits whenever they are close enough, which is not the same number.
+ * Whole numbers come out in full, others as the shortest exact decimal,
+ * infinities and NaN as null. Free with cJSON_free. */
+char *json_print_exact(const cJSON *tree, int formatted);
+
 #endif

@@ -19,6 +19,7 @@
 #include <cJSON.h>
 
 #include "alloc.h"
+#include "json.h"
 #include "err.h"
 #include "output.h"
 #include "results.h"
@@ -306,7 +307,7 @@ ps_status ps_results_write(const ps_results *res, const char *dir, const ps_writ
     char *ts = timeseries_csv(res);
     char *nb = neighbourhoods_csv(res, o ? o->neighbourhoods_per_replicate : 0);
     cJSON *sum = summary_json(res, o);
-    char *sumtext = sum ? cJSON_Print(sum) : NULL;
+    char *sumtext = sum ? json_print_exact(sum, 1) : NULL;
     char *resolved = ps_scenario_resolved_json(res->scenario);
     if (!ts || !nb || !sumtext || !resolved) st = err_set(err, PS_ERR_NOMEM, "out of memory writing results");
     if (!st) st = output_write_file(tmp, "timeseries.csv", ts, strlen(ts), err);

@@ -22,6 +22,7 @@ typedef struct csv {
     int line;       /* line of the record last read */
     int next_line;
     int bad_field;  /* index of the field a malformed record failed at */
+    int fields;     /* fields in the header row */
 } csv;
 
 /* Splits the next record into fields (quotes as in RFC 4180). Returns the
@@ -107,6 +108,7 @@ static ps_status read_header(csv *c, column *cols, int ncols, ps_error *err)
     char *f[MAX_FIELDS];
     int n = csv_next(c, f, MAX_FIELDS);
     if (n <= 0) return err_set(err, PS_ERR_PARSE, "%s:1: expected a header row of column names", c->name);
+    c->fields = n;
     const char *names[MAX_FIELDS];
     for (int k = 0; k < ncols; k++) {
         cols[k].index = -1;
@@ -279,6 +281,11 @@ ps_status popcsv_load(const ps_config *cfg, const char *hpath, const char *ppath
             st = malformed(&hc, hcols, 6, err);
             goto done;
         }
+        if (n != hc.fields) {
+            st = err_set(err, PS_ERR_PARSE, "%s:%d: expected %d fields as in the header, got %d", hc.name,
+                         hc.line, hc.fields, n);
+            goto done;
+        }
         const char *id = field(f, n, &hcols[0]), *nbn = field(f, n, &hcols[1]), *ten = field(f, n, &hcols[2]);
         if (!*id) {
             st = bad(&hc, "household_id", "an identifier", id, err);
@@ -363,6 +370,11 @@ ps_status popcsv_load(const ps_config *cfg, const char *hpath, const char *ppath
     while ((n = csv_next(&pc, f, MAX_FIELDS)) != 0) {
         if (n < 0) {
             st = malformed(&pc, pcols, 9, err);
+            goto done;
+        }
+        if (n != pc.fields) {
+            st = err_set(err, PS_ERR_PARSE, "%s:%d: expected %d fields as in the header, got %d", pc.name,
+                         pc.line, pc.fields, n);
             goto done;
         }
         const char *hid = field(f, n, &pcols[0]), *agestr = field(f, n, &pcols[1]);

@@ -74,7 +74,7 @@ static ps_status merge(const schema_node *schema, cJSON *base, cJSON *over, cons
         const schema_node *n = schema_child(schema, kv->string);
         cJSON *old = cJSON_GetObjectItemCaseSensitive(base, kv->string);
         char kpath[512];
-        schema_path_key(kpath, sizeof kpath, path, kv->string);
+        json_path_key(kpath, sizeof kpath, path, kv->string);
         if (strcmp(kv->string, "extends") == 0 && !*path) {
             kv = next;
             continue;
@@ -144,7 +144,7 @@ static ps_status strip_removes(const schema_node *schema, cJSON *obj, const char
         const schema_node *n = schema_child(schema, kv->string);
         if (!n) continue;
         char kpath[512];
-        schema_path_key(kpath, sizeof kpath, path, kv->string);
+        json_path_key(kpath, sizeof kpath, path, kv->string);
         if (n->kind == SK_OBJECT && cJSON_IsObject(kv)) {
             ps_status st = strip_removes(n, kv, kpath, origins, err);
             if (st) return st;
@@ -348,7 +348,7 @@ static ps_status apply_set(cJSON *root, const char *assignment, json_origins *or
     for (int i = 0; i < n; i++) {
         const schema_node *c = schema_child(sch, tok[i]);
         char next[512];
-        schema_path_key(next, sizeof next, shown, tok[i]);
+        json_path_key(next, sizeof next, shown, tok[i]);
         if (!c) {
             const char *s = schema_suggest(sch, tok[i]);
             if (s)
@@ -368,7 +368,9 @@ static ps_status apply_set(cJSON *root, const char *assignment, json_origins *or
                 if (!v) v = cJSON_CreateString(value);
             }
             if (!v) return err_set(err, PS_ERR_NOMEM, "out of memory");
-            if (json_origins_add(origins, v, "--set")) {
+            char label[600];
+            ps_fmt(label, sizeof label, "--set %s", assignment);
+            if (json_origins_add(origins, v, label)) {
                 cJSON_Delete(v);
                 return err_set(err, PS_ERR_NOMEM, "out of memory");
             }
@@ -501,52 +503,9 @@ static ps_status absolutise(ps_scenario *s, const char *key, ps_error *err)
     return ok ? PS_OK : err_set(err, PS_ERR_NOMEM, "out of memory");
 }
 
-/* cJSON prints a number with 15 digits whenever they come within an
- * epsilon of it, so 0.43999999999999995 comes out as 0.44 and a seed of
- * 2^53 - 1 loses its last digit, and the resolved scenario would not
- * reproduce the run. Turns every number under node into raw text that reads
- * back exactly: whole numbers in full, others as the shortest such decimal. */
-static int exact_numbers(cJSON *node)
-{
-    for (cJSON *it = node->child; it; it = it->next) {
-        if (!cJSON_IsNumber(it)) {
-            if (it->child && exact_numbers(it)) return -1;
-            continue;
-        }
-        char buf[40];
-        double x = it->valuedouble;
-        if (x == floor(x) && fabs(x) <= 9007199254740992.0) {
-            snprintf(buf, sizeof buf, "%.0f", x);
-        } else {
-            for (int prec = 1; prec <= 17; prec++) {
-                snprintf(buf, sizeof buf, "%.*g", prec, x);
-                if (strtod(buf, NULL) == x) break;
-            }
-        }
-        cJSON *raw = cJSON_CreateRaw(buf);
-        if (!raw) return -1;
-        raw->string = it->string; /* the key moves to the raw node */
-        raw->type |= it->type & cJSON_StringIsConst;
-        it->string = NULL;
-        cJSON_ReplaceItemViaPointer(node, it, raw);
-        it = raw;
-    }
-    return 0;
-}
-
-/* The tree as JSON text whose numbers read back exactly (cJSON_free). */
-static char *print_exact(const cJSON *tree, int formatted)
-{
-    cJSON *copy = cJSON_Duplicate(tree, 1);
-    char *text = NULL;
-    if (copy && !exact_numbers(copy)) text = formatted ? cJSON_Print(copy) : cJSON_PrintUnformatted(copy);
-    cJSON_Delete(copy);
-    return text;
-}
-
 static void hash_tree(ps_scenario *s)
 {
-    char *text = print_exact(s->tree, 0);
+    char *text = json_print_exact(s->tree, 0);
     uint64_t h = UINT64_C(1469598103934665603);
     for (const char *p = text ? text : ""; *p; p++) h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
     snprintf(s->hash, sizeof s->hash, "%016llx", (unsigned long long)h);
@@ -603,7 +562,7 @@ void ps_scenario_free(ps_scenario *s)
 
 char *ps_scenario_resolved_json(const ps_scenario *s)
 {
-    char *text = print_exact(s->tree, 1);
+    char *text = json_print_exact(s->tree, 1);
     if (!text) return NULL;
     size_t n = strlen(text);
     char *copy = ps_malloc(n + 2);

@@ -81,32 +81,6 @@ void schema_describe_value(const cJSON *v, char *buf, size_t size)
     else snprintf(buf, size, "an unreadable value");
 }
 
-void schema_path_key(char *buf, size_t size, const char *path, const char *key)
-{
-    if (!path || !*path) ps_fmt(buf, size, "%s", key);
-    else ps_fmt(buf, size, "%s.%s", path, key);
-}
-
-void schema_path_item(char *buf, size_t size, const char *path, const cJSON *item, int index)
-{
-    const cJSON *name = cJSON_IsObject(item) ? cJSON_GetObjectItemCaseSensitive(item, "name") : NULL;
-    if (cJSON_IsString(name) && schema_valid_name(name->valuestring))
-        ps_fmt(buf, size, "%s[%s]", path, name->valuestring);
-    else ps_fmt(buf, size, "%s[%d]", path, index);
-}
-
-int schema_valid_name(const char *name)
-{
-    if (!name || !*name || strlen(name) > 63) return 0;
-    for (const char *p = name; *p; p++) {
-        char c = *p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-'))
-            return 0;
-    }
-    return 1;
-}
-
 /* ---------------------------------------------------------------- validate */
 
 typedef struct vctx {
@@ -213,15 +187,15 @@ static ps_status validate_value(const vctx *c, const schema_node *n, const cJSON
         int i = 0;
         for (const cJSON *item = v->child; item; item = item->next, i++) {
             char ipath[PATH_MAX_LEN];
-            schema_path_item(ipath, sizeof ipath, path, item, i);
+            json_path_item(ipath, sizeof ipath, path, item, i);
             if (!cJSON_IsObject(item)) return bad_value(c, item, ipath, "an object with a \"name\"");
             const cJSON *name = cJSON_GetObjectItemCaseSensitive(item, "name");
             if (!name)
                 return err_set(c->err, PS_ERR_INVALID, "%s: %s: expected a \"name\" in every item",
                                file_of(c, item), ipath);
             char npath[PATH_MAX_LEN];
-            schema_path_key(npath, sizeof npath, ipath, "name");
-            if (!cJSON_IsString(name) || !schema_valid_name(name->valuestring))
+            json_path_key(npath, sizeof npath, ipath, "name");
+            if (!cJSON_IsString(name) || !json_valid_name(name->valuestring))
                 return bad_value(c, name, npath,
                                  "a name of 1 to 63 letters, digits, '_' or '-'");
             for (const cJSON *prev = v->child; prev != item; prev = prev->next) {
@@ -246,7 +220,7 @@ static ps_status validate_object(const vctx *c, const schema_node *schema, const
 {
     for (const cJSON *kv = obj->child; kv; kv = kv->next) {
         char kpath[PATH_MAX_LEN];
-        schema_path_key(kpath, sizeof kpath, path, kv->string);
+        json_path_key(kpath, sizeof kpath, path, kv->string);
         if (c->partial && is_root && strcmp(kv->string, "extends") == 0) {
             if (!cJSON_IsString(kv) || !*kv->valuestring)
                 return bad_value(c, kv, kpath, "the name of the scenario file to extend");
@@ -271,7 +245,7 @@ static ps_status validate_object(const vctx *c, const schema_node *schema, const
         int need = (n->flags & SF_REQUIRED) || (!c->partial && !(n->flags & SF_OPTIONAL));
         if (need && !cJSON_GetObjectItemCaseSensitive(obj, n->key)) {
             char kpath[PATH_MAX_LEN];
-            schema_path_key(kpath, sizeof kpath, path, n->key);
+            json_path_key(kpath, sizeof kpath, path, n->key);
             return err_set(c->err, PS_ERR_INVALID, "%s: %s: missing; expected %s", file_of(c, obj),
                            kpath, n->doc ? n->doc : "a value");
         }
@@ -449,7 +423,9 @@ static void md_object(sbuf *b, const schema_node *obj, const char *path)
         if (n->kind != SK_OBJECT && n->kind != SK_NAMED_LIST) leaves++;
     if (leaves) {
         sb_printf(b, "\n#### `%s`\n\n", *path ? path : "(top level)");
-        if (obj->doc && *path) sb_printf(b, "%s\n\n", obj->doc);
+        size_t pl = strlen(path);
+        int is_item = pl >= 2 && path[pl - 2] == '[' && path[pl - 1] == ']';
+        if (obj->doc && *path && !is_item) sb_printf(b, "%s\n\n", obj->doc);
         sb_printf(b, "| key | type | default | unit | range | meaning | source |\n");
         sb_printf(b, "|---|---|---|---|---|---|---|\n");
         for (const schema_node *n = obj->children; n && n->kind != SK_END; n++) {
@@ -468,13 +444,10 @@ static void md_object(sbuf *b, const schema_node *obj, const char *path)
     for (const schema_node *n = obj->children; n && n->kind != SK_END; n++) {
         char sub[PATH_MAX_LEN];
         if (n->kind == SK_OBJECT) {
-            schema_path_key(sub, sizeof sub, path, n->key);
-            if (!leaves || n->doc) {
-                /* the sub-object's own heading carries its doc */
-            }
+            json_path_key(sub, sizeof sub, path, n->key);
             md_object(b, n, sub);
         } else if (n->kind == SK_NAMED_LIST) {
-            schema_path_key(sub, sizeof sub, path, n->key);
+            json_path_key(sub, sizeof sub, path, n->key);
             char item[PATH_MAX_LEN];
             ps_fmt(item, sizeof item, "%s[]", sub);
             sb_printf(b, "\n#### `%s`: list\n\n%s\n", sub, n->doc ? n->doc : "");

@@ -108,11 +108,5 @@ const char *schema_closest(const char *const *words, size_t n, const char *key);
 /* Describes a JSON value for messages: 3, "text", an object, an array... */
 void schema_describe_value(const cJSON *v, char *buf, size_t size);
 
-/* Writes path + "." + key (or path + "[" + name + "]") into buf. */
-void schema_path_key(char *buf, size_t size, const char *path, const char *key);
-void schema_path_item(char *buf, size_t size, const char *path, const cJSON *item, int index);
-
-/* Is name usable as a list-item name (letters, digits, _ and -)? */
-int schema_valid_name(const char *name);
 
 #endif

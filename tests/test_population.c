@@ -863,6 +863,16 @@ static void import_rejects_column_given_twice(void **state)
                         "column \"age\" is given twice");
 }
 
+static void import_rejects_rows_with_the_wrong_number_of_fields(void **state)
+{
+    (void)state;
+    expect_import_error("err_short_row",
+                        "household_id,neighbourhood,tenure,debt\nh1,north,mortgage,0\nh2,north,mortgage\nh3,south,mortgage,0\n",
+                        NULL, "households.csv:3: ", "expected 4 fields as in the header, got 3");
+    expect_import_error("err_long_row", NULL, "household_id,age,employment\nh1,40,employed\nh2,30,employed,x\nh3,70,\n",
+                        "persons.csv:3: ", "expected 3 fields as in the header, got 4");
+}
+
 static void import_rejects_duplicate_household_id(void **state)
 {
     (void)state;
@@ -1123,6 +1133,7 @@ int main(void)
         cmocka_unit_test(import_rejects_unknown_column_with_suggestion),
         cmocka_unit_test(import_rejects_missing_required_column),
         cmocka_unit_test(import_rejects_column_given_twice),
+        cmocka_unit_test(import_rejects_rows_with_the_wrong_number_of_fields),
         cmocka_unit_test(import_rejects_duplicate_household_id),
         cmocka_unit_test(import_rejects_unknown_neighbourhood_with_suggestion),
         cmocka_unit_test(import_rejects_neighbourhood_unlike_any),

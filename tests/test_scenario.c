@@ -629,7 +629,7 @@ static void set_of_a_bad_value_is_refused_naming_set(void **state)
     (void)state;
     const char *sets[] = { "services[crisis_team].capacity=-1" };
     EXPECT_ERROR(ts_path("base.json"), sets, 1, PS_ERR_INVALID,
-                 "--set: services[crisis_team].capacity: expected a whole number from 0 to 10000000, got -1");
+                 "--set services[crisis_team].capacity=-1: services[crisis_team].capacity: expected a whole number from 0 to 10000000, got -1");
 }
 
 static void set_of_a_word_for_a_number_is_refused_naming_set(void **state)
@@ -637,7 +637,7 @@ static void set_of_a_word_for_a_number_is_refused_naming_set(void **state)
     (void)state;
     const char *sets[] = { "weeks=many" };
     EXPECT_ERROR(ts_path("base.json"), sets, 1, PS_ERR_INVALID,
-                 "--set: weeks: expected a whole number from 1 to 5200, got \"many\"");
+                 "--set weeks=many: weeks: expected a whole number from 1 to 5200, got \"many\"");
 }
 
 static void set_on_a_service_that_does_not_exist_suggests_the_closest(void **state)
