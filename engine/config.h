@@ -21,6 +21,8 @@ typedef struct cfg_neighbourhood {
     double discrimination;    /* share of adults exposed */
     double low_income;        /* share of households on a low income */
     double social_capital;    /* S at the start, in [0, 1] */
+    int hubs;                 /* community hubs */
+    int vcs_orgs;             /* voluntary and community organisations */
 } cfg_neighbourhood;
 
 /* Order matches the "role" choices in keys.c. */
@@ -28,8 +30,15 @@ enum cfg_service_role {
     ROLE_CRISIS_TEAM = 0,
     ROLE_EMERGENCY,   /* A&E */
     ROLE_INPATIENT,   /* mental-health beds */
+    ROLE_SUPPORT,     /* any other service: eligibility, access, queue, episodes, effects */
     ROLE_COUNT
 };
+
+/* Needs a support service can address; order matches keys.c. */
+enum cfg_need { NEED_DEBT, NEED_HOUSING, NEED_UNEMPLOYED, NEED_LONELY, NEED_COUNT };
+
+/* Access routes; order matches keys.c. */
+enum cfg_route { ROUTE_SELF, ROUTE_REFERRAL, ROUTE_OUTREACH, ROUTE_NONE };
 
 typedef struct cfg_service {
     char *name;
@@ -37,10 +46,46 @@ typedef struct cfg_service {
     char *agency;
     int role;                 /* enum cfg_service_role */
     int capacity;             /* concurrent cases (A&E: attendances a week) */
+    unsigned eligible_states; /* bit s-1 for wellbeing state s (WELL = bit 0) */
+    unsigned eligible_needs;  /* bit per enum cfg_need; 0 = no need required */
+    int min_age, max_age;
+    int route;                /* enum cfg_route */
+    char *via;                /* gatekeeper service of a referral route */
+    double uptake;            /* weekly help-seeking (self, referral) */
+    double find_rate;         /* weekly share of the eligible found (outreach) */
+    double wait_dropout;      /* weekly drop-out while waiting */
+    double episode_weeks;     /* mean episode length */
+    double completion;        /* share of episodes completed */
+    struct {
+        double onset, recovery, crisis; /* hazard multipliers while active and after */
+        int after_weeks;
+        double recover_on_completion;
+        double resolve[NEED_COUNT];
+    } effects;
     double cost_per_start;
     double cost_per_week;     /* per active case per week */
     double cost_fixed_per_week;
+    char **neighbourhoods;    /* served; none listed = all */
+    int n_neighbourhoods;
+    int per_neighbourhood;    /* capacity and queue in each neighbourhood served */
+    int integrated;           /* one episode meets all needs; no hand-offs */
+    double handoff_dropout;   /* share lost at each onward referral (siloed) */
+    double volunteer_capacity;/* cases added per 100 volunteers in its neighbourhoods */
+    int via_index;            /* resolved from via at load; -1 if none */
 } cfg_service;
+
+typedef struct cfg_shock {
+    char *name;
+    char *description;
+    int start_week, weeks;
+    char **neighbourhoods;    /* none listed = all */
+    int n_neighbourhoods;
+    double job_loss, job_find, debt_onset, housing_onset, loneliness_onset;
+    double onset, crisis, recovery;
+    double capacity;          /* multiplier on the capacity of the services below */
+    char **services;          /* none listed = all */
+    int n_services;
+} cfg_shock;
 
 typedef struct cfg_population {
     double scale;
@@ -63,6 +108,7 @@ typedef struct cfg_population {
     double lonely, lonely_young;
     double initial_prevalence, initial_prevalence_ratio;
     double social_capital_start, social_capital_per_decile;
+    double hubs_per_1000_households, vcs_per_1000_households;
 } cfg_population;
 
 typedef struct cfg_model {
@@ -72,7 +118,7 @@ typedef struct cfg_model {
             social_capital;
     } onset;
     struct { double base, decile1; } recovery;
-    struct { double base, debt, housing_insecure, lonely, decile1; } crisis;
+    struct { double base, debt, housing_insecure, lonely, decile1, waiting; } crisis;
     struct { double untreated, crisis_team; } crisis_exit;
     double admission_share;
     int inpatient_stay_weeks;
@@ -85,6 +131,14 @@ typedef struct cfg_model {
     struct { double resolution, onset_debt; } housing;
     struct { double resolution, resolution_social_capital, onset_living_alone, onset_young; } loneliness;
     struct { double well, struggling, crisis, recovering; } qaly;
+    struct {
+        double growth, erosion, reversion, hub_weight, vcs_weight, volunteering, volunteer_weight;
+        double crisis_baseline;
+        int crisis_smoothing_weeks;
+        double hub_cost_per_week, vcs_grant_per_week;
+        char *agency;
+    } social_capital;
+    struct { int baseline_weeks, smoothing_weeks, hold_weeks; double tolerance; } resilience;
 } cfg_model;
 
 typedef struct ps_config {
@@ -105,11 +159,26 @@ typedef struct ps_config {
     cfg_model model;
     cfg_service *services;
     int n_services;
+    cfg_shock *shocks;
+    int n_shocks;
 } ps_config;
 
 /* A service's capacity and fixed weekly cost after population.scale: the
  * place is scaled as a whole, so per-person results stay comparable. */
 int config_capacity(const ps_config *cfg, int service);
 double config_fixed_cost(const ps_config *cfg, int service);
+
+/* Weekly cost of a neighbourhood's community assets (hubs and grants to
+ * voluntary organisations), after population.scale. */
+double config_asset_cost(const ps_config *cfg, int neighbourhood);
+
+/* The planned weekly budget: every service's fixed cost plus its capacity
+ * at its weekly cost, plus community assets, after population.scale. What
+ * the place commits to spend, before demand decides what is spent. */
+double config_planned_budget(const ps_config *cfg);
+
+/* Index of the neighbourhood or service called name, or -1. */
+int config_neighbourhood_index(const ps_config *cfg, const char *name);
+int config_service_index(const ps_config *cfg, const char *name);
 
 #endif

@@ -93,6 +93,16 @@ static double dflt_social_capital(const cJSON *o, const cJSON *r)
     return s < 0 ? 0 : s > 1 ? 1 : s;
 }
 
+/* Assets per 1,000 households of the neighbourhood, rounded to whole ones. */
+static double per_thousand(const cJSON *item, const cJSON *root, const char *key)
+{
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(item, "households");
+    double households = cJSON_IsNumber(h) ? h->valuedouble : 0;
+    return floor(root_num(root, "population", key, 0) * households / 1000.0 + 0.5);
+}
+static double dflt_hubs(const cJSON *o, const cJSON *r) { return per_thousand(o, r, "hubs_per_1000_households"); }
+static double dflt_vcs(const cJSON *o, const cJSON *r) { return per_thousand(o, r, "vcs_per_1000_households"); }
+
 /* --------------------------------------------------- place */
 
 #define BASE cfg_neighbourhood
@@ -120,6 +130,13 @@ static const schema_node neighbourhood_keys[] = {
     DYN("social_capital", social_capital, dflt_social_capital,
         "`population.social_capital_start` + `social_capital_per_decile` x decile", 0, 1, "index 0-1",
         "Social capital S at the start.", "assumption", 0),
+    { .key = "hubs", .kind = SK_INT, .unit = "hubs", .min = 0, .max = 10000, .offset = offsetof(BASE, hubs),
+      .dyn = dflt_hubs, .dyn_doc = "`population.hubs_per_1000_households` x households / 1000, rounded",
+      .doc = "Community hubs: places where people meet, get help and volunteer.", .source = "assumption" },
+    { .key = "vcs_orgs", .kind = SK_INT, .unit = "organisations", .min = 0, .max = 100000,
+      .offset = offsetof(BASE, vcs_orgs), .dyn = dflt_vcs,
+      .dyn_doc = "`population.vcs_per_1000_households` x households / 1000, rounded",
+      .doc = "Voluntary and community organisations active in the neighbourhood.", .source = "assumption" },
     END
 };
 #undef BASE
@@ -209,6 +226,10 @@ static const schema_node population_keys[] = {
         "Social capital at the start is this plus social_capital_per_decile x decile.", "assumption", 0),
     NUM("social_capital_per_decile", population.social_capital_per_decile, 0.03, 0, 0.1,
         "index per decile", "See social_capital_start.", "assumption", 0),
+    NUM("hubs_per_1000_households", population.hubs_per_1000_households, 0.2, 0, 100, "per 1,000 households",
+        "Default community hubs of each neighbourhood.", "assumption", 0),
+    NUM("vcs_per_1000_households", population.vcs_per_1000_households, 1, 0, 1000, "per 1,000 households",
+        "Default voluntary and community organisations of each neighbourhood.", "assumption", 0),
     END
 };
 
@@ -251,6 +272,7 @@ static const schema_node crisis_keys[] = {
     NUM("decile1", model.crisis.decile1, 1.5, 1, 10, "x",
         "Crisis multiplier in decile 1, falling linearly to 1 in decile 10.",
         "Birmingham A&E study (60% of attendances from the two most deprived quintiles)", 0),
+    MULT("waiting", model.crisis.waiting, 1.2, "Crisis multiplier while waiting for a service.", NULL, SF_ASSUMPTION),
     END
 };
 static const schema_node crisis_exit_keys[] = {
@@ -313,6 +335,49 @@ static const schema_node qaly_keys[] = {
     NUM("crisis", model.qaly.crisis, 0.45, 0, 1, "QALY a year", "Quality weight in CRISIS.", NULL, SF_ASSUMPTION),
     END
 };
+#define STRKEY(K, FIELD, D, DOC)                                                                   \
+    { .key = K, .kind = SK_STRING, .doc = DOC, .def_str = D, .offset = offsetof(ps_config, FIELD) }
+static const schema_node social_capital_keys[] = {
+    NUM("growth", model.social_capital.growth, 0.0005, 0, 1, "per asset unit per week",
+        "a: S grows by a x assets x (1 - S) each week.", NULL, SF_ASSUMPTION),
+    NUM("erosion", model.social_capital.erosion, 0.01, 0, 1, "per week",
+        "b: S falls by b x (relative excess of the crisis rate over crisis_baseline) x S.", NULL, SF_ASSUMPTION),
+    NUM("reversion", model.social_capital.reversion, 0.01, 0, 1, "per week",
+        "c: S moves by c x (S at the start - S) towards its starting value.", NULL, SF_ASSUMPTION),
+    NUM("hub_weight", model.social_capital.hub_weight, 1, 0, 100, "asset units per hub per 1,000 households",
+        "Weight of a hub in the assets index.", NULL, SF_ASSUMPTION),
+    NUM("vcs_weight", model.social_capital.vcs_weight, 0.25, 0, 100,
+        "asset units per organisation per 1,000 households", "Weight of a voluntary organisation.", NULL,
+        SF_ASSUMPTION),
+    NUM("volunteering", model.social_capital.volunteering, 0.05, 0, 1, "share",
+        "Share of WELL adults volunteering at S = 0.5 (x (0.5 + S) in general).",
+        "Community Life Survey (about 1 in 6 volunteer formally at least monthly)", SF_ASSUMPTION),
+    NUM("volunteer_weight", model.social_capital.volunteer_weight, 10, 0, 1000, "asset units per volunteer share",
+        "Weight of the share of adults volunteering in the assets index.", NULL, SF_ASSUMPTION),
+    NUM("crisis_baseline", model.social_capital.crisis_baseline, 18, 0, 1000, "per 1,000 adults a year",
+        "Crisis rate above which a neighbourhood's social capital erodes (the calibrated place rate).",
+        "calibration", 0),
+    INT("crisis_smoothing_weeks", model.social_capital.crisis_smoothing_weeks, 13, 1, 520, "weeks",
+        "Time constant of the moving average of a neighbourhood's crisis rate.", NULL, SF_ASSUMPTION),
+    NUM("hub_cost_per_week", model.social_capital.hub_cost_per_week, 1500, 0, INF, "GBP",
+        "Running cost of a community hub (multiplied by population.scale).", NULL, SF_ASSUMPTION),
+    NUM("vcs_grant_per_week", model.social_capital.vcs_grant_per_week, 100, 0, INF, "GBP",
+        "Grant to each voluntary organisation (multiplied by population.scale).", NULL, SF_ASSUMPTION),
+    STRKEY("agency", model.social_capital.agency, "council", "Agency that pays for hubs and grants."),
+    END
+};
+static const schema_node resilience_keys[] = {
+    INT("baseline_weeks", model.resilience.baseline_weeks, 13, 1, 520, "weeks",
+        "Pre-shock baseline: mean of this many weeks before the first shock.", "MODEL.md", 0),
+    INT("smoothing_weeks", model.resilience.smoothing_weeks, 8, 1, 104, "weeks",
+        "Series are smoothed with a trailing moving mean of this many weeks first.", NULL, SF_ASSUMPTION),
+    NUM("tolerance", model.resilience.tolerance, 0.05, 0, 1, "share of baseline",
+        "Recovered when back within this share of the baseline...", "MODEL.md", 0),
+    INT("hold_weeks", model.resilience.hold_weeks, 4, 1, 104, "weeks", "...for this many weeks running.",
+        "MODEL.md", 0),
+    END
+};
+
 static const schema_node model_keys[] = {
     NUM("multiplier_cap", model.multiplier_cap, 10, 1, 1000, "x",
         "The product of multipliers on any hazard is capped at this.", "MODEL.md", 0),
@@ -330,33 +395,138 @@ static const schema_node model_keys[] = {
     OBJ("housing", housing_keys, "Housing insecurity of renting households."),
     OBJ("loneliness", loneliness_keys, "Loneliness of adults."),
     OBJ("qaly", qaly_keys, "Quality-of-life weights of the four states."),
+    OBJ("social_capital", social_capital_keys,
+        "Social capital S of each neighbourhood: S += a x assets x (1 - S) - b x excess crisis rate x S + "
+        "c x (S0 - S), with assets = (hub_weight x hubs + vcs_weight x organisations) per 1,000 "
+        "households + volunteer_weight x share of adults volunteering."),
+    OBJ("resilience", resilience_keys, "The resilience triangle of a shock (summary.json, resilience)."),
     END
 };
 #undef BASE
 
 /* --------------------------------------------------- services */
 
-static const char *const role_values[] = { "crisis_team", "emergency", "inpatient", NULL };
+static const char *const role_values[] = { "crisis_team", "emergency", "inpatient", "support", NULL };
+static const char *const state_values[] = { "well", "struggling", "crisis", "recovering", NULL };
+static const char *const need_values[] = { "debt", "housing_insecure", "unemployed", "lonely", NULL };
+static const char *const route_values[] = { "self", "referral", "outreach", "none", NULL };
 
 #define BASE cfg_service
+static const schema_node eligible_keys[] = {
+    { .key = "states", .kind = SK_ENUM_SET, .values = state_values, .def = 2, /* struggling */
+      .offset = offsetof(BASE, eligible_states),
+      .doc = "Wellbeing states the service takes (an empty list takes any adult)." },
+    { .key = "needs", .kind = SK_ENUM_SET, .values = need_values, .def = 0, .offset = offsetof(BASE, eligible_needs),
+      .doc = "Needs of which a person must have at least one (empty: no need required). Debt and "
+             "housing insecurity are the household's." },
+    INT("min_age", min_age, 16, 16, 120, "years", "Youngest age taken.", NULL, 0),
+    INT("max_age", max_age, 120, 16, 120, "years", "Oldest age taken.", NULL, 0),
+    END
+};
+static const schema_node access_keys[] = {
+    { .key = "route", .kind = SK_ENUM, .values = route_values, .def_str = "self", .offset = offsetof(BASE, route),
+      .doc = "self: eligible people come forward at uptake x (0.5 + S) a week; referral: they go to the "
+             "gatekeeper service `via` at uptake a week and join this service's list when its episode "
+             "ends; outreach: the service finds find_rate of the eligible a week; none: only by referral "
+             "or hand-off from another service." },
+    { .key = "via", .kind = SK_STRING, .flags = SF_OPTIONAL, .offset = offsetof(BASE, via),
+      .doc = "The gatekeeper service of a referral route (for example a GP service)." },
+    RATE("uptake", uptake, 0.01, "Weekly chance that an eligible person seeks this help (self, referral).",
+         NULL, SF_ASSUMPTION),
+    RATE("find_rate", find_rate, 0.05, "Weekly share of eligible people an outreach service finds.", NULL,
+         SF_ASSUMPTION),
+    END
+};
+static const schema_node resolve_keys[] = {
+    SHARE("debt", effects.resolve[NEED_DEBT], 0, "Chance a completed episode resolves the household's problem debt.",
+          "co-located welfare advice study 2017", 0),
+    SHARE("housing_insecure", effects.resolve[NEED_HOUSING], 0, "Chance it resolves housing insecurity.", NULL,
+          SF_ASSUMPTION),
+    SHARE("unemployed", effects.resolve[NEED_UNEMPLOYED], 0, "Chance it finds the person work.",
+          "individual placement and support trials", 0),
+    SHARE("lonely", effects.resolve[NEED_LONELY], 0, "Chance it resolves loneliness.", NULL, SF_ASSUMPTION),
+    END
+};
+static const schema_node effects_keys[] = {
+    MULT("onset", effects.onset, 1, "Onset (and relapse) multiplier while active and for after_weeks after.",
+         NULL, 0),
+    MULT("recovery", effects.recovery, 1, "Recovery multiplier while active and after.", NULL, 0),
+    MULT("crisis", effects.crisis, 1, "Crisis multiplier while active and after.", NULL, 0),
+    INT("after_weeks", effects.after_weeks, 0, 0, 520, "weeks", "Weeks the multipliers last after a completed episode.",
+        NULL, 0),
+    SHARE("recover_on_completion", effects.recover_on_completion, 0,
+          "Chance a completer who is STRUGGLING or RECOVERING becomes WELL (beyond natural recovery).",
+          "NHS Talking Therapies (48% reliable recovery of completers)", 0),
+    OBJ("resolve", resolve_keys, "Chances a completed episode resolves each need (a siloed service only "
+                                 "resolves the needs it takes; an integrated one all it has chances for)."),
+    END
+};
 static const schema_node service_keys[] = {
     STR("name", name, NULL, "Name of the service, unique in the scenario.", SF_REQUIRED),
     STR("description", description, "", "What the service is, in words.", 0),
     STR("agency", agency, "nhs", "Agency that pays for it (a column cost_<agency> in timeseries.csv).", 0),
-    { .key = "role", .kind = SK_ENUM, .flags = SF_NODEFAULT, .values = role_values,
-      .doc = "Its place in the crisis pathway: crisis_team sees people entering CRISIS while it has "
-             "room; emergency (A&E) sees the rest; inpatient beds admit admission_share of A&E "
-             "attendances.",
+    { .key = "role", .kind = SK_ENUM, .values = role_values, .def_str = "support",
+      .doc = "support for any service below; or a place in the crisis pathway: crisis_team sees people "
+             "entering CRISIS while it has room, emergency (A&E) sees the rest, inpatient beds admit "
+             "model.admission_share of A&E attendances. The keys from eligible to volunteer_capacity "
+             "apply to support services.",
       .offset = offsetof(cfg_service, role) },
     INT("capacity", capacity, 0, 0, 10000000, "cases",
-        "Concurrent cases (A&E: attendances a week; beds: beds). Multiplied by population.scale.",
-        NULL, SF_NODEFAULT),
+        "Concurrent cases (A&E: attendances a week; beds: beds; per_neighbourhood: in each "
+        "neighbourhood). Multiplied by population.scale.", NULL, SF_NODEFAULT),
+    OBJ("eligible", eligible_keys, "Who the service takes."),
+    OBJ("access", access_keys, "How people reach the service."),
+    RATE("wait_dropout", wait_dropout, 0.02, "Weekly chance of leaving the waiting list unseen.", NULL,
+         SF_ASSUMPTION),
+    NUM("episode_weeks", episode_weeks, 8, 1, 520, "weeks",
+        "Mean episode length (episodes end at 1 / episode_weeks a week).", "NHS Talking Therapies: 6.8 sessions", 0),
+    SHARE("completion", completion, 0.6, "Share of episodes completed (the rest drop out, without effects after).",
+          "Nuffield Trust: 37% of referrals complete Talking Therapies", 0),
+    OBJ("effects", effects_keys, "What an episode does."),
     NUM("cost_per_start", cost_per_start, 0, 0, INF, "GBP", "Cost of each episode started.",
         "PSSRU; National Cost Collection", 0),
     NUM("cost_per_week", cost_per_week, 0, 0, INF, "GBP", "Cost of each active case each week.",
         "PSSRU; National Cost Collection", 0),
     NUM("cost_fixed_per_week", cost_fixed_per_week, 0, 0, INF, "GBP",
         "Fixed cost each week whatever the use (multiplied by population.scale).", NULL, 0),
+    { .key = "neighbourhoods", .kind = SK_STRING_LIST, .offset = offsetof(BASE, neighbourhoods),
+      .count_offset = offsetof(BASE, n_neighbourhoods), .def_str = "all",
+      .doc = "Names of the neighbourhoods served (empty: all)." },
+    { .key = "per_neighbourhood", .kind = SK_BOOL, .def = 0, .offset = offsetof(BASE, per_neighbourhood),
+      .doc = "A team in each neighbourhood served, each with the capacity and its own waiting list." },
+    { .key = "integrated", .kind = SK_BOOL, .def = 0, .offset = offsetof(BASE, integrated),
+      .doc = "One episode meets all of a person's and household's needs; a siloed service (false) refers "
+             "each further need on to the service for it, losing handoff_dropout of people each time." },
+    SHARE("handoff_dropout", handoff_dropout, 0.3, "Share of people lost at each onward referral.", "MODEL.md",
+          SF_ASSUMPTION),
+    NUM("volunteer_capacity", volunteer_capacity, 0, 0, 1000, "cases per 100 volunteers",
+        "Capacity added by volunteers living in the neighbourhoods served.", NULL, SF_ASSUMPTION),
+    END
+};
+#undef BASE
+
+#define BASE cfg_shock
+static const schema_node shock_keys[] = {
+    STR("name", name, NULL, "Name of the shock.", SF_REQUIRED),
+    STR("description", description, "", "What the shock is, in words.", 0),
+    INT("start_week", start_week, 0, 0, 5200, "week", "First week of the shock (week 0 is the first reported).",
+        NULL, SF_NODEFAULT),
+    INT("weeks", weeks, 52, 1, 5200, "weeks", "How long it lasts.", NULL, 0),
+    { .key = "neighbourhoods", .kind = SK_STRING_LIST, .offset = offsetof(BASE, neighbourhoods),
+      .count_offset = offsetof(BASE, n_neighbourhoods), .def_str = "all",
+      .doc = "Names of the neighbourhoods hit (empty: all)." },
+    MULT("job_loss", job_loss, 1, "Multiplier on job loss.", NULL, 0),
+    MULT("job_find", job_find, 1, "Multiplier on job finding.", NULL, 0),
+    MULT("debt_onset", debt_onset, 1, "Multiplier on debt onset.", NULL, 0),
+    MULT("housing_onset", housing_onset, 1, "Multiplier on housing-insecurity onset.", NULL, 0),
+    MULT("loneliness_onset", loneliness_onset, 1, "Multiplier on loneliness onset.", NULL, 0),
+    MULT("onset", onset, 1, "Multiplier on WELL -> STRUGGLING (and relapse).", NULL, 0),
+    MULT("crisis", crisis, 1, "Multiplier on STRUGGLING -> CRISIS.", NULL, 0),
+    MULT("recovery", recovery, 1, "Multiplier on recovery.", NULL, 0),
+    MULT("capacity", capacity, 1, "Multiplier on the capacity of the services listed.", NULL, 0),
+    { .key = "services", .kind = SK_STRING_LIST, .offset = offsetof(BASE, services),
+      .count_offset = offsetof(BASE, n_services), .def_str = "all",
+      .doc = "Names of the services whose capacity the shock changes (empty: all)." },
     END
 };
 #undef BASE
@@ -383,10 +553,15 @@ static const schema_node scenario_keys[] = {
              "this object." },
     OBJ("model", model_keys, "Weekly hazards and multipliers of MODEL.md section 6."),
     { .key = "services", .kind = SK_NAMED_LIST, .children = service_keys,
-      .doc = "The services of the crisis pathway. Services merge by `name` across `extends`; "
-             "`\"remove\": true` drops an inherited one.",
+      .doc = "The place's services: the crisis pathway and support services. Services merge by `name` "
+             "across `extends`; `\"remove\": true` drops an inherited one.",
       .offset = offsetof(ps_config, services), .count_offset = offsetof(ps_config, n_services),
       .item_size = sizeof(cfg_service) },
+    { .key = "shocks", .kind = SK_NAMED_LIST, .children = shock_keys,
+      .doc = "Shocks: for a time, in some neighbourhoods, multipliers on determinant and wellbeing "
+             "hazards and on service capacity. Shocks merge by `name`.",
+      .offset = offsetof(ps_config, shocks), .count_offset = offsetof(ps_config, n_shocks),
+      .item_size = sizeof(cfg_shock) },
     END
 };
 #undef BASE

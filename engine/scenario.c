@@ -269,17 +269,29 @@ static ps_status read_chain(const char *path, json_origins *origins, char **seen
         *out = tree;
         return PS_OK;
     }
-    char ppath[PATHBUF];
-    join_relative(ppath, sizeof ppath, path, ext->valuestring);
+    /* One parent, or several merged in order, each over the one before. */
     cJSON *parent = NULL;
-    FILE *probe = fopen(ppath, "rb");
-    if (!probe) {
-        st = err_set(err, PS_ERR_IO, "%s: extends: cannot open \"%s\": %s", path, ppath, strerror(errno));
-        cJSON_Delete(tree);
-        return st;
+    const cJSON *first = cJSON_IsArray(ext) ? ext->child : ext;
+    for (const cJSON *e = first; e && !st; e = cJSON_IsArray(ext) ? e->next : NULL) {
+        char ppath[PATHBUF];
+        join_relative(ppath, sizeof ppath, path, e->valuestring);
+        FILE *probe = fopen(ppath, "rb");
+        if (!probe) {
+            st = err_set(err, PS_ERR_IO, "%s: extends: cannot open \"%s\": %s", path, ppath, strerror(errno));
+            break;
+        }
+        fclose(probe);
+        cJSON *one = NULL;
+        st = read_chain(ppath, origins, seen, depth + 1, &one, err);
+        if (st) break;
+        cJSON_DeleteItemFromObjectCaseSensitive(one, "extends");
+        if (!parent) {
+            parent = one;
+        } else {
+            st = merge(keys_scenario(), parent, one, "", origins, err);
+            cJSON_Delete(one);
+        }
     }
-    fclose(probe);
-    st = read_chain(ppath, origins, seen, depth + 1, &parent, err);
     if (!st) st = merge(keys_scenario(), parent, tree, "", origins, err);
     cJSON_Delete(tree);
     if (st) {
@@ -435,6 +447,35 @@ static const char *origin_at(const ps_scenario *s, const char *path)
     return f && strcmp(f, "(default)") != 0 ? f : s->path;
 }
 
+/* Every name in a list must be a neighbourhood (services: 0) or a service
+ * (1) of the scenario, once. */
+static ps_status check_names(const ps_scenario *s, const char *path, char **names, int n, int services,
+                             ps_error *err)
+{
+    const ps_config *c = &s->cfg;
+    const char *known[4096];
+    size_t nk = 0;
+    int total = services ? c->n_services : c->place.n_neighbourhoods;
+    for (int k = 0; k < total && nk < 4096; k++)
+        known[nk++] = services ? c->services[k].name : c->place.neighbourhoods[k].name;
+    for (int i = 0; i < n; i++) {
+        int idx = services ? config_service_index(c, names[i]) : config_neighbourhood_index(c, names[i]);
+        char ipath[200];
+        ps_fmt(ipath, sizeof ipath, "%s[%d]", path, i);
+        if (idx < 0) {
+            const char *best = schema_closest(known, nk, names[i]);
+            return err_set(err, PS_ERR_INVALID, "%s: %s: expected the name of a %s, got \"%s\"%s%s%s",
+                           origin_at(s, path), ipath, services ? "service" : "neighbourhood of the place",
+                           names[i], best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
+        }
+        for (int j = 0; j < i; j++)
+            if (strcmp(names[j], names[i]) == 0)
+                return err_set(err, PS_ERR_INVALID, "%s: %s: expected each name once, got \"%s\" twice",
+                               origin_at(s, path), ipath, names[i]);
+    }
+    return PS_OK;
+}
+
 static ps_status check_config(ps_scenario *s, ps_error *err)
 {
     const ps_config *c = &s->cfg;
@@ -472,16 +513,65 @@ static ps_status check_config(ps_scenario *s, ps_error *err)
         return err_set(err, PS_ERR_INVALID,
                        "%s: population.scale: %g x %ld households is more people than one run can hold (2 billion)",
                        origin_at(s, "population.scale"), p->scale, total);
-    const char *role_name[ROLE_COUNT] = { "crisis_team", "emergency", "inpatient" };
-    for (int i = 0; i < c->n_services; i++)
+    const char *role_name[ROLE_COUNT] = { "crisis_team", "emergency", "inpatient", "support" };
+    if (c->n_services > 250)
+        return err_set(err, PS_ERR_INVALID, "%s: services: expected at most 250 services, got %d",
+                       origin_at(s, "services"), c->n_services);
+    for (int i = 0; i < c->n_services; i++) {
+        cfg_service *sv = &c->services[i];
+        char path[160];
         for (int j = 0; j < i; j++)
-            if (c->services[i].role == c->services[j].role) {
-                char path[128];
-                snprintf(path, sizeof path, "services[%s].role", c->services[i].name);
+            if (sv->role == c->services[j].role && sv->role != ROLE_SUPPORT) {
+                snprintf(path, sizeof path, "services[%s].role", sv->name);
                 return err_set(err, PS_ERR_INVALID,
                                "%s: %s: expected one service with role \"%s\", but \"%s\" has it too",
-                               origin_at(s, path), path, role_name[c->services[i].role], c->services[j].name);
+                               origin_at(s, path), path, role_name[sv->role], c->services[j].name);
             }
+        sv->via_index = -1;
+        if (sv->role == ROLE_SUPPORT && sv->route == ROUTE_REFERRAL) {
+            snprintf(path, sizeof path, "services[%s].access.via", sv->name);
+            if (!sv->via)
+                return err_set(err, PS_ERR_INVALID,
+                               "%s: %s: missing; expected the name of the gatekeeper service of a referral route",
+                               origin_at(s, path), path);
+            sv->via_index = config_service_index(c, sv->via);
+            if (sv->via_index < 0 || sv->via_index == i || c->services[sv->via_index].role != ROLE_SUPPORT) {
+                const char *names[256];
+                size_t n = 0;
+                for (int j = 0; j < c->n_services && n < 256; j++)
+                    if (j != i && c->services[j].role == ROLE_SUPPORT) names[n++] = c->services[j].name;
+                const char *best = schema_closest(names, n, sv->via);
+                return err_set(err, PS_ERR_INVALID,
+                               "%s: %s: expected the name of another support service, got \"%s\"%s%s%s",
+                               origin_at(s, path), path, sv->via, best ? " (did you mean \"" : "",
+                               best ? best : "", best ? "\"?)" : "");
+            }
+        } else if (sv->via) {
+            snprintf(path, sizeof path, "services[%s].access.via", sv->name);
+            return err_set(err, PS_ERR_INVALID,
+                           "%s: %s: expected no gatekeeper unless access.route is \"referral\", got \"%s\"",
+                           origin_at(s, path), path, sv->via);
+        }
+        if (sv->min_age > sv->max_age) {
+            snprintf(path, sizeof path, "services[%s].eligible.max_age", sv->name);
+            return err_set(err, PS_ERR_INVALID, "%s: %s: expected at least min_age (%d), got %d",
+                           origin_at(s, path), path, sv->min_age, sv->max_age);
+        }
+        snprintf(path, sizeof path, "services[%s].neighbourhoods", sv->name);
+        ps_status st = check_names(s, path, sv->neighbourhoods, sv->n_neighbourhoods, 0, err);
+        if (st) return st;
+    }
+    for (int i = 0; i < c->n_shocks; i++) {
+        const cfg_shock *sh = &c->shocks[i];
+        char path[160];
+        snprintf(path, sizeof path, "shocks[%s].neighbourhoods", sh->name);
+        ps_status st = check_names(s, path, sh->neighbourhoods, sh->n_neighbourhoods, 0, err);
+        if (!st) {
+            snprintf(path, sizeof path, "shocks[%s].services", sh->name);
+            st = check_names(s, path, sh->services, sh->n_services, 1, err);
+        }
+        if (st) return st;
+    }
     return PS_OK;
 }
 

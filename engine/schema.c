@@ -134,6 +134,38 @@ static ps_status bad_value(const vctx *c, const cJSON *v, const char *path, cons
 static ps_status validate_object(const vctx *c, const schema_node *schema, const cJSON *obj,
                                  const char *path, int is_root, int is_item);
 
+/* "one of "a", "b" or "c"" */
+static void choices_text(const schema_node *n, char *exp, size_t size)
+{
+    size_t len = 0, k = 0;
+    exp[0] = '\0';
+    for (const char *const *e = n->values; *e; e++, k++)
+        len += (size_t)snprintf(exp + len, len < size ? size - len : 0, "%s\"%s\"",
+                                k == 0 ? "one of " : e[1] ? ", " : " or ", *e);
+}
+
+/* Checks v is one of n's choices; its index goes to *index when given. */
+static ps_status check_choice(const vctx *c, const schema_node *n, const cJSON *v, const char *path, int *index)
+{
+    char exp[200];
+    choices_text(n, exp, sizeof exp);
+    if (!cJSON_IsString(v)) return bad_value(c, v, path, exp);
+    size_t k = 0;
+    for (const char *const *e = n->values; *e; e++, k++)
+        if (strcmp(*e, v->valuestring) == 0) {
+            if (index) *index = (int)k;
+            return PS_OK;
+        }
+    const char *s = schema_closest(n->values, k, v->valuestring);
+    if (s) {
+        char got[96];
+        schema_describe_value(v, got, sizeof got);
+        return err_set(c->err, PS_ERR_INVALID, "%s: %s: expected %s, got %s (did you mean \"%s\"?)",
+                       file_of(c, v), path, exp, got, s);
+    }
+    return bad_value(c, v, path, exp);
+}
+
 static ps_status validate_value(const vctx *c, const schema_node *n, const cJSON *v,
                                 const char *path)
 {
@@ -164,23 +196,40 @@ static ps_status validate_value(const vctx *c, const schema_node *n, const cJSON
         if (!cJSON_IsString(v)) return bad_value(c, v, path, n->flags & SF_PATH ? "a file name" : "a string");
         if ((n->flags & SF_PATH) && !*v->valuestring) return bad_value(c, v, path, "a file name");
         return PS_OK;
-    case SK_ENUM: {
-        size_t k = 0, len = 0;
-        exp[0] = '\0';
-        for (const char *const *e = n->values; *e; e++, k++)
-            len += (size_t)snprintf(exp + len, len < sizeof exp ? sizeof exp - len : 0, "%s\"%s\"",
-                                    k == 0 ? "one of " : e[1] ? ", " : " or ", *e);
-        if (!cJSON_IsString(v)) return bad_value(c, v, path, exp);
-        for (const char *const *e = n->values; *e; e++)
-            if (strcmp(*e, v->valuestring) == 0) return PS_OK;
-        const char *s = schema_closest(n->values, k, v->valuestring);
-        if (s) {
-            char got[96];
-            schema_describe_value(v, got, sizeof got);
-            return err_set(c->err, PS_ERR_INVALID, "%s: %s: expected %s, got %s (did you mean \"%s\"?)",
-                           file_of(c, v), path, exp, got, s);
+    case SK_ENUM:
+        return check_choice(c, n, v, path, NULL);
+    case SK_STRING_LIST: {
+        if (!cJSON_IsArray(v)) return bad_value(c, v, path, "an array of names");
+        int i = 0;
+        for (const cJSON *item = v->child; item; item = item->next, i++) {
+            char ipath[PATH_MAX_LEN];
+            ps_fmt(ipath, sizeof ipath, "%s[%d]", path, i);
+            if (!cJSON_IsString(item) || !*item->valuestring) return bad_value(c, item, ipath, "a name");
         }
-        return bad_value(c, v, path, exp);
+        return PS_OK;
+    }
+    case SK_ENUM_SET: {
+        if (!cJSON_IsArray(v)) {
+            char what[200];
+            choices_text(n, what, sizeof what);
+            char e2[260];
+            ps_fmt(e2, sizeof e2, "an array of %s", what + 7); /* drop "one of " */
+            return bad_value(c, v, path, e2);
+        }
+        int i = 0;
+        unsigned seen = 0;
+        for (const cJSON *item = v->child; item; item = item->next, i++) {
+            char ipath[PATH_MAX_LEN];
+            ps_fmt(ipath, sizeof ipath, "%s[%d]", path, i);
+            int k;
+            ps_status st = check_choice(c, n, item, ipath, &k);
+            if (st) return st;
+            if (seen & (1u << k))
+                return err_set(c->err, PS_ERR_INVALID, "%s: %s: expected each choice once, got \"%s\" twice",
+                               file_of(c, item), ipath, item->valuestring);
+            seen |= 1u << k;
+        }
+        return PS_OK;
     }
     case SK_NAMED_LIST: {
         if (!cJSON_IsArray(v)) return bad_value(c, v, path, "an array of objects, each with a \"name\"");
@@ -222,8 +271,19 @@ static ps_status validate_object(const vctx *c, const schema_node *schema, const
         char kpath[PATH_MAX_LEN];
         json_path_key(kpath, sizeof kpath, path, kv->string);
         if (c->partial && is_root && strcmp(kv->string, "extends") == 0) {
-            if (!cJSON_IsString(kv) || !*kv->valuestring)
-                return bad_value(c, kv, kpath, "the name of the scenario file to extend");
+            const char *want = "the name of the scenario file to extend, or a list of them";
+            if (cJSON_IsArray(kv)) {
+                if (!kv->child) return bad_value(c, kv, kpath, want);
+                int i = 0;
+                for (const cJSON *f = kv->child; f; f = f->next, i++) {
+                    char ipath[PATH_MAX_LEN];
+                    ps_fmt(ipath, sizeof ipath, "%s[%d]", kpath, i);
+                    if (!cJSON_IsString(f) || !*f->valuestring)
+                        return bad_value(c, f, ipath, "the name of a scenario file");
+                }
+            } else if (!cJSON_IsString(kv) || !*kv->valuestring) {
+                return bad_value(c, kv, kpath, want);
+            }
             continue;
         }
         if (c->partial && is_item && strcmp(kv->string, "remove") == 0) {
@@ -280,6 +340,12 @@ ps_status schema_fill_defaults(const schema_node *schema, cJSON *tree, const cJS
             case SK_BOOL: v = cJSON_CreateBool(n->def != 0); break;
             case SK_STRING:
             case SK_ENUM: v = cJSON_CreateString(n->def_str ? n->def_str : ""); break;
+            case SK_STRING_LIST: v = cJSON_CreateArray(); break;
+            case SK_ENUM_SET:
+                v = cJSON_CreateArray();
+                for (int k = 0; v && n->values[k]; k++)
+                    if (((unsigned)n->def >> k) & 1u) cJSON_AddItemToArray(v, cJSON_CreateString(n->values[k]));
+                break;
             case SK_END: break;
             }
             if (!v || !cJSON_AddItemToObject(tree, n->key, v)) {
@@ -329,6 +395,24 @@ ps_status schema_compile(const schema_node *schema, const cJSON *tree, void *bas
                 if (strcmp(*e, v->valuestring) == 0) *(int *)(b + n->offset) = k;
             break;
         }
+        case SK_STRING_LIST: {
+            int count = cJSON_GetArraySize(v), i = 0;
+            char **items = ps_calloc((size_t)(count ? count : 1), sizeof *items);
+            if (!items) return err_set(err, PS_ERR_NOMEM, "out of memory");
+            *(char ***)(b + n->offset) = items;
+            *(int *)(b + n->count_offset) = count;
+            for (const cJSON *item = v->child; item; item = item->next, i++)
+                if (!(items[i] = ps_strdup(item->valuestring))) return err_set(err, PS_ERR_NOMEM, "out of memory");
+            break;
+        }
+        case SK_ENUM_SET: {
+            unsigned mask = 0;
+            for (const cJSON *item = v->child; item; item = item->next)
+                for (int k = 0; n->values[k]; k++)
+                    if (strcmp(n->values[k], item->valuestring) == 0) mask |= 1u << k;
+            *(unsigned *)(b + n->offset) = mask;
+            break;
+        }
         case SK_NAMED_LIST: {
             int count = cJSON_GetArraySize(v);
             char *items = ps_calloc((size_t)(count ? count : 1), n->item_size);
@@ -356,6 +440,13 @@ void schema_release(const schema_node *schema, void *base)
         } else if (n->kind == SK_STRING) {
             ps_free(*(char **)(b + n->offset));
             *(char **)(b + n->offset) = NULL;
+        } else if (n->kind == SK_STRING_LIST) {
+            char **items = *(char ***)(b + n->offset);
+            int count = *(int *)(b + n->count_offset);
+            for (int i = 0; items && i < count; i++) ps_free(items[i]);
+            ps_free(items);
+            *(char ***)(b + n->offset) = NULL;
+            *(int *)(b + n->count_offset) = 0;
         } else if (n->kind == SK_NAMED_LIST) {
             char *items = *(char **)(b + n->offset);
             int count = *(int *)(b + n->count_offset);
@@ -380,6 +471,8 @@ static const char *kind_name(const schema_node *n)
     case SK_ENUM: return "choice";
     case SK_OBJECT: return "object";
     case SK_NAMED_LIST: return "list";
+    case SK_STRING_LIST: return "list of names";
+    case SK_ENUM_SET: return "list of choices";
     case SK_END: break;
     }
     return "";
@@ -393,6 +486,16 @@ static void md_default(sbuf *b, const schema_node *n)
     else if (n->flags & (SF_NODEFAULT | SF_REQUIRED)) sb_printf(b, "required");
     else if (n->kind == SK_STRING || n->kind == SK_ENUM) sb_printf(b, "`\"%s\"`", n->def_str ? n->def_str : "");
     else if (n->kind == SK_BOOL) sb_printf(b, "`%s`", n->def ? "true" : "false");
+    else if (n->kind == SK_STRING_LIST) sb_printf(b, "%s", n->def_str ? n->def_str : "`[]`");
+    else if (n->kind == SK_ENUM_SET) {
+        sb_puts(b, "`[");
+        for (int k = 0, first = 1; n->values[k]; k++)
+            if (((unsigned)n->def >> k) & 1u) {
+                sb_printf(b, "%s\"%s\"", first ? "" : ", ", n->values[k]);
+                first = 0;
+            }
+        sb_puts(b, "]`");
+    }
     else {
         fmt_shortest(num, sizeof num, n->def);
         sb_printf(b, "`%s`", num);
@@ -409,7 +512,7 @@ static void md_range(sbuf *b, const schema_node *n)
         r = r ? r + 6 : exp;
         while (*r == ' ') r++;
         sb_printf(b, "%s", *r ? r : "any");
-    } else if (n->kind == SK_ENUM) {
+    } else if (n->kind == SK_ENUM || n->kind == SK_ENUM_SET) {
         for (const char *const *e = n->values; *e; e++) sb_printf(b, "%s`%s`", e == n->values ? "" : ", ", *e);
     } else {
         sb_printf(b, " ");

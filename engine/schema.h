@@ -27,7 +27,9 @@ typedef enum schema_kind {
     SK_BOOL,        /* int 0/1 */
     SK_STRING,      /* char *, owned by the config */
     SK_ENUM,        /* int: index into values */
-    SK_NAMED_LIST   /* array of objects with a unique "name"; item structs of item_size */
+    SK_NAMED_LIST,  /* array of objects with a unique "name"; item structs of item_size */
+    SK_STRING_LIST, /* array of strings: char ** at offset, int count at count_offset */
+    SK_ENUM_SET     /* array of distinct choices from values: unsigned bit mask; def is the default mask */
 } schema_kind;
 
 enum schema_flags {

@@ -363,8 +363,8 @@ static void misspelt_enum_value_suggests_the_right_one(void **state)
                       "{ \"extends\": \"base.json\",\n"
                       "  \"services\": [ { \"name\": \"crisis_team\", \"role\": \"crisis_tem\" } ] }\n",
                       PS_ERR_INVALID,
-                      "services[crisis_team].role: expected one of \"crisis_team\", \"emergency\" or "
-                      "\"inpatient\", got \"crisis_tem\" (did you mean \"crisis_team\"?)");
+                      "services[crisis_team].role: expected one of \"crisis_team\", \"emergency\", \"inpatient\" or "
+                      "\"support\", got \"crisis_tem\" (did you mean \"crisis_team\"?)");
 }
 
 static void key_given_twice_in_one_object_is_refused(void **state)
@@ -462,7 +462,7 @@ static void extends_that_is_not_a_string_is_refused(void **state)
 {
     (void)state;
     EXPECT_FILE_ERROR("extends_number.json", "{ \"extends\": 3 }\n", PS_ERR_INVALID,
-                      "extends: expected the name of the scenario file to extend, got 3");
+                      "extends: expected the name of the scenario file to extend, or a list of them, got 3");
 }
 
 static void extends_cycle_is_refused(void **state)
