@@ -37,9 +37,11 @@ ALL_CFLAGS = $(WARN) $(OPT) $(SANFLAGS) -D_XOPEN_SOURCE=700 -pthread -Iinclude -
 ALL_LDFLAGS = $(SANFLAGS) -pthread $(LDFLAGS)
 LIBS_ALL = $(PKG_LIBS) -lm
 
-LIB_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c))
+# engine/main.c and engine/cli_*.c make the program; the rest is libplacesim.
+CLI_SRC := engine/main.c $(wildcard engine/cli_*.c)
+LIB_SRC := $(filter-out $(CLI_SRC),$(wildcard engine/*.c))
 LIB_OBJ := $(patsubst engine/%.c,$(BUILD)/engine/%.o,$(LIB_SRC))
-MAIN_OBJ := $(BUILD)/engine/main.o
+MAIN_OBJ := $(patsubst engine/%.c,$(BUILD)/engine/%.o,$(CLI_SRC))
 LIB     := $(BUILD)/libplacesim.a
 ifeq ($(SANITIZE),1)
 PROG    := $(BUILD)/placesim

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "placesim.h"
 
 #define MAX_SETS 256
@@ -30,13 +31,14 @@ static const char *usage_text =
     "usage: placesim COMMAND [ARGS] [OPTIONS]\n"
     "\n"
     "commands:\n"
-    "  run SCENARIO.json        run a scenario and write its output folder\n"
+    "  run SCENARIO.json...     run scenarios, write their output folders; several side by side\n"
     "  check SCENARIO.json...   validate scenarios (and their place and population files); run nothing\n"
     "  keys                     print every scenario key with its default, unit and range (Markdown)\n"
     "  help [COMMAND]           show help\n"
     "\n"
     "options for run:\n"
-    "  --out DIR        output folder (default out/<scenario file name>)\n"
+    "  --out DIR        output folder (default out/<scenario file name>; with several\n"
+    "                   scenarios, the folder that holds one folder per scenario)\n"
     "  --seed N         random seed (overrides the scenario's)\n"
     "  --replicates N   number of replicates\n"
     "  --weeks N        weeks reported after burn-in\n"
@@ -51,16 +53,19 @@ static const char *usage_text =
     "exit status: 0 success, 1 input or run error, 2 usage error\n";
 
 static const char *help_run =
-    "placesim run SCENARIO.json [--out DIR] [--seed N] [--replicates N] [--weeks N]\n"
+    "placesim run SCENARIO.json... [--out DIR] [--seed N] [--replicates N] [--weeks N]\n"
     "             [--threads N] [--set PATH=VALUE]... [--force] [--quiet]\n"
     "             [--neighbourhoods-per-replicate]\n"
     "\n"
-    "Runs every replicate of the scenario and writes, into the output folder:\n"
+    "Runs every replicate of each scenario and writes, into its output folder\n"
+    "(--out, or out/<scenario file name>; with several scenarios <--out or out>/<name>):\n"
     "  timeseries.csv          one row per replicate and week, place-wide counts and costs\n"
     "  neighbourhoods.csv      one row per week and neighbourhood, means over replicates\n"
+    "  services.csv            one row per replicate, week and service: referrals, waits, costs\n"
     "  summary.json            every outcome with mean, sd and 95% interval, and provenance\n"
     "  scenario.resolved.json  the scenario after extends and --set: rerunning it reproduces the run\n"
     "The folder is written all at once; an existing folder is kept unless --force.\n"
+    "With several scenarios the main outcomes are printed side by side.\n"
     "Same seed and scenario give byte-identical files whatever --threads is\n"
     "(summary.json's provenance.run block records threads, wall time and date).\n";
 
@@ -155,146 +160,84 @@ static int parse_args(cli *c, int argc, char **argv)
     return 0;
 }
 
-/* ------------------------------------------------------------ progress */
-
-typedef struct bar {
-    double last;
-    int drawn;
-    double start;
-} bar;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int draw_progress(void *ud, uint64_t done, uint64_t total)
-{
-    bar *b = ud;
-    double t = now_seconds();
-    if (done < total && t - b->last < 0.1) return 0;
-    b->last = t;
-    int width = 40, fill = total ? (int)(width * done / total) : width;
-    char line[64];
-    for (int i = 0; i < width; i++) line[i] = i < fill ? '#' : '.';
-    line[width] = '\0';
-    double elapsed = t - b->start;
-    double eta = done ? elapsed * (double)(total - done) / (double)done : 0;
-    fprintf(stderr, "\r[%s] %3d%%  %.0fs left ", line, total ? (int)(100 * done / total) : 100, eta);
-    fflush(stderr);
-    b->drawn = 1;
-    return 0;
-}
-
-/* ------------------------------------------------------------ table */
-
-typedef struct row {
-    const char *label;
-    const char *outcome;
-    double scale;   /* shown value = value x scale */
-    const char *fmt;
-} row;
-
-static const row table_rows[] = {
-    { "Adults not well (struggling, crisis, recovering)", "prevalence.adults_not_well", 100, "%.1f%%" },
-    { "Crisis episodes per 1,000 adults a year", "safety_one.crisis_episodes_per_1000_adults_per_year", 1, "%.1f" },
-    { "Crises seen by the crisis team", "services.crises_seen_by_crisis_team", 100, "%.0f%%" },
-    { "Mental-health A&E attendances", "safety_one.ae_attendances", 1, "%.0f" },
-    { "Admissions", "safety_one.admissions", 1, "%.0f" },
-    { "Weeks well per adult a year", "safety_two.weeks_well_per_adult_per_year", 1, "%.2f" },
-    { "QALYs per adult a year", "safety_two.qalys_per_adult_per_year", 1, "%.4f" },
-    { "Employment rate", "safety_two.employment_rate", 100, "%.1f%%" },
-    { "Lonely adults", "safety_two.lonely_share", 100, "%.1f%%" },
-    { "Adults in problem debt", "determinants.adults_in_problem_debt", 100, "%.1f%%" },
-    { "Cost per adult a year (GBP)", "money.cost_per_adult_per_year", 1, "%.2f" },
-    { "Crisis rate, most / least deprived fifth", "equity.crisis_rate_ratio", 1, "%.2f" },
-};
-
-static void print_table(const ps_scenario *sc, const ps_results *res, const char *out, double secs)
-{
-    printf("%s\n", ps_scenario_name(sc));
-    printf("%d replicates x %d weeks, seed %llu, %.1f s\n\n", ps_results_replicates(res),
-           ps_results_weeks(res), (unsigned long long)ps_scenario_seed(sc), secs);
-    printf("%-50s %12s   %s\n", "outcome", "mean", "95% interval");
-    for (size_t i = 0; i < sizeof table_rows / sizeof table_rows[0]; i++) {
-        ps_summary s;
-        if (ps_results_find(res, table_rows[i].outcome, &s)) continue;
-        char m[32], lo[32], hi[32];
-        snprintf(m, sizeof m, table_rows[i].fmt, s.mean * table_rows[i].scale);
-        if (s.n > 1 && s.ci_low == s.ci_low) {
-            snprintf(lo, sizeof lo, table_rows[i].fmt, s.ci_low * table_rows[i].scale);
-            snprintf(hi, sizeof hi, table_rows[i].fmt, s.ci_high * table_rows[i].scale);
-            printf("%-50s %12s   %s to %s\n", table_rows[i].label, m, lo, hi);
-        } else {
-            printf("%-50s %12s   (one replicate: no interval)\n", table_rows[i].label, m);
-        }
-    }
-    printf("\nOutputs in %s/ (summary.json has every outcome)\n", out);
-}
-
 /* ------------------------------------------------------------ commands */
 
-static void default_out(const char *scenario, char *buf, size_t size)
+static void stem(const char *path, char *buf, size_t size)
 {
-    const char *base = strrchr(scenario, '/');
-    base = base ? base + 1 : scenario;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
     const char *dot = strrchr(base, '.');
     size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-    snprintf(buf, size, "out/%.*s", (int)n, base);
+    snprintf(buf, size, "%.*s", (int)n, base);
 }
 
+/* One scenario: the folder is --out, or out/<stem>. Several: each goes to
+ * <--out or out>/<stem>. All scenarios are loaded and every folder checked
+ * before anything runs, so bad input writes nothing. */
 static int cmd_run(cli *c)
 {
-    if (c->nfiles != 1) return usage_error("run needs exactly one scenario file%s", "");
-    char outbuf[4096];
-    const char *out = c->out;
-    if (!out) {
-        default_out(c->files[0], outbuf, sizeof outbuf);
-        out = outbuf;
-    }
+    if (c->nfiles < 1) return usage_error("run needs a scenario file%s", "");
+    int n = c->nfiles, rc = 0;
+    ps_scenario *sc[MAX_SETS] = { 0 };
+    ps_results *res[MAX_SETS] = { 0 };
+    char names[MAX_SETS][128], outs[MAX_SETS][4096];
     ps_error err;
-    ps_scenario *sc = NULL;
-    if (ps_scenario_load(c->files[0], c->sets, (size_t)c->nsets, &sc, &err)) {
-        fprintf(stderr, "placesim: %s\n", err.message);
-        return 1;
+    for (int i = 0; i < n && !rc; i++) {
+        stem(c->files[i], names[i], sizeof names[i]);
+        if (n == 1 && c->out) snprintf(outs[i], sizeof outs[i], "%s", c->out);
+        else snprintf(outs[i], sizeof outs[i], "%s/%s", c->out ? c->out : "out", names[i]);
+        for (int j = 0; j < i; j++)
+            if (!strcmp(outs[i], outs[j])) {
+                fprintf(stderr, "placesim: %s and %s would both write %s\n", c->files[j], c->files[i], outs[i]);
+                rc = 1;
+            }
+        if (!rc && ps_scenario_load(c->files[i], c->sets, (size_t)c->nsets, &sc[i], &err)) rc = 1;
+        if (!rc && ps_output_check(outs[i], c->force, &err)) rc = 1;
+        if (rc && err.message[0]) fprintf(stderr, "placesim: %s\n", err.message);
+        err.message[0] = '\0';
     }
-    if (ps_output_check(out, c->force, &err)) {
-        fprintf(stderr, "placesim: %s\n", err.message);
-        ps_scenario_free(sc);
-        return 1;
+    for (int i = 0; i < n && !rc; i++) {
+        ps_run_options opt;
+        ps_run_options_init(&opt);
+        opt.threads = c->threads;
+        char label[160];
+        snprintf(label, sizeof label, "%s (%d/%d)", names[i], i + 1, n);
+        cli_bar b;
+        cli_bar_init(&b, n > 1 ? label : NULL);
+        if (!c->quiet && isatty(STDERR_FILENO)) {
+            opt.progress = cli_bar_draw;
+            opt.progress_userdata = &b;
+        }
+        double t0 = cli_now();
+        ps_status st = ps_run(sc[i], &opt, &res[i], &err);
+        double secs = cli_now() - t0;
+        cli_bar_clear(&b);
+        if (!st) {
+            ps_write_options wo = { c->force, c->nb_per_rep, secs, 0 };
+            wo.threads = c->threads > 0 ? c->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+            if (wo.threads > ps_scenario_replicates(sc[i])) wo.threads = ps_scenario_replicates(sc[i]);
+            st = ps_results_write(res[i], outs[i], &wo, &err);
+        }
+        if (st) {
+            fprintf(stderr, "placesim: %s\n", err.message);
+            rc = 1;
+        } else if (!c->quiet && n == 1) {
+            cli_print_table(sc[i], res[i], outs[i], secs);
+        } else if (!c->quiet) {
+            printf("%-24s %s (%.1f s) -> %s/\n", names[i], ps_scenario_name(sc[i]), secs, outs[i]);
+        }
     }
-    ps_run_options opt;
-    ps_run_options_init(&opt);
-    opt.threads = c->threads;
-    bar b = { 0, 0, now_seconds() };
-    if (!c->quiet && isatty(STDERR_FILENO)) {
-        opt.progress = draw_progress;
-        opt.progress_userdata = &b;
+    if (!rc && !c->quiet && n > 1) {
+        const char *nm[MAX_SETS];
+        for (int i = 0; i < n; i++) nm[i] = names[i];
+        printf("\n");
+        cli_print_side_by_side(nm, (const ps_scenario *const *)sc, (const ps_results *const *)res, n);
     }
-    double t0 = now_seconds();
-    ps_results *res = NULL;
-    ps_status st = ps_run(sc, &opt, &res, &err);
-    double secs = now_seconds() - t0;
-    if (b.drawn) fprintf(stderr, "\r%60s\r", "");
-    if (st) {
-        fprintf(stderr, "placesim: %s\n", err.message);
-        ps_scenario_free(sc);
-        return 1;
+    for (int i = 0; i < n; i++) {
+        ps_results_free(res[i]);
+        ps_scenario_free(sc[i]);
     }
-    ps_write_options wo = { c->force, c->nb_per_rep, secs, 0 };
-    wo.threads = c->threads > 0 ? c->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (wo.threads > ps_scenario_replicates(sc)) wo.threads = ps_scenario_replicates(sc);
-    st = ps_results_write(res, out, &wo, &err);
-    if (st) {
-        fprintf(stderr, "placesim: %s\n", err.message);
-    } else if (!c->quiet) {
-        print_table(sc, res, out, secs);
-    }
-    ps_results_free(res);
-    ps_scenario_free(sc);
-    return st ? 1 : 0;
+    return rc;
 }
 
 static int cmd_check(cli *c)
@@ -309,7 +252,9 @@ static int cmd_check(cli *c)
             bad = 1;
             continue;
         }
-        if (!c->quiet) printf("%s: ok (%s)\n", c->files[i], ps_scenario_name(sc));
+        if (!c->quiet)
+            printf("%s: ok (%s; planned budget GBP %.0f a week)\n", c->files[i], ps_scenario_name(sc),
+                   ps_scenario_planned_budget(sc));
         ps_scenario_free(sc);
     }
     return bad;

@@ -48,6 +48,7 @@ enum xs_col {
     XS_HH_DEBT,
     XS_RENTERS,
     XS_RENTERS_INSECURE,
+    XS_VOLUNTEERS,
     XS_COUNT
 };
 
@@ -65,12 +66,38 @@ enum nb_col {
     NB_HOUSING_INSECURE,
     NB_LONELY,
     NB_SOCIAL_CAPITAL,
+    NB_CSV_COUNT,           /* the columns above go to neighbourhoods.csv */
+    NB_VOLUNTEERS = NB_CSV_COUNT,
+    NB_EMPLOYED,
+    NB_PEOPLE,
+    NB_HOUSEHOLDS,
+    NB_HH_DEBT,
+    NB_RENTERS,
+    NB_RENTERS_INSECURE,
+    NB_QALY,
     NB_COUNT
+};
+
+/* Per service and week (services.csv has the first seven). */
+enum sv_col {
+    SV_REFERRALS,
+    SV_WAITING,
+    SV_ACTIVE,
+    SV_STARTED,
+    SV_COMPLETED,
+    SV_DROPPED,
+    SV_COST,
+    SV_CSV_COUNT,
+    SV_CAPACITY = SV_CSV_COUNT,
+    SV_WAIT_SUM,            /* weeks waited by those who started */
+    SV_LOST,                /* lost at hand-offs from this service */
+    SV_COUNT
 };
 
 /* Names of the TS_* and NB_* columns as written in the CSV headers. */
 extern const char *const metrics_ts_names[TS_FIXED];
-extern const char *const metrics_nb_names[NB_COUNT];
+extern const char *const metrics_nb_names[NB_CSV_COUNT];
+extern const char *const metrics_sv_names[SV_CSV_COUNT];
 
 typedef struct metrics_layout {
     int weeks;
@@ -79,6 +106,7 @@ typedef struct metrics_layout {
     char **agencies;        /* names, in order of first appearance in services */
     char **cost_columns;    /* "cost_<agency>" for each agency */
     int *service_agency;    /* agency index of each service */
+    int asset_agency;       /* agency index of community assets' costs */
     int n_services;
     int n_ts;               /* TS_FIXED + n_agencies */
 } metrics_layout;
@@ -90,6 +118,7 @@ typedef struct replicate_record {
     double *ts;   /* [weeks][n_ts] */
     double *xs;   /* [weeks][XS_COUNT] */
     double *nb;   /* [weeks][n_nbhd][NB_COUNT] */
+    double *sv;   /* [weeks][n_services][SV_COUNT] */
 } replicate_record;
 
 ps_status record_alloc(replicate_record *r, const metrics_layout *l);
@@ -114,6 +143,20 @@ typedef struct outcome_set {
 ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l,
                            const replicate_record *recs, int replicates, outcome_set *out);
 void outcome_set_release(outcome_set *s);
+
+/* The resilience triangle of a series around a shock starting at week
+ * start: the series is first smoothed with a trailing mean of smoothing
+ * weeks; the baseline is the mean of the baseline_weeks weeks before start;
+ * depth is the largest rise above the baseline from start on; recovery is
+ * the number of weeks from start to the first week, at or after the peak,
+ * that begins hold weeks running within tolerance x baseline of it (NaN if
+ * the run ends first); area is the sum of (series - baseline) from start
+ * to recovery (or the end). A higher series is worse (prevalence, crises). */
+typedef struct resilience {
+    double baseline, depth, recovery_weeks, area;
+} resilience;
+void metrics_resilience(const double *series, int n, int start, int baseline_weeks, int smoothing,
+                        double tolerance, int hold, resilience *out);
 
 /* Mean, sample sd and 95% Student-t interval of x[0..n-1]. */
 void stats_summarise(const double *x, int n, double *mean, double *sd, double *lo, double *hi);

@@ -208,7 +208,7 @@ static char *timeseries_csv(const ps_results *res)
 static void nb_row(sbuf *b, const ps_config *cfg, int k, const double *v)
 {
     sb_printf(b, ",%s,%d", cfg->place.neighbourhoods[k].name, cfg->place.neighbourhoods[k].decile);
-    for (int c = 0; c < NB_COUNT; c++) {
+    for (int c = 0; c < NB_CSV_COUNT; c++) {
         sb_puts(b, ",");
         output_csv_number(b, v[c]);
     }
@@ -224,18 +224,18 @@ static char *neighbourhoods_csv(const ps_results *res, int per_replicate)
     const ps_config *cfg = res->cfg;
     sbuf b = { 0 };
     sb_puts(&b, per_replicate ? "replicate,week,neighbourhood,deprivation_decile" : "week,neighbourhood,deprivation_decile");
-    for (int c = 0; c < NB_COUNT; c++) sb_printf(&b, ",%s", metrics_nb_names[c]);
+    for (int c = 0; c < NB_CSV_COUNT; c++) sb_printf(&b, ",%s", metrics_nb_names[c]);
     sb_puts(&b, ",prevalence\n");
-    double v[NB_COUNT];
+    double v[NB_CSV_COUNT];
     for (int r = 0; r < (per_replicate ? res->replicates : 1); r++) {
         for (int w = 0; w < L->weeks; w++) {
             for (int k = 0; k < L->n_nbhd; k++) {
                 size_t off = ((size_t)w * (size_t)L->n_nbhd + (size_t)k) * NB_COUNT;
                 if (per_replicate) {
-                    for (int c = 0; c < NB_COUNT; c++) v[c] = res->recs[r].nb[off + (size_t)c];
+                    for (int c = 0; c < NB_CSV_COUNT; c++) v[c] = res->recs[r].nb[off + (size_t)c];
                     sb_printf(&b, "%d,%d", r, w);
                 } else {
-                    for (int c = 0; c < NB_COUNT; c++) {
+                    for (int c = 0; c < NB_CSV_COUNT; c++) {
                         double s = 0;
                         for (int q = 0; q < res->replicates; q++) s += res->recs[q].nb[off + (size_t)c];
                         v[c] = s / res->replicates;
@@ -246,6 +246,27 @@ static char *neighbourhoods_csv(const ps_results *res, int per_replicate)
             }
         }
     }
+    return sb_take(&b);
+}
+
+static char *services_csv(const ps_results *res)
+{
+    const metrics_layout *L = &res->layout;
+    sbuf b = { 0 };
+    sb_puts(&b, "replicate,week,service");
+    for (int c = 0; c < SV_CSV_COUNT; c++) sb_printf(&b, ",%s", metrics_sv_names[c]);
+    sb_puts(&b, "\n");
+    for (int r = 0; r < res->replicates; r++)
+        for (int w = 0; w < L->weeks; w++)
+            for (int s = 0; s < L->n_services; s++) {
+                const double *row = res->recs[r].sv + ((size_t)w * (size_t)L->n_services + (size_t)s) * SV_COUNT;
+                sb_printf(&b, "%d,%d,%s", r, w, res->cfg->services[s].name);
+                for (int c = 0; c < SV_CSV_COUNT; c++) {
+                    sb_puts(&b, ",");
+                    output_csv_number(&b, row[c]);
+                }
+                sb_puts(&b, "\n");
+            }
     return sb_take(&b);
 }
 
@@ -262,7 +283,17 @@ static cJSON *summary_json(const ps_results *res, const ps_write_options *o)
         const outcome *oc = &res->outcomes.items[i];
         cJSON *group = cJSON_GetObjectItemCaseSensitive(outs, oc->group);
         if (!group) group = cJSON_AddObjectToObject(outs, oc->group);
-        cJSON *item = cJSON_AddObjectToObject(group, oc->name + strlen(oc->group) + 1);
+        /* "services.talking_therapies.mean_wait_weeks" nests one level more */
+        const char *rest = oc->name + strlen(oc->group) + 1, *dot = strchr(rest, '.');
+        cJSON *parent = group;
+        if (dot) {
+            char sub[96];
+            ps_fmt(sub, sizeof sub, "%.*s", (int)(dot - rest), rest);
+            parent = cJSON_GetObjectItemCaseSensitive(group, sub);
+            if (!parent) parent = cJSON_AddObjectToObject(group, sub);
+            rest = dot + 1;
+        }
+        cJSON *item = cJSON_AddObjectToObject(parent, rest);
         cJSON_AddNumberToObject(item, "mean", oc->mean);
         cJSON_AddNumberToObject(item, "sd", oc->sd);
         cJSON *ci = cJSON_AddArrayToObject(item, "ci95");
@@ -306,16 +337,19 @@ ps_status ps_results_write(const ps_results *res, const char *dir, const ps_writ
     if (st) return st;
     char *ts = timeseries_csv(res);
     char *nb = neighbourhoods_csv(res, o ? o->neighbourhoods_per_replicate : 0);
+    char *svc = services_csv(res);
     cJSON *sum = summary_json(res, o);
     char *sumtext = sum ? json_print_exact(sum, 1) : NULL;
     char *resolved = ps_scenario_resolved_json(res->scenario);
-    if (!ts || !nb || !sumtext || !resolved) st = err_set(err, PS_ERR_NOMEM, "out of memory writing results");
+    if (!ts || !nb || !svc || !sumtext || !resolved) st = err_set(err, PS_ERR_NOMEM, "out of memory writing results");
     if (!st) st = output_write_file(tmp, "timeseries.csv", ts, strlen(ts), err);
     if (!st) st = output_write_file(tmp, "neighbourhoods.csv", nb, strlen(nb), err);
+    if (!st) st = output_write_file(tmp, "services.csv", svc, strlen(svc), err);
     if (!st) st = output_write_json(tmp, "summary.json", sumtext, err);
     if (!st) st = output_write_file(tmp, "scenario.resolved.json", resolved, strlen(resolved), err);
     ps_free(ts);
     ps_free(nb);
+    ps_free(svc);
     cJSON_free(sumtext);
     cJSON_Delete(sum);
     ps_free(resolved);

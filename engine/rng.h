@@ -49,8 +49,14 @@ enum rng_purpose {
     RNG_HOUSING,           /* housing insecurity onset or resolution */
     RNG_CRISIS_ORDER,      /* order in which new crises meet capacity */
     RNG_ADMISSION,         /* A&E attendance admitted or not */
-    RNG_SERVICE,           /* service decisions (first of a block) */
-    RNG_SCRIPT = 64        /* scripts' sim:rand() streams */
+    RNG_SERVICE_END,       /* a support episode ends this week */
+    RNG_SERVICE_COMPLETE,  /* an ending episode was completed */
+    RNG_SERVICE_WAIT,      /* drop-out from a waiting list */
+    RNG_SERVICE_HANDOFF,   /* lost at an onward referral */
+    RNG_SERVICE_RECOVER,   /* a completer becomes WELL */
+    RNG_SERVICE_RESOLVE,   /* a completed episode resolves a need */
+    RNG_SCRIPT = 64,       /* scripts' sim:rand() streams */
+    RNG_SERVICE_ACCESS = 1000 /* + service index: coming forward to a service */
 };
 
 /* Replicate number used for everything about the population itself. */

@@ -38,6 +38,7 @@ const char *ps_scenario_path(const ps_scenario *s) { return s->path; }
 uint64_t ps_scenario_seed(const ps_scenario *s) { return s->cfg.seed; }
 int ps_scenario_weeks(const ps_scenario *s) { return s->cfg.weeks; }
 int ps_scenario_replicates(const ps_scenario *s) { return s->cfg.replicates; }
+double ps_scenario_planned_budget(const ps_scenario *s) { return config_planned_budget(&s->cfg); }
 
 /* "dir/of/file.json" + "other.json" -> "dir/of/other.json"; absolute stays. */
 static void join_relative(char *out, size_t size, const char *file, const char *rel)
@@ -79,7 +80,10 @@ static ps_status merge(const schema_node *schema, cJSON *base, cJSON *over, cons
             kv = next;
             continue;
         }
-        if (n && n->kind == SK_OBJECT && cJSON_IsObject(old) && cJSON_IsObject(kv)) {
+        if (cJSON_IsNull(kv)) {
+            /* null deletes the inherited value, as in JSON Merge Patch (RFC 7386) */
+            if (old) cJSON_DeleteItemFromObjectCaseSensitive(base, kv->string);
+        } else if (n && n->kind == SK_OBJECT && cJSON_IsObject(old) && cJSON_IsObject(kv)) {
             ps_status st = merge(n, old, kv, kpath, origins, err);
             if (st) return st;
         } else if (n && n->kind == SK_NAMED_LIST && cJSON_IsArray(old) && cJSON_IsArray(kv)) {
@@ -166,6 +170,19 @@ static ps_status strip_removes(const schema_node *schema, cJSON *obj, const char
     return PS_OK;
 }
 
+/* Removes every null left after merging and --set: a null deletes a value,
+ * and where nothing is left the default applies. */
+static void strip_nulls(cJSON *node)
+{
+    cJSON *it = node->child;
+    while (it) {
+        cJSON *next = it->next;
+        if (cJSON_IsNull(it) && cJSON_IsObject(node)) cJSON_Delete(cJSON_DetachItemViaPointer(node, it));
+        else if (it->child) strip_nulls(it);
+        it = next;
+    }
+}
+
 /* ------------------------------------------------------------ files */
 
 /* Makes every SF_PATH string relative to the file that gave it. */
@@ -205,6 +222,13 @@ static ps_status read_one(const char *path, json_origins *origins, cJSON **out, 
         return err_set(err, PS_ERR_NOMEM, "out of memory");
     }
     const schema_node *root = keys_scenario();
+    if (cJSON_IsObject(tree) && cJSON_GetObjectItemCaseSensitive(tree, "neighbourhoods") &&
+        !cJSON_GetObjectItemCaseSensitive(tree, "place")) {
+        cJSON_Delete(tree);
+        return err_set(err, PS_ERR_INVALID,
+                       "%s: neighbourhoods: this is a place file, not a scenario; name it in a scenario's "
+                       "\"place\" to use it", path);
+    }
     cJSON *place = cJSON_IsObject(tree) ? cJSON_GetObjectItemCaseSensitive(tree, "place") : NULL;
     if (cJSON_IsString(place)) {
         char ppath[PATHBUF];
@@ -618,6 +642,7 @@ ps_status ps_scenario_load(const char *path, const char *const *sets, size_t nse
     ps_status st = read_chain(path, s->origins, seen, 0, &s->tree, err);
     for (size_t i = 0; !st && i < nsets; i++) st = apply_set(s->tree, sets[i], s->origins, err);
     if (!st && nsets) st = schema_validate(keys_scenario(), s->tree, 1, "", s->origins, path, err);
+    if (!st) strip_nulls(s->tree);
     if (!st) st = schema_fill_defaults(keys_scenario(), s->tree, s->tree, s->origins, err);
     if (!st) st = schema_validate(keys_scenario(), s->tree, 0, "", s->origins, path, err);
     if (!st) st = absolutise(s, "households_csv", err);

@@ -298,6 +298,7 @@ static ps_status validate_object(const vctx *c, const schema_node *schema, const
                                file_of(c, kv), kpath, s);
             return err_set(c->err, PS_ERR_INVALID, "%s: %s: unknown key", file_of(c, kv), kpath);
         }
+        if (c->partial && cJSON_IsNull(kv)) continue; /* deletes an inherited value */
         ps_status st = validate_value(c, n, kv, kpath);
         if (st) return st;
     }

@@ -1,97 +1,459 @@
 /*
- * services: the crisis pathway and the accounting of services.
+ * services: support services as data (MODEL.md section 6, "Services").
  *
- * A person entering CRISIS is seen by the crisis team if it has room,
- * otherwise attends A&E (while A&E has room that week); a share of A&E
- * attendances are admitted if a bed is free. New crises meet capacity in an
- * order drawn afresh each week from keyed draws, so no neighbourhood or
- * household is always first in the queue, and the order does not depend on
- * how the population was walked.
+ * Each week, in this order:
+ *   a. episodes end (at 1 / episode_weeks a week), completed or not; a
+ *      completed episode has its effects (recovery, resolved needs,
+ *      after-effects) and, in a siloed service, refers the person on for
+ *      their next need, losing handoff_dropout of them; a gatekeeper's
+ *      completed episode puts the person on its target's waiting list;
+ *   b. people come forward: eligible people not already waiting or in an
+ *      episode join a list at the route's weekly chance (self: uptake x
+ *      (0.5 + S); referral: uptake, onto the gatekeeper's list; outreach:
+ *      find_rate, and only while the team has a free place for them);
+ *   c. waiting lists: people drop out (wait_dropout a week, or no longer
+ *      eligible), then the head of each list starts while there is room.
+ * A person holds at most one episode and one waiting-list place at a time.
+ * Every decision is a keyed draw, so it is the same in every scenario that
+ * puts the same person in the same place.
  */
-#include <stdlib.h>
+#include <math.h>
+#include <string.h>
 
+#include "alloc.h"
+#include "err.h"
 #include "rng.h"
 #include "world.h"
 
-/* Insertion sort of (key, id) pairs: a week brings tens to hundreds of new
- * crises, and qsort has no context argument in C11. */
-static void sort_new_crises(world *w)
+/* ------------------------------------------------------------ run-wide facts */
+
+ps_status services_params(model_params *mp, ps_error *err)
 {
-    for (size_t i = 1; i < w->n_new; i++) {
-        uint64_t k = w->order_key[i];
-        uint32_t id = w->new_crisis[i];
-        size_t j = i;
-        while (j > 0 && (w->order_key[j - 1] > k || (w->order_key[j - 1] == k && w->new_crisis[j - 1] > id))) {
-            w->order_key[j] = w->order_key[j - 1];
-            w->new_crisis[j] = w->new_crisis[j - 1];
-            j--;
+    const ps_config *cfg = mp->cfg;
+    int nn = cfg->place.n_neighbourhoods, ns = cfg->n_services;
+    mp->svc = ps_calloc((size_t)ns + 1, sizeof *mp->svc);
+    mp->access = ps_calloc((size_t)ns + 1, sizeof *mp->access);
+    for (int n = 0; n <= NEED_COUNT; n++) mp->takers[n] = ps_calloc((size_t)ns + 1, sizeof *mp->takers[n]);
+    if (!mp->svc || !mp->access) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    for (int n = 0; n <= NEED_COUNT; n++)
+        if (!mp->takers[n]) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    for (int s = 0; s < ns; s++) {
+        const cfg_service *sv = &cfg->services[s];
+        svc_static *x = &mp->svc[s];
+        x->serves = ps_calloc((size_t)nn, 1);
+        if (!x->serves) return err_set(err, PS_ERR_NOMEM, "out of memory");
+        for (int k = 0; k < nn; k++) x->serves[k] = sv->n_neighbourhoods == 0;
+        for (int j = 0; j < sv->n_neighbourhoods; j++) {
+            int k = config_neighbourhood_index(cfg, sv->neighbourhoods[j]);
+            if (k >= 0) x->serves[k] = 1;
         }
-        w->order_key[j] = k;
-        w->new_crisis[j] = id;
+        x->units = sv->per_neighbourhood ? nn : 1;
+        x->capacity = config_capacity(cfg, s);
+        x->end_thr = rng_threshold(1.0 / sv->episode_weeks);
+        x->complete_thr = rng_threshold(sv->completion);
+        x->wait_thr = rng_threshold(sv->wait_dropout);
+        x->handoff_thr = rng_threshold(sv->handoff_dropout);
+        x->recover_thr = rng_threshold(sv->effects.recover_on_completion);
+        for (int n = 0; n < NEED_COUNT; n++) x->resolve_thr[n] = rng_threshold(sv->effects.resolve[n]);
+        if (sv->role != ROLE_SUPPORT) continue;
+        if (sv->route != ROUTE_NONE) mp->access[mp->n_access++] = s;
+        for (int n = 0; n < NEED_COUNT; n++)
+            if (sv->eligible_needs & (1u << n)) mp->takers[n][mp->n_takers[n]++] = s;
+        unsigned unwell = (1u << (ST_STRUGGLING - 1)) | (1u << (ST_CRISIS - 1)) | (1u << (ST_RECOVERING - 1));
+        if (sv->eligible_needs == 0 && (sv->eligible_states == 0 || (sv->eligible_states & unwell)))
+            mp->takers[NEED_MENTAL_HEALTH][mp->n_takers[NEED_MENTAL_HEALTH]++] = s;
+    }
+    return PS_OK;
+}
+
+void services_params_release(model_params *mp)
+{
+    for (int s = 0; mp->svc && s < mp->cfg->n_services; s++) ps_free(mp->svc[s].serves);
+    ps_free(mp->svc);
+    ps_free(mp->access);
+    for (int n = 0; n <= NEED_COUNT; n++) ps_free(mp->takers[n]);
+    mp->svc = NULL;
+    mp->access = NULL;
+}
+
+ps_status services_world_init(world *w, ps_error *err)
+{
+    const ps_config *cfg = w->mp->cfg;
+    w->sv = ps_calloc((size_t)cfg->n_services + 1, sizeof *w->sv);
+    if (!w->sv) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    for (int s = 0; s < cfg->n_services; s++) {
+        w->sv[s].units = ps_calloc((size_t)w->mp->svc[s].units, sizeof *w->sv[s].units);
+        if (!w->sv[s].units) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    return PS_OK;
+}
+
+void services_world_release(world *w)
+{
+    for (int s = 0; w->sv && s < w->mp->cfg->n_services; s++) {
+        for (int u = 0; w->sv[s].units && u < w->mp->svc[s].units; u++) ps_free(w->sv[s].units[u].q.ids);
+        ps_free(w->sv[s].units);
+    }
+    ps_free(w->sv);
+    w->sv = NULL;
+}
+
+/* ------------------------------------------------------------ people */
+
+static uint32_t household_of(const world *w, uint32_t i) { return w->mp->pop->p_hh[i]; }
+static int nbhd_of(const world *w, uint32_t i) { return w->mp->pop->hh_nbhd[household_of(w, i)]; }
+
+static unsigned needs_of(const world *w, uint32_t i)
+{
+    uint8_t hf = w->hf[household_of(w, i)], pf = w->pf[i];
+    return ((hf & HF_DEBT) ? 1u << NEED_DEBT : 0) | ((hf & HF_HOUSING_INSECURE) ? 1u << NEED_HOUSING : 0) |
+           ((pf & PF_UNEMPLOYED) ? 1u << NEED_UNEMPLOYED : 0) | ((pf & PF_LONELY) ? 1u << NEED_LONELY : 0);
+}
+
+static int eligible(const world *w, uint32_t i, int s)
+{
+    const cfg_service *sv = &w->mp->cfg->services[s];
+    uint8_t st = w->st[i];
+    int age = w->mp->pop->p_age[i];
+    if (st == ST_CHILD || age < sv->min_age || age > sv->max_age) return 0;
+    if (sv->eligible_states && !((sv->eligible_states >> (st - 1)) & 1u)) return 0;
+    return sv->eligible_needs == 0 || (needs_of(w, i) & sv->eligible_needs) != 0;
+}
+
+static svc_unit *unit_of(world *w, int s, uint32_t i)
+{
+    return &w->sv[s].units[w->mp->svc[s].units == 1 ? 0 : nbhd_of(w, i)];
+}
+
+static int queue_push(svc_queue *q, uint32_t id)
+{
+    if (q->len == q->cap) {
+        uint32_t ncap = q->cap ? q->cap * 2 : 64;
+        uint32_t *ids = ps_reallocarray(NULL, ncap, sizeof *ids);
+        if (!ids) return -1;
+        for (uint32_t k = 0; k < q->len; k++) ids[k] = q->ids[(q->head + k) % q->cap];
+        ps_free(q->ids);
+        q->ids = ids;
+        q->cap = ncap;
+        q->head = 0;
+    }
+    q->ids[(q->head + q->len) % q->cap] = id;
+    q->len++;
+    return 0;
+}
+
+ps_status services_join(world *w, uint32_t i, int s, int target, int week)
+{
+    if (queue_push(&unit_of(w, s, i)->q, i)) return PS_ERR_NOMEM;
+    w->wait[i] = (uint8_t)(s + 1);
+    w->target[i] = (uint8_t)(target + 1);
+    w->since[i] = WEEK_CODE(week);
+    w->sv[s].referrals++;
+    return PS_OK;
+}
+
+void services_person_multipliers(const world *w, uint32_t i, int week, double *onset, double *recovery,
+                                 double *crisis)
+{
+    const ps_config *cfg = w->mp->cfg;
+    double om = 1, rm = 1, cm = 1;
+    if (w->svc[i]) {
+        const cfg_service *sv = &cfg->services[w->svc[i] - 1];
+        om *= sv->effects.onset;
+        rm *= sv->effects.recovery;
+        cm *= sv->effects.crisis;
+    }
+    if (w->after[i] && w->after[i] != w->svc[i] && week < WEEK_OF(w->after_until[i])) {
+        const cfg_service *sv = &cfg->services[w->after[i] - 1];
+        om *= sv->effects.onset;
+        rm *= sv->effects.recovery;
+        cm *= sv->effects.crisis;
+    }
+    if (w->wait[i]) cm *= cfg->model.crisis.waiting;
+    *onset = om;
+    *recovery = rm;
+    *crisis = cm;
+}
+
+/* ------------------------------------------------------------ completion */
+
+typedef struct week_keys {
+    uint64_t end, complete, wait, handoff, recover, resolve;
+} week_keys;
+
+static void resolve_need(world *w, uint32_t i, int need)
+{
+    uint32_t h = household_of(w, i);
+    switch (need) {
+    case NEED_DEBT: w->hf[h] &= (uint8_t)~HF_DEBT; break;
+    case NEED_HOUSING: w->hf[h] &= (uint8_t)~HF_HOUSING_INSECURE; break;
+    case NEED_UNEMPLOYED:
+        if (w->pf[i] & PF_UNEMPLOYED) {
+            w->pf[i] = (uint8_t)((w->pf[i] & ~PF_UNEMPLOYED) | PF_EMPLOYED);
+            w->workers[h]++;
+        }
+        break;
+    case NEED_LONELY: w->pf[i] &= (uint8_t)~PF_LONELY; break;
+    default: break;
     }
 }
 
-void services_crisis_pathway(world *w, int week, double *ts, double *xs)
+/* Does service s meet need n (the fifth need: being unwell)? */
+static int takes_need(const cfg_service *sv, int n)
+{
+    return n == NEED_MENTAL_HEALTH ? sv->eligible_needs == 0 : (sv->eligible_needs >> n) & 1u;
+}
+
+/* A siloed service's onward referral: the person's first remaining need
+ * that s does not meet, to the first other service that meets it, serves
+ * them and takes them. */
+static ps_status hand_off(world *w, uint32_t i, int s, const week_keys *k, int week)
+{
+    const model_params *mp = w->mp;
+    const cfg_service *sv = &mp->cfg->services[s];
+    unsigned needs = needs_of(w, i);
+    uint8_t st = w->st[i];
+    if (st == ST_STRUGGLING || st == ST_CRISIS || st == ST_RECOVERING) needs |= 1u << NEED_MENTAL_HEALTH;
+    int k_nb = nbhd_of(w, i);
+    for (int n = 0; n <= NEED_COUNT; n++) {
+        if (!((needs >> n) & 1u) || takes_need(sv, n)) continue;
+        for (int j = 0; j < mp->n_takers[n]; j++) {
+            int t = mp->takers[n][j];
+            if (t == s || !mp->svc[t].serves[k_nb] || !eligible(w, i, t)) continue;
+            if (rng_hit(rng_keyed(k->handoff, i), mp->svc[s].handoff_thr)) {
+                w->sv[s].lost++;
+                return PS_OK;
+            }
+            return services_join(w, i, t, -1, week);
+        }
+    }
+    return PS_OK;
+}
+
+static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int week)
+{
+    const model_params *mp = w->mp;
+    const cfg_service *sv = &mp->cfg->services[s];
+    const svc_static *x = &mp->svc[s];
+    if (w->target[i]) { /* a gatekeeper refers on */
+        int t = w->target[i] - 1;
+        w->target[i] = 0;
+        if (eligible(w, i, t)) return services_join(w, i, t, -1, week);
+        return PS_OK;
+    }
+    uint8_t st = w->st[i];
+    if ((st == ST_STRUGGLING || st == ST_RECOVERING) && rng_hit(rng_keyed(k->recover, i), x->recover_thr)) {
+        w->st[i] = ST_WELL;
+        w->wk[i] = 0;
+    }
+    unsigned needs = needs_of(w, i);
+    for (int n = 0; n < NEED_COUNT; n++) {
+        if (!((needs >> n) & 1u) || !(sv->integrated || ((sv->eligible_needs >> n) & 1u))) continue;
+        if (rng_hit(rng_keyed(k->resolve, (uint64_t)i * NEED_COUNT + (uint64_t)n), x->resolve_thr[n]))
+            resolve_need(w, i, n);
+    }
+    if (sv->effects.after_weeks > 0) {
+        w->after[i] = (uint8_t)(s + 1);
+        w->after_until[i] = WEEK_CODE(week + sv->effects.after_weeks);
+    }
+    if (!sv->integrated) return hand_off(w, i, s, k, week);
+    return PS_OK;
+}
+
+/* ------------------------------------------------------------ the week */
+
+static int unit_capacity(const world *w, int s, int u)
+{
+    const ps_config *cfg = w->mp->cfg;
+    const cfg_service *sv = &cfg->services[s];
+    const svc_static *x = &w->mp->svc[s];
+    double cap = x->capacity * w->cap_mult[s];
+    if (sv->volunteer_capacity > 0) {
+        double vol = 0;
+        if (x->units == 1) {
+            for (int k = 0; k < cfg->place.n_neighbourhoods; k++)
+                if (x->serves[k]) vol += w->volunteers[k];
+        } else if (x->serves[u]) {
+            vol = w->volunteers[u];
+        }
+        cap += sv->volunteer_capacity * vol / 100.0;
+    }
+    return (int)floor(cap + 0.5);
+}
+
+/* People come forward to the services of the access list. */
+static ps_status arrivals(world *w, int week)
 {
     const model_params *mp = w->mp;
     const ps_config *cfg = mp->cfg;
-    int team = mp->service_of_role[ROLE_CRISIS_TEAM];
-    int ae = mp->service_of_role[ROLE_EMERGENCY];
-    int bed = mp->service_of_role[ROLE_INPATIENT];
-    uint64_t k_order = rng_key(w->seed, w->replicate, week, RNG_CRISIS_ORDER);
-    uint64_t k_admit = rng_key(w->seed, w->replicate, week, RNG_ADMISSION);
-    uint64_t admit = rng_threshold(cfg->model.admission_share);
-    for (size_t n = 0; n < w->n_new; n++) w->order_key[n] = rng_keyed(k_order, w->new_crisis[n]);
-    sort_new_crises(w);
-    int attendances = 0, admissions = 0, untreated = 0, team_starts = 0;
-    for (size_t n = 0; n < w->n_new; n++) {
-        uint32_t i = w->new_crisis[n];
-        if (team >= 0 && w->active[team] < mp->capacity[team]) {
-            w->care[i] = CARE_TEAM;
-            w->active[team]++;
-            w->starts[team]++;
-            team_starts++;
-            continue;
+    const popdata *pop = mp->pop;
+    if (mp->n_access == 0) return PS_OK;
+    uint64_t key[256], thr[256];
+    for (int j = 0; j < mp->n_access; j++)
+        key[j] = rng_key(w->seed, w->replicate, week, RNG_SERVICE_ACCESS + (uint32_t)mp->access[j]);
+    for (int k = 0; k < pop->n_nbhd; k++) {
+        double S = w->social_capital[k];
+        int any = 0;
+        for (int j = 0; j < mp->n_access; j++) {
+            const cfg_service *sv = &cfg->services[mp->access[j]];
+            double p = sv->route == ROUTE_SELF ? sv->uptake * (0.5 + S)
+                       : sv->route == ROUTE_OUTREACH ? sv->find_rate
+                                                     : sv->uptake;
+            thr[j] = mp->svc[mp->access[j]].serves[k] ? rng_threshold(p) : 0;
+            any |= thr[j] != 0;
         }
-        if (ae < 0 || attendances >= mp->capacity[ae]) {
-            untreated++;
-            continue;
-        }
-        attendances++;
-        w->starts[ae]++;
-        if (bed >= 0 && w->active[bed] < mp->capacity[bed] && rng_hit(rng_keyed(k_admit, i), admit)) {
-            w->care[i] = CARE_BED;
-            w->active[bed]++;
-            w->starts[bed]++;
-            admissions++;
+        if (!any) continue;
+        uint32_t first = pop->hh_first[pop->nb_hh[k]], last = pop->hh_first[pop->nb_hh[k + 1]];
+        for (uint32_t i = first; i < last; i++) {
+            if (w->st[i] == ST_CHILD || w->svc[i] || w->wait[i]) continue;
+            for (int j = 0; j < mp->n_access; j++) {
+                int s = mp->access[j];
+                if (!thr[j] || !eligible(w, i, s)) continue;
+                const cfg_service *sv = &cfg->services[s];
+                if (sv->route == ROUTE_OUTREACH) {
+                    /* a team goes out to find people only while it has room to see them */
+                    const svc_unit *u = unit_of(w, s, i);
+                    if (u->active + (int)u->q.len >= u->capacity) continue;
+                }
+                if (!rng_hit(rng_keyed(key[j], i), thr[j])) continue;
+                ps_status st = sv->route == ROUTE_REFERRAL ? services_join(w, i, sv->via_index, s, week)
+                                                           : services_join(w, i, s, -1, week);
+                if (st) return st;
+                break;
+            }
         }
     }
-    if (ts) {
-        ts[TS_AE] = attendances;
-        ts[TS_ADMISSIONS] = admissions;
+    return PS_OK;
+}
+
+/* Drop-outs from one list, then starts from its head while there is room. */
+static void serve_queue(world *w, int s, svc_unit *unit, const week_keys *k, int week)
+{
+    const svc_static *x = &w->mp->svc[s];
+    svc_state *ss = &w->sv[s];
+    svc_queue *q = &unit->q;
+    uint32_t kept = 0;
+    for (uint32_t n = 0; n < q->len; n++) {
+        uint32_t i = q->ids[(q->head + n) % q->cap];
+        int joined_before = WEEK_OF(w->since[i]) < week;
+        int for_whom = w->target[i] ? w->target[i] - 1 : s;
+        if ((joined_before && rng_hit(rng_keyed(k->wait, i), x->wait_thr)) || !eligible(w, i, for_whom)) {
+            w->wait[i] = 0;
+            w->target[i] = 0;
+            ss->dropped++;
+            continue;
+        }
+        q->ids[(q->head + kept) % q->cap] = i;
+        kept++;
     }
-    if (xs) {
-        xs[XS_TEAM_STARTS] = team_starts;
-        xs[XS_UNTREATED] = untreated;
+    q->len = kept;
+    while (q->len > 0 && unit->active < unit->capacity) {
+        uint32_t i = q->ids[q->head];
+        q->head = (q->head + 1) % q->cap;
+        q->len--;
+        ss->wait_sum += week - WEEK_OF(w->since[i]);
+        w->since[i] = WEEK_CODE(week);
+        w->svc[i] = (uint8_t)(s + 1);
+        w->wait[i] = 0;
+        ss->started++;
+        unit->active++;
     }
 }
 
-void services_account(world *w, double *ts, double *xs)
+ps_status services_week(world *w, int week, ps_error *err)
+{
+    const model_params *mp = w->mp;
+    const ps_config *cfg = mp->cfg;
+    week_keys k = {
+        rng_key(w->seed, w->replicate, week, RNG_SERVICE_END),
+        rng_key(w->seed, w->replicate, week, RNG_SERVICE_COMPLETE),
+        rng_key(w->seed, w->replicate, week, RNG_SERVICE_WAIT),
+        rng_key(w->seed, w->replicate, week, RNG_SERVICE_HANDOFF),
+        rng_key(w->seed, w->replicate, week, RNG_SERVICE_RECOVER),
+        rng_key(w->seed, w->replicate, week, RNG_SERVICE_RESOLVE),
+    };
+    for (int s = 0; s < cfg->n_services; s++) {
+        svc_state *ss = &w->sv[s];
+        ss->referrals = ss->started = ss->completed = ss->dropped = ss->lost = 0;
+        ss->wait_sum = 0;
+        if (cfg->services[s].role != ROLE_SUPPORT) continue;
+        for (int u = 0; u < mp->svc[s].units; u++) ss->units[u].capacity = unit_capacity(w, s, u);
+    }
+    /* a. episodes end; after-effects run out */
+    uint32_t np = mp->pop->n_persons;
+    for (uint32_t i = 0; i < np; i++) {
+        if (!(w->svc[i] | w->after[i])) continue;
+        if (w->after[i] && week >= WEEK_OF(w->after_until[i])) w->after[i] = 0;
+        if (!w->svc[i]) continue;
+        int s = w->svc[i] - 1;
+        if (!rng_hit(rng_keyed(k.end, i), mp->svc[s].end_thr)) continue;
+        unit_of(w, s, i)->active--;
+        w->svc[i] = 0;
+        if (rng_hit(rng_keyed(k.complete, i), mp->svc[s].complete_thr)) {
+            w->sv[s].completed++;
+            if (complete(w, i, s, &k, week)) return err_set(err, PS_ERR_NOMEM, "out of memory");
+        } else {
+            w->sv[s].dropped++;
+            w->target[i] = 0;
+        }
+    }
+    /* b. people come forward */
+    if (arrivals(w, week)) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    /* c. waiting lists */
+    for (int s = 0; s < cfg->n_services; s++) {
+        if (cfg->services[s].role != ROLE_SUPPORT) continue;
+        for (int u = 0; u < mp->svc[s].units; u++) serve_queue(w, s, &w->sv[s].units[u], &k, week);
+    }
+    return PS_OK;
+}
+
+/* ------------------------------------------------------------ accounting */
+
+void services_record(world *w, double *ts, double *xs, double *rows)
 {
     const model_params *mp = w->mp;
     const ps_config *cfg = mp->cfg;
     const metrics_layout *L = &mp->layout;
+    int team = mp->service_of_role[ROLE_CRISIS_TEAM], ae = mp->service_of_role[ROLE_EMERGENCY],
+        bed = mp->service_of_role[ROLE_INPATIENT];
     double total = 0;
     for (int s = 0; s < cfg->n_services; s++) {
         const cfg_service *sv = &cfg->services[s];
-        /* A&E episodes last the week they start in: its caseload is its attendances. */
-        int active = sv->role == ROLE_EMERGENCY ? w->starts[s] : w->active[s];
-        double cost = mp->fixed_cost[s] + sv->cost_per_start * w->starts[s] + sv->cost_per_week * active;
-        ts[TS_FIXED + L->service_agency[s]] += cost;
-        total += cost;
+        double *r = rows + (size_t)s * SV_COUNT;
+        memset(r, 0, SV_COUNT * sizeof *r);
+        if (sv->role == ROLE_SUPPORT) {
+            const svc_state *ss = &w->sv[s];
+            for (int u = 0; u < mp->svc[s].units; u++) {
+                r[SV_WAITING] += ss->units[u].q.len;
+                r[SV_ACTIVE] += ss->units[u].active;
+                r[SV_CAPACITY] += ss->units[u].capacity;
+            }
+            r[SV_REFERRALS] = ss->referrals;
+            r[SV_STARTED] = ss->started;
+            r[SV_COMPLETED] = ss->completed;
+            r[SV_DROPPED] = ss->dropped;
+            r[SV_WAIT_SUM] = ss->wait_sum;
+            r[SV_LOST] = ss->lost;
+        } else {
+            r[SV_REFERRALS] = s == team ? (double)w->n_new : w->starts[s];
+            r[SV_STARTED] = w->starts[s];
+            r[SV_ACTIVE] = s == ae ? w->starts[s] : w->active[s];
+            r[SV_COMPLETED] = w->ends[s];
+            r[SV_CAPACITY] = floor(mp->capacity[s] * w->cap_mult[s] + 0.5);
+        }
+        r[SV_COST] = mp->fixed_cost[s] + sv->cost_per_start * r[SV_STARTED] + sv->cost_per_week * r[SV_ACTIVE];
+        ts[TS_FIXED + L->service_agency[s]] += r[SV_COST];
+        total += r[SV_COST];
+    }
+    for (int k = 0; k < cfg->place.n_neighbourhoods; k++) {
+        ts[TS_FIXED + mp->asset_agency] += mp->asset_cost[k];
+        total += mp->asset_cost[k];
     }
     ts[TS_COST_TOTAL] = total;
-    int team = mp->service_of_role[ROLE_CRISIS_TEAM], bed = mp->service_of_role[ROLE_INPATIENT];
+    ts[TS_AE] = ae >= 0 ? w->starts[ae] : 0;
+    ts[TS_ADMISSIONS] = bed >= 0 ? w->starts[bed] : 0;
     xs[XS_BED_WEEKS] = bed >= 0 ? w->active[bed] : 0;
     xs[XS_TEAM_ACTIVE] = team >= 0 ? w->active[team] : 0;
+    xs[XS_TEAM_STARTS] = team >= 0 ? w->starts[team] : 0;
+    xs[XS_UNTREATED] = (double)w->n_new - xs[XS_TEAM_STARTS] - ts[TS_AE];
 }

@@ -1,12 +1,17 @@
 /*
- * world: the state of one replicate as it runs, shared by the model
- * (weekly dynamics) and services (the crisis pathway and its capacity).
+ * world: the state of one replicate as it runs, shared by the modules of
+ * the weekly step:
+ *
+ *   shocks.c       which shocks are on, and their multipliers
+ *   transitions.c  determinants and wellbeing transitions (the hot loops)
+ *   services.c     support services: access, queues, episodes, effects
+ *   crisis.c       the crisis pathway: crisis team, A&E, beds
+ *   place.c        social capital, volunteering and community assets
+ *   model.c        derived rates, the world's life cycle, the week in order
  *
  * model_params holds what is the same for every replicate of a run: the
  * determinant rates derived from the population at the start, deprivation
- * factors, and scaled capacities. A world holds what changes: every
- * person's and household's dynamic columns, service caseloads, and the
- * buffer of this week's new crises.
+ * factors, service facts and scaled capacities. A world holds what changes.
  */
 #ifndef PS_WORLD_H
 #define PS_WORLD_H
@@ -20,6 +25,14 @@
 
 enum care { CARE_NONE = 0, CARE_TEAM, CARE_BED };
 
+/* A week as stored in a uint16_t column (weeks run from -burn_in). */
+#define WEEK_CODE(week) ((uint16_t)((week) + 32768))
+#define WEEK_OF(code) ((int)(code) - 32768)
+
+/* The fifth "need" in hand-offs: being unwell, met by a service that takes
+ * a wellbeing state and asks no other need. */
+#define NEED_MENTAL_HEALTH NEED_COUNT
+
 typedef struct nb_params {
     double loss_base;      /* job loss hazard before multipliers */
     double debt_onset;     /* debt onset hazard before multipliers */
@@ -27,24 +40,54 @@ typedef struct nb_params {
     double lonely_onset;   /* loneliness onset before multipliers */
     double recovery_mult;  /* deprivation factor on recovery */
     double crisis_mult;    /* deprivation factor on crisis */
+    double assets;         /* hubs and organisations per 1,000 households, weighted */
 } nb_params;
+
+/* Run-wide facts about one service. */
+typedef struct svc_static {
+    uint8_t *serves;       /* [n_nbhd]: 1 if the service serves neighbourhood k */
+    int units;             /* 1, or one team per neighbourhood */
+    int capacity;          /* scaled capacity of one unit */
+    uint64_t end_thr;      /* an episode ends this week */
+    uint64_t complete_thr; /* an ending episode was completed */
+    uint64_t wait_thr;     /* drop-out from the waiting list this week */
+    uint64_t handoff_thr;  /* lost at an onward referral */
+    uint64_t recover_thr;  /* a completer becomes WELL */
+    uint64_t resolve_thr[NEED_COUNT];
+} svc_static;
 
 typedef struct model_params {
     const ps_config *cfg;
     const popdata *pop;
     nb_params *nb;
-    int service_of_role[ROLE_COUNT]; /* index into cfg->services, or -1 */
-    int *capacity;                   /* scaled capacity of each service */
+    int service_of_role[ROLE_COUNT]; /* crisis pathway roles: index into cfg->services, or -1 */
+    int *capacity;                   /* scaled capacity of each service (one unit) */
     double *fixed_cost;              /* scaled fixed weekly cost of each service */
+    double *asset_cost;              /* scaled weekly cost of each neighbourhood's assets */
+    svc_static *svc;                 /* [n_services] */
+    int *access;                     /* support services people come forward to, in order */
+    int n_access;
+    int *takers[NEED_COUNT + 1];     /* support services taking each need, in order */
+    int n_takers[NEED_COUNT + 1];
+    int asset_agency;                /* cost column of community assets */
     metrics_layout layout;
 } model_params;
 
-/* Thresholds (see rng_threshold) of one neighbourhood for one week. */
+/* Product of the multipliers of the shocks on in one neighbourhood. */
+typedef struct shock_mult {
+    double job_loss, job_find, debt_onset, housing_onset, loneliness_onset, onset, crisis, recovery;
+} shock_mult;
+
+/* Thresholds (see rng_threshold) of one neighbourhood for one week, and the
+ * multipliers behind them for people whose services change their hazards. */
 typedef struct nb_tables {
-    uint64_t well[64][2];       /* WELL: onset | unused */
+    uint64_t well[64];          /* WELL: onset */
     uint64_t struggling[64][2]; /* crisis, crisis + recovery */
     uint64_t recovering[64][2]; /* relapse, relapse + well */
     uint64_t crisis_exit[3];    /* by care */
+    double onset_mult[64];      /* risk factors x social capital x shock, uncapped */
+    double crisis_mult[64];
+    double recovery_mult;
     uint64_t job_loss[ST_COUNT];
     uint64_t job_find[ST_COUNT][2];   /* [state][low qualifications] */
     uint64_t debt_onset[4];     /* [no worker | crisis << 1] */
@@ -55,47 +98,102 @@ typedef struct nb_tables {
     uint64_t lonely_resolve;
 } nb_tables;
 
+typedef struct svc_queue {
+    uint32_t *ids;
+    uint32_t head, len, cap;
+} svc_queue;
+
+typedef struct svc_unit {
+    svc_queue q;
+    int active;
+    int capacity;          /* this week's */
+} svc_unit;
+
+/* One service in one replicate: its units and this week's counts. */
+typedef struct svc_state {
+    svc_unit *units;
+    int referrals, started, completed, dropped, lost;
+    double wait_sum;       /* weeks waited by those who started this week */
+} svc_state;
+
 typedef struct world {
     const model_params *mp;
     uint64_t seed, replicate;
+    int week;
     /* persons */
-    uint8_t *pf;       /* PF_* */
-    uint8_t *st;       /* enum wstate */
-    uint16_t *wk;      /* weeks in state */
-    uint8_t *care;     /* enum care */
+    uint8_t *pf;           /* PF_* */
+    uint8_t *st;           /* enum wstate */
+    uint16_t *wk;          /* weeks in state */
+    uint8_t *care;         /* enum care */
+    uint8_t *svc;          /* support episode: service + 1, or 0 */
+    uint8_t *wait;         /* waiting list: service + 1, or 0 */
+    uint8_t *target;       /* where a gatekeeper refers on: service + 1, or 0 */
+    uint8_t *after;        /* service whose after-effects apply: + 1, or 0 */
+    uint16_t *since;       /* WEEK_CODE of joining the list or starting the episode */
+    uint16_t *after_until; /* WEEK_CODE at which after-effects stop */
     /* households */
-    uint8_t *hf;       /* HF_* */
-    uint8_t *workers;  /* employed members */
-    uint8_t *ncrisis;  /* members in CRISIS */
+    uint8_t *hf;           /* HF_* */
+    uint8_t *workers;      /* employed members */
+    uint8_t *ncrisis;      /* members in CRISIS */
     /* neighbourhoods */
     double *social_capital;
-    nb_tables tables;  /* of the neighbourhood being stepped */
+    double *crisis_ema;    /* smoothed crisis rate, per 1,000 adults a year */
+    double *volunteers;
+    shock_mult *shock;
+    double *nb_now;        /* [n_nbhd][NB_COUNT]: this week's neighbourhood figures */
+    nb_tables tables;      /* of the neighbourhood being stepped */
     /* services */
-    int *active;       /* caseload of each service */
-    int *starts;       /* episodes started this week */
-    int ae_this_week;
+    svc_state *sv;         /* [n_services] (support services) */
+    double *cap_mult;      /* this week's capacity multiplier of each service */
+    int *active;           /* crisis pathway caseloads (by service) */
+    int *starts;           /* crisis pathway episodes started this week */
+    int *ends;             /* crisis pathway episodes ended this week */
     /* this week's new crises (person ids) */
     uint32_t *new_crisis;
     uint64_t *order_key;
     size_t n_new, cap_new;
 } world;
 
-/* Derives the run-wide parameters (and the metrics layout). */
+/* model.c */
 ps_status model_params_init(model_params *mp, const ps_config *cfg, const popdata *pop, ps_error *err);
 void model_params_release(model_params *mp);
-
-/* A world at the start (week -burn_in) of a replicate. */
 ps_status world_init(world *w, const model_params *mp, uint64_t replicate, ps_error *err);
 void world_release(world *w);
-
 /* Runs one week. When rec is not NULL and week >= 0 the week is recorded
  * at row week of rec. */
 ps_status world_step(world *w, int week, replicate_record *rec, ps_error *err);
 
-/* services.c: the crisis pathway for this week's new crises, then each
- * service's costs and caseload into the record rows (NULL when the week is
- * not recorded). */
-void services_crisis_pathway(world *w, int week, double *ts_row, double *xs_row);
-void services_account(world *w, double *ts_row, double *xs_row);
+/* shocks.c: sets w->shock and w->cap_mult for the week. */
+void shocks_apply(world *w, int week);
+
+/* transitions.c: the determinants of every household and person, then
+ * (after services) the wellbeing transitions, with this week's figures of
+ * each neighbourhood into w->nb_now. */
+void transitions_determinants(world *w, int week);
+ps_status transitions_wellbeing(world *w, int week, ps_error *err);
+
+/* services.c */
+ps_status services_params(model_params *mp, ps_error *err);
+void services_params_release(model_params *mp);
+ps_status services_world_init(world *w, ps_error *err);
+void services_world_release(world *w);
+ps_status services_week(world *w, int week, ps_error *err);
+/* Person i joins the waiting list of service s (target: where a gatekeeper
+ * refers on, or -1). Counts a referral. */
+ps_status services_join(world *w, uint32_t i, int s, int target, int week);
+/* The multipliers services put on person i's onset, recovery and crisis. */
+void services_person_multipliers(const world *w, uint32_t i, int week, double *onset, double *recovery,
+                                 double *crisis);
+
+/* crisis.c: the crisis pathway for this week's new crises. */
+void crisis_pathway(world *w, int week);
+int crisis_push(world *w, uint32_t person);
+
+/* place.c: social capital after the week's transitions. */
+void place_social_capital(world *w);
+
+/* Writes this week's service rows ([n_services][SV_COUNT]) and costs into
+ * the record rows. */
+void services_record(world *w, double *ts_row, double *xs_row, double *sv_rows);
 
 #endif

@@ -107,6 +107,12 @@ uint64_t ps_scenario_seed(const ps_scenario *scenario);
 int ps_scenario_weeks(const ps_scenario *scenario);
 int ps_scenario_replicates(const ps_scenario *scenario);
 
+/* The planned weekly budget in GBP: every service's fixed weekly cost plus
+ * its capacity at its weekly cost, plus community assets, after
+ * population.scale. What the place commits to; realised costs then follow
+ * demand. */
+double ps_scenario_planned_budget(const ps_scenario *scenario);
+
 /*
  * Writes the reference of every scenario key (path, type, default, unit,
  * range, description and source) as Markdown into a new string. This is the

@@ -38,7 +38,8 @@ static void run_writes_the_output_folder(void **state)
     char *ts = ts_read(p);
     const char *header = "replicate,week,population,well,struggling,crisis,recovering,onsets,crisis_episodes,"
                          "ae_attendances,admissions,unemployed,in_debt,housing_insecure,lonely,social_capital,"
-                         "cost_total,cost_nhs_mental_health,cost_nhs_acute\n";
+                         "cost_total,cost_nhs_mental_health,cost_nhs_acute,cost_nhs_primary_care,cost_council,"
+                         "cost_dwp\n";
     assert_memory_equal(ts, header, strlen(header));
     assert_int_equal(ts_count_lines(ts), 1 + 2 * 26);
     free(ts);

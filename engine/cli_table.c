@@ -1,0 +1,132 @@
+/* cli_table: the outcome tables the program prints. See cli.h. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void cli_bar_init(cli_bar *b, const char *label)
+{
+    b->last = 0;
+    b->start = cli_now();
+    b->drawn = 0;
+    b->label = label;
+}
+
+int cli_bar_draw(void *ud, uint64_t done, uint64_t total)
+{
+    cli_bar *b = ud;
+    double t = cli_now();
+    if (done < total && t - b->last < 0.1) return 0;
+    b->last = t;
+    int width = 40, fill = total ? (int)(width * done / total) : width;
+    char line[64];
+    for (int i = 0; i < width; i++) line[i] = i < fill ? '#' : '.';
+    line[width] = '\0';
+    double elapsed = t - b->start;
+    double eta = done ? elapsed * (double)(total - done) / (double)done : 0;
+    fprintf(stderr, "\r%s%s[%s] %3d%%  %.0fs left ", b->label ? b->label : "", b->label ? " " : "", line,
+            total ? (int)(100 * done / total) : 100, eta);
+    fflush(stderr);
+    b->drawn = 1;
+    return 0;
+}
+
+void cli_bar_clear(cli_bar *b)
+{
+    if (b->drawn) fprintf(stderr, "\r%78s\r", "");
+    b->drawn = 0;
+}
+
+typedef struct row {
+    const char *label;
+    const char *outcome;
+    double scale;     /* shown value = value x scale */
+    const char *fmt;
+} row;
+
+static const row rows[] = {
+    { "Adults not well (struggling, crisis, recovering)", "prevalence.adults_not_well", 100, "%.1f%%" },
+    { "Crisis episodes per 1,000 adults a year", "safety_one.crisis_episodes_per_1000_adults_per_year", 1, "%.1f" },
+    { "Crises seen by the crisis team", "services.crises_seen_by_crisis_team", 100, "%.0f%%" },
+    { "Mental-health A&E attendances", "safety_one.ae_attendances", 1, "%.0f" },
+    { "Admissions", "safety_one.admissions", 1, "%.0f" },
+    { "Weeks well per adult a year", "safety_two.weeks_well_per_adult_per_year", 1, "%.2f" },
+    { "QALYs per adult a year", "safety_two.qalys_per_adult_per_year", 1, "%.4f" },
+    { "Employment rate", "safety_two.employment_rate", 100, "%.1f%%" },
+    { "Lonely adults", "safety_two.lonely_share", 100, "%.1f%%" },
+    { "Social capital (0-1)", "safety_two.social_capital", 1, "%.3f" },
+    { "Adults in problem debt", "determinants.adults_in_problem_debt", 100, "%.1f%%" },
+    { "Referrals to support services", "services.support_referrals", 1, "%.0f" },
+    { "People lost between services", "services.lost_between_services", 1, "%.0f" },
+    { "Cost per adult a year (GBP)", "money.cost_per_adult_per_year", 1, "%.2f" },
+    { "Planned weekly budget (GBP)", "money.planned_weekly_budget", 1, "%.0f" },
+    { "Crisis rate, most / least deprived fifth", "equity.crisis_rate_ratio", 1, "%.2f" },
+    { "Shock: rise in adults not well (points)", "resilience.prevalence_depth", 100, "%.2f" },
+    { "Shock: weeks until prevalence is back", "resilience.prevalence_recovery_weeks", 1, "%.0f" },
+    { "Shock: rise in crisis rate (per 1,000)", "resilience.crisis_rate_depth", 1, "%.1f" },
+};
+#define NROWS (sizeof rows / sizeof rows[0])
+
+static void value(char *buf, size_t size, const row *r, double x)
+{
+    if (x != x) snprintf(buf, size, "-");
+    else snprintf(buf, size, r->fmt, x * r->scale);
+}
+
+void cli_print_table(const ps_scenario *sc, const ps_results *res, const char *out, double secs)
+{
+    printf("%s\n", ps_scenario_name(sc));
+    printf("%d replicates x %d weeks, seed %llu, %.1f s\n\n", ps_results_replicates(res), ps_results_weeks(res),
+           (unsigned long long)ps_scenario_seed(sc), secs);
+    printf("%-50s %12s   %s\n", "outcome", "mean", "95% interval");
+    for (size_t i = 0; i < NROWS; i++) {
+        ps_summary s;
+        if (ps_results_find(res, rows[i].outcome, &s)) continue;
+        char m[32], lo[32], hi[32];
+        value(m, sizeof m, &rows[i], s.mean);
+        if (s.n > 1 && s.ci_low == s.ci_low && s.sd > 0) {
+            value(lo, sizeof lo, &rows[i], s.ci_low);
+            value(hi, sizeof hi, &rows[i], s.ci_high);
+            printf("%-50s %12s   %s to %s\n", rows[i].label, m, lo, hi);
+        } else {
+            printf("%-50s %12s\n", rows[i].label, m);
+        }
+    }
+    if (out) printf("\nOutputs in %s/ (summary.json has every outcome)\n", out);
+}
+
+void cli_print_side_by_side(const char *const *names, const ps_scenario *const *sc,
+                            const ps_results *const *res, int n)
+{
+    (void)sc;
+    const int w = 19;
+    printf("%-44s", "outcome (mean over replicates)");
+    for (int j = 0; j < n; j++) printf(" %*.*s", w, w, names[j]);
+    printf("\n");
+    for (size_t i = 0; i < NROWS; i++) {
+        int any = 0;
+        for (int j = 0; j < n; j++) {
+            ps_summary s;
+            any |= ps_results_find(res[j], rows[i].outcome, &s) == PS_OK;
+        }
+        if (!any) continue;
+        printf("%-44.44s", rows[i].label);
+        for (int j = 0; j < n; j++) {
+            ps_summary s;
+            char m[32] = "-";
+            if (ps_results_find(res[j], rows[i].outcome, &s) == PS_OK) value(m, sizeof m, &rows[i], s.mean);
+            printf(" %*s", w, m);
+        }
+        printf("\n");
+    }
+    printf("\nEach column's summary.json gives every outcome with its 95%% interval.\n");
+}

@@ -1,0 +1,285 @@
+/*
+ * transitions: the weekly determinants and wellbeing transitions of
+ * MODEL.md section 6, the hot loops of the engine.
+ *
+ * Each week, neighbourhood by neighbourhood, a table of event thresholds is
+ * built from the hazards (one entry per combination of risk factors), and
+ * one pass over the neighbourhood's households and persons applies them
+ * with keyed draws and table lookups: no allocation and no hazard
+ * arithmetic per person. People whose services change their hazards (an
+ * episode, a waiting list, after-effects) take a slower path that
+ * multiplies their own hazards.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "err.h"
+#include "rng.h"
+#include "world.h"
+
+static double capped(double m, double cap) { return m > cap ? cap : m; }
+static double prob_of(double h) { return h > 0 ? -expm1(-h) : 0; }
+static uint64_t thr_of(double h) { return rng_threshold(prob_of(h)); }
+
+/* Two competing hazards: thresholds of the first event, and of either. */
+static void competing(double h1, double h2, uint64_t out[2])
+{
+    double H = h1 + h2, p = prob_of(H);
+    out[0] = rng_threshold(H > 0 ? p * h1 / H : 0);
+    out[1] = rng_threshold(p);
+}
+
+/* ------------------------------------------------------------ determinants */
+
+static void determinant_tables(world *w, int k)
+{
+    const cfg_model *m = &w->mp->cfg->model;
+    const nb_params *p = &w->mp->nb[k];
+    const shock_mult *sh = &w->shock[k];
+    nb_tables *t = &w->tables;
+    double cap = m->multiplier_cap, S = w->social_capital[k];
+    for (int s = 0; s < ST_COUNT; s++) {
+        double lm = s == ST_STRUGGLING ? m->jobs.loss_struggling : s == ST_CRISIS ? m->jobs.loss_crisis : 1;
+        double fm = s == ST_STRUGGLING ? m->jobs.find_struggling : s == ST_CRISIS ? m->jobs.find_crisis : 1;
+        t->job_loss[s] = thr_of(p->loss_base * capped(lm * sh->job_loss, cap));
+        t->job_find[s][0] = thr_of(m->jobs.find * capped(fm * sh->job_find, cap));
+        t->job_find[s][1] = thr_of(m->jobs.find * capped(fm * m->jobs.find_low_qualifications * sh->job_find, cap));
+    }
+    for (int i = 0; i < 4; i++)
+        t->debt_onset[i] = thr_of(p->debt_onset * capped(((i & 1) ? m->debt.onset_no_worker : 1) *
+                                                             ((i & 2) ? m->debt.onset_crisis : 1) * sh->debt_onset,
+                                                         cap));
+    t->debt_resolve = thr_of(m->debt.resolution);
+    t->housing_onset[0] = thr_of(p->housing_onset * capped(sh->housing_onset, cap));
+    t->housing_onset[1] = thr_of(p->housing_onset * capped(m->housing.onset_debt * sh->housing_onset, cap));
+    t->housing_resolve = thr_of(m->housing.resolution);
+    for (int i = 0; i < 4; i++)
+        t->lonely_onset[i] =
+            thr_of(p->lonely_onset * capped(((i & 1) ? m->loneliness.onset_living_alone : 1) *
+                                                ((i & 2) ? m->loneliness.onset_young : 1) * sh->loneliness_onset,
+                                            cap));
+    t->lonely_resolve = thr_of(m->loneliness.resolution * (1 + m->loneliness.resolution_social_capital * S));
+}
+
+void transitions_determinants(world *w, int week)
+{
+    const popdata *pop = w->mp->pop;
+    const uint64_t k_job = rng_key(w->seed, w->replicate, week, RNG_JOB);
+    const uint64_t k_lone = rng_key(w->seed, w->replicate, week, RNG_LONELY);
+    const uint64_t k_debt = rng_key(w->seed, w->replicate, week, RNG_DEBT);
+    const uint64_t k_hous = rng_key(w->seed, w->replicate, week, RNG_HOUSING);
+    const nb_tables *t = &w->tables;
+    uint8_t *pf = w->pf, *st = w->st, *hf = w->hf;
+    for (int k = 0; k < pop->n_nbhd; k++) {
+        determinant_tables(w, k);
+        for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++) {
+            const uint32_t a = pop->hh_first[h], b = pop->hh_first[h + 1];
+            /* jobs */
+            for (uint32_t i = a; i < b; i++) {
+                uint8_t f = pf[i];
+                if (f & PF_EMPLOYED) {
+                    if (rng_hit(rng_keyed(k_job, i), t->job_loss[st[i]])) {
+                        pf[i] = (uint8_t)((f & ~PF_EMPLOYED) | PF_UNEMPLOYED);
+                        w->workers[h]--;
+                    }
+                } else if (f & PF_UNEMPLOYED) {
+                    if (rng_hit(rng_keyed(k_job, i), t->job_find[st[i]][(f & PF_LOW_QUAL) != 0])) {
+                        pf[i] = (uint8_t)((f & ~PF_UNEMPLOYED) | PF_EMPLOYED);
+                        w->workers[h]++;
+                    }
+                }
+            }
+            /* income, debt, housing */
+            uint8_t x = hf[h];
+            int no_worker = (x & HF_LABOUR_FORCE) && w->workers[h] == 0;
+            x = (uint8_t)((x & ~HF_LOW_INCOME) | (((x & HF_LOW_INCOME_BASE) || no_worker) ? HF_LOW_INCOME : 0));
+            uint64_t bits = rng_keyed(k_debt, h);
+            if (x & HF_DEBT) {
+                if (rng_hit(bits, t->debt_resolve)) x &= (uint8_t)~HF_DEBT;
+            } else if (rng_hit(bits, t->debt_onset[no_worker | (w->ncrisis[h] > 0) << 1])) {
+                x |= HF_DEBT;
+            }
+            if (x & HF_RENTER) {
+                bits = rng_keyed(k_hous, h);
+                if (x & HF_HOUSING_INSECURE) {
+                    if (rng_hit(bits, t->housing_resolve)) x &= (uint8_t)~HF_HOUSING_INSECURE;
+                } else if (rng_hit(bits, t->housing_onset[(x & HF_DEBT) != 0])) {
+                    x |= HF_HOUSING_INSECURE;
+                }
+            }
+            hf[h] = x;
+            /* loneliness */
+            for (uint32_t i = a; i < b; i++) {
+                if (st[i] == ST_CHILD) continue;
+                uint8_t f = pf[i];
+                bits = rng_keyed(k_lone, i);
+                if (f & PF_LONELY) {
+                    if (rng_hit(bits, t->lonely_resolve)) pf[i] = f & (uint8_t)~PF_LONELY;
+                } else if (rng_hit(bits, t->lonely_onset[((f & PF_ALONE) != 0) | (pop->p_age[i] < 25) << 1])) {
+                    pf[i] = f | PF_LONELY;
+                }
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------ wellbeing */
+
+static void wellbeing_tables(world *w, int k)
+{
+    const cfg_model *m = &w->mp->cfg->model;
+    const nb_params *p = &w->mp->nb[k];
+    const shock_mult *sh = &w->shock[k];
+    nb_tables *t = &w->tables;
+    double cap = m->multiplier_cap, S = w->social_capital[k];
+    double protect = 1 - m->onset.social_capital * S;
+    if (protect < 0) protect = 0;
+    t->recovery_mult = p->recovery_mult * sh->recovery;
+    double rec = m->recovery.base * capped(t->recovery_mult, cap);
+    for (int idx = 0; idx < 64; idx++) {
+        int unemployed = idx & 1, lonely = (idx >> 1) & 1, disc = (idx >> 2) & 1;
+        int debt = (idx >> 3) & 1, housing = (idx >> 4) & 1, low_income = (idx >> 5) & 1;
+        double om = (unemployed ? m->onset.unemployed : 1) * (lonely ? m->onset.lonely : 1) *
+                    (disc ? m->onset.discriminated : 1) * (debt ? m->onset.debt : 1) *
+                    (housing ? m->onset.housing_insecure : 1) * (low_income ? m->onset.low_income : 1) *
+                    protect * sh->onset;
+        double cm = (debt ? m->crisis.debt : 1) * (housing ? m->crisis.housing_insecure : 1) *
+                    (lonely ? m->crisis.lonely : 1) * p->crisis_mult * sh->crisis;
+        t->onset_mult[idx] = om;
+        t->crisis_mult[idx] = cm;
+        t->well[idx] = thr_of(m->onset.base * capped(om, cap));
+        competing(m->crisis.base * capped(cm, cap), rec, t->struggling[idx]);
+        competing(m->recovering.relapse * capped(om, cap), m->recovering.to_well, t->recovering[idx]);
+    }
+    t->crisis_exit[CARE_NONE] = thr_of(m->crisis_exit.untreated);
+    t->crisis_exit[CARE_TEAM] = thr_of(m->crisis_exit.crisis_team);
+    t->crisis_exit[CARE_BED] = 0;
+}
+
+/* Thresholds for a person whose services multiply their hazards. */
+static void person_thresholds(const world *w, uint32_t i, uint8_t s, unsigned idx, int week, uint64_t out[2])
+{
+    const cfg_model *m = &w->mp->cfg->model;
+    const nb_tables *t = &w->tables;
+    double cap = m->multiplier_cap, om, rm, cm;
+    services_person_multipliers(w, i, week, &om, &rm, &cm);
+    if (s == ST_WELL) {
+        out[0] = out[1] = thr_of(m->onset.base * capped(t->onset_mult[idx] * om, cap));
+    } else if (s == ST_STRUGGLING) {
+        competing(m->crisis.base * capped(t->crisis_mult[idx] * cm, cap),
+                  m->recovery.base * capped(t->recovery_mult * rm, cap), out);
+    } else {
+        competing(m->recovering.relapse * capped(t->onset_mult[idx] * om, cap),
+                  m->recovering.to_well * capped(rm, cap), out);
+    }
+}
+
+ps_status transitions_wellbeing(world *w, int week, ps_error *err)
+{
+    const model_params *mp = w->mp;
+    const popdata *pop = mp->pop;
+    const cfg_model *m = &mp->cfg->model;
+    const uint64_t k_well = rng_key(w->seed, w->replicate, week, RNG_WELLBEING);
+    const int stay = m->inpatient_stay_weeks;
+    const double qw[ST_COUNT] = { 0, m->qaly.well, m->qaly.struggling, m->qaly.crisis, m->qaly.recovering };
+    const int team = mp->service_of_role[ROLE_CRISIS_TEAM], bed = mp->service_of_role[ROLE_INPATIENT];
+    const nb_tables *t = &w->tables;
+    uint8_t *pf = w->pf, *st = w->st, *care = w->care, *hf = w->hf;
+    const uint8_t *svc = w->svc, *wait = w->wait, *after = w->after;
+    uint16_t *wk = w->wk;
+
+    w->n_new = 0;
+    for (int k = 0; k < pop->n_nbhd; k++) {
+        wellbeing_tables(w, k);
+        long c[NB_COUNT] = { 0 };
+        double qaly = 0;
+        for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++) {
+            const uint32_t a = pop->hh_first[h], b = pop->hh_first[h + 1];
+            const uint8_t x = hf[h];
+            long adults = 0;
+            for (uint32_t i = a; i < b; i++) {
+                const uint8_t s = st[i];
+                if (s == ST_CHILD) continue;
+                adults++;
+                const uint8_t f = pf[i];
+                const unsigned idx = (f & 7u) | ((x & 7u) << 3);
+                const uint64_t u = rng_keyed(k_well, i);
+                uint8_t ns = s;
+                if (s == ST_CRISIS) {
+                    uint8_t cr = care[i];
+                    int leave = cr == CARE_BED ? wk[i] + 1 >= stay : rng_hit(u, t->crisis_exit[cr]);
+                    if (leave) {
+                        ns = ST_RECOVERING;
+                        if (cr == CARE_TEAM && team >= 0) {
+                            w->active[team]--;
+                            w->ends[team]++;
+                        }
+                        if (cr == CARE_BED && bed >= 0) {
+                            w->active[bed]--;
+                            w->ends[bed]++;
+                        }
+                        care[i] = CARE_NONE;
+                        w->ncrisis[h]--;
+                    }
+                } else {
+                    uint64_t thr[2];
+                    if (svc[i] | wait[i] | after[i]) {
+                        person_thresholds(w, i, s, idx, week, thr);
+                    } else if (s == ST_WELL) {
+                        thr[0] = thr[1] = t->well[idx];
+                    } else if (s == ST_STRUGGLING) {
+                        thr[0] = t->struggling[idx][0];
+                        thr[1] = t->struggling[idx][1];
+                    } else {
+                        thr[0] = t->recovering[idx][0];
+                        thr[1] = t->recovering[idx][1];
+                    }
+                    if (rng_hit(u, thr[0])) {
+                        if (s == ST_WELL) {
+                            ns = ST_STRUGGLING;
+                            c[NB_ONSETS]++;
+                        } else if (s == ST_STRUGGLING) {
+                            if (crisis_push(w, i)) return err_set(err, PS_ERR_NOMEM, "out of memory");
+                            ns = ST_CRISIS;
+                            care[i] = CARE_NONE;
+                            w->ncrisis[h]++;
+                            c[NB_CRISIS_EPISODES]++;
+                        } else {
+                            ns = ST_STRUGGLING; /* relapse */
+                        }
+                    } else if (s != ST_WELL && rng_hit(u, thr[1])) {
+                        ns = ST_WELL;
+                    }
+                }
+                if (ns != s) {
+                    st[i] = ns;
+                    wk[i] = 0;
+                } else if (wk[i] < UINT16_MAX) {
+                    wk[i]++;
+                }
+                c[NB_WELL + ns - ST_WELL]++;
+                qaly += qw[ns];
+                c[NB_LONELY] += (f & PF_LONELY) != 0;
+                c[NB_UNEMPLOYED] += (f & PF_UNEMPLOYED) != 0;
+                c[NB_EMPLOYED] += (f & PF_EMPLOYED) != 0;
+            }
+            c[NB_ADULTS] += adults;
+            if (x & HF_DEBT) {
+                c[NB_IN_DEBT] += adults;
+                c[NB_HH_DEBT]++;
+            }
+            if (x & HF_HOUSING_INSECURE) {
+                c[NB_HOUSING_INSECURE] += adults;
+                c[NB_RENTERS_INSECURE]++;
+            }
+            c[NB_RENTERS] += (x & HF_RENTER) != 0;
+            c[NB_HOUSEHOLDS]++;
+            c[NB_PEOPLE] += b - a;
+        }
+        c[NB_LABOUR_FORCE] = c[NB_EMPLOYED] + c[NB_UNEMPLOYED];
+        double *row = w->nb_now + (size_t)k * NB_COUNT;
+        for (int j = 0; j < NB_COUNT; j++) row[j] = (double)c[j];
+        row[NB_QALY] = qaly;
+    }
+    return PS_OK;
+}
