@@ -108,8 +108,10 @@ docs: $(PROG)
 	@mv docs/scenarios.md.tmp docs/scenarios.md
 	@echo "docs/scenarios.md: key reference regenerated"
 
+# The four service models on Example Town, side by side.
+MODELS := scenarios/crisis_led.json scenarios/preventative.json scenarios/integrated_teams.json scenarios/community_led.json
 run: $(PROG)
-	./$(PROG) run scenarios/crisis_led.json --force
+	./$(PROG) run $(MODELS) --force
 
 install: $(PROG) $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

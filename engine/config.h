@@ -52,6 +52,7 @@ typedef struct cfg_service {
     int route;                /* enum cfg_route */
     char *via;                /* gatekeeper service of a referral route */
     double uptake;            /* weekly help-seeking (self, referral) */
+    double referral_dropout;  /* referral: share the gatekeeper sees who never join this service's list */
     double find_rate;         /* weekly share of the eligible found (outreach) */
     double wait_dropout;      /* weekly drop-out while waiting */
     double episode_weeks;     /* mean episode length */

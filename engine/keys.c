@@ -433,6 +433,9 @@ static const schema_node access_keys[] = {
       .doc = "The gatekeeper service of a referral route (for example a GP service)." },
     RATE("uptake", uptake, 0.01, "Weekly chance that an eligible person seeks this help (self, referral).",
          NULL, SF_ASSUMPTION),
+    SHARE("referral_dropout", referral_dropout, 0.1,
+          "Referral route: share of the people the gatekeeper sees who never join this service's list.",
+          NULL, SF_ASSUMPTION),
     RATE("find_rate", find_rate, 0.05, "Weekly share of eligible people an outreach service finds.", NULL,
          SF_ASSUMPTION),
     END

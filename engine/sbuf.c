@@ -75,10 +75,16 @@ void fmt_shortest(char *buf, size_t size, double x)
         snprintf(buf, size, "%.0f", x);
         return;
     }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x) return;
+    /* Reading back exactly is monotone in the number of digits (17 always
+     * does), so search for the fewest. */
+    int lo = 1, hi = 17;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(buf, size, "%.*g", mid, x);
+        if (strtod(buf, NULL) == x) hi = mid;
+        else lo = mid + 1;
     }
+    snprintf(buf, size, "%.*g", lo, x);
 }
 
 void sb_double(sbuf *b, double x)

@@ -53,6 +53,7 @@ ps_status services_params(model_params *mp, ps_error *err)
         x->complete_thr = rng_threshold(sv->completion);
         x->wait_thr = rng_threshold(sv->wait_dropout);
         x->handoff_thr = rng_threshold(sv->handoff_dropout);
+        x->referral_thr = rng_threshold(sv->referral_dropout);
         x->recover_thr = rng_threshold(sv->effects.recover_on_completion);
         for (int n = 0; n < NEED_COUNT; n++) x->resolve_thr[n] = rng_threshold(sv->effects.resolve[n]);
         if (sv->role != ROLE_SUPPORT) continue;
@@ -235,9 +236,13 @@ static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int w
     const model_params *mp = w->mp;
     const cfg_service *sv = &mp->cfg->services[s];
     const svc_static *x = &mp->svc[s];
-    if (w->target[i]) { /* a gatekeeper refers on */
+    if (w->target[i]) { /* a gatekeeper refers on, losing the referral route's drop-out */
         int t = w->target[i] - 1;
         w->target[i] = 0;
+        if (rng_hit(rng_keyed(k->handoff, i), mp->svc[t].referral_thr)) {
+            w->sv[t].dropped++;
+            return PS_OK;
+        }
         if (eligible(w, i, t)) return services_join(w, i, t, -1, week);
         return PS_OK;
     }

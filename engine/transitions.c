@@ -125,6 +125,9 @@ void transitions_determinants(world *w, int week)
 
 /* ------------------------------------------------------------ wellbeing */
 
+/* The wellbeing part depends on a neighbourhood only through these six
+ * numbers; neighbourhoods alike in them (same decile, social capital and
+ * shocks) share a table, so it is rebuilt only when they change. */
 static void wellbeing_tables(world *w, int k)
 {
     const cfg_model *m = &w->mp->cfg->model;
@@ -132,6 +135,10 @@ static void wellbeing_tables(world *w, int k)
     const shock_mult *sh = &w->shock[k];
     nb_tables *t = &w->tables;
     double cap = m->multiplier_cap, S = w->social_capital[k];
+    const double key[6] = { S, p->recovery_mult, p->crisis_mult, sh->onset, sh->crisis, sh->recovery };
+    if (t->wellbeing_built && memcmp(key, t->wellbeing_key, sizeof key) == 0) return;
+    memcpy(t->wellbeing_key, key, sizeof key);
+    t->wellbeing_built = 1;
     double protect = 1 - m->onset.social_capital * S;
     if (protect < 0) protect = 0;
     t->recovery_mult = p->recovery_mult * sh->recovery;

@@ -52,6 +52,7 @@ typedef struct svc_static {
     uint64_t complete_thr; /* an ending episode was completed */
     uint64_t wait_thr;     /* drop-out from the waiting list this week */
     uint64_t handoff_thr;  /* lost at an onward referral */
+    uint64_t referral_thr; /* lost between a gatekeeper and this service */
     uint64_t recover_thr;  /* a completer becomes WELL */
     uint64_t resolve_thr[NEED_COUNT];
 } svc_static;
@@ -96,6 +97,8 @@ typedef struct nb_tables {
     uint64_t housing_resolve;
     uint64_t lonely_onset[4];   /* [alone | young << 1] */
     uint64_t lonely_resolve;
+    double wellbeing_key[6];    /* inputs the wellbeing part was last built from */
+    int wellbeing_built;
 } nb_tables;
 
 typedef struct svc_queue {

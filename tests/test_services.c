@@ -1,0 +1,374 @@
+/* Services, social capital and shocks: each mechanism on a small place. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "metrics.h"
+#include "placesim.h"
+#include "support.h"
+
+/* A small place of two neighbourhoods, no crisis pathway, no assets; the
+ * caller adds services (a JSON array body), shocks, and extra top-level
+ * keys (each ending with a comma). */
+static const char *scenario(const char *name, const char *extra, const char *services, const char *shocks)
+{
+    static char text[16384];
+    snprintf(text, sizeof text,
+             "{ \"name\": \"%s\", \"seed\": 7, \"weeks\": 104, \"burn_in_weeks\": 52, \"replicates\": 2,\n"
+             "  %s\n"
+             "  \"place\": { \"name\": \"Small\", \"neighbourhoods\": [\n"
+             "    { \"name\": \"A\", \"households\": 1500, \"deprivation_decile\": 2 },\n"
+             "    { \"name\": \"B\", \"households\": 1500, \"deprivation_decile\": 8 } ] },\n"
+             "  \"services\": [ %s ],\n"
+             "  \"shocks\": [ %s ] }\n",
+             name, extra ? extra : "", services ? services : "", shocks ? shocks : "");
+    char file[160];
+    snprintf(file, sizeof file, "svc_%s.json", name);
+    return ts_write(file, text);
+}
+
+#define NO_ASSETS "\"population\": { \"hubs_per_1000_households\": 0, \"vcs_per_1000_households\": 0 },"
+
+static ps_results *run_scenario(const char *path, ps_scenario **sc_out)
+{
+    ps_error err;
+    ps_scenario *sc = NULL;
+    if (ps_scenario_load(path, NULL, 0, &sc, &err)) fail_msg("load: %s", err.message);
+    ps_results *res = NULL;
+    if (ps_run(sc, NULL, &res, &err)) fail_msg("run: %s", err.message);
+    *sc_out = sc;
+    return res;
+}
+
+static double value_of(const ps_results *res, const char *name)
+{
+    ps_summary s;
+    if (ps_results_find(res, name, &s)) fail_msg("no outcome %s", name);
+    return s.mean;
+}
+
+static void done(ps_scenario *sc, ps_results *res)
+{
+    ps_results_free(res);
+    ps_scenario_free(sc);
+}
+
+#define TALKING(extra)                                                                              \
+    "{ \"name\": \"talk\", \"eligible\": { \"states\": [\"struggling\"] }, "                        \
+    "\"access\": { \"route\": \"self\", \"uptake\": 0.05 }, \"episode_weeks\": 8, " extra " }"
+
+static void capacity_zero_serves_nobody(void **state)
+{
+    (void)state;
+    ps_scenario *sc;
+    ps_results *res = run_scenario(scenario("cap0", NO_ASSETS, TALKING("\"capacity\": 0"), NULL), &sc);
+    assert_true(value_of(res, "services.talk.referrals") > 100);
+    assert_true(value_of(res, "services.talk.started") == 0);
+    assert_true(value_of(res, "services.talk.utilisation") != value_of(res, "services.talk.utilisation")); /* NaN: no capacity */
+    done(sc, res);
+    /* the same service with places does start people */
+    res = run_scenario(scenario("cap20", NO_ASSETS, TALKING("\"capacity\": 20"), NULL), &sc);
+    assert_true(value_of(res, "services.talk.started") > 50);
+    done(sc, res);
+}
+
+#define GATEKEEPER                                                                                  \
+    "{ \"name\": \"gp\", \"access\": { \"route\": \"none\" }, \"eligible\": { \"states\": [] }, "   \
+    "\"capacity\": 1000, \"episode_weeks\": 1, \"completion\": 1 }, "
+#define REFERRED(dropout)                                                                           \
+    "{ \"name\": \"talk\", \"eligible\": { \"states\": [\"struggling\"] }, "                        \
+    "\"access\": { \"route\": \"referral\", \"via\": \"gp\", \"uptake\": 0.05, \"referral_dropout\": " dropout " }, " \
+    "\"capacity\": 100, \"episode_weeks\": 8 }"
+
+static void referral_route_with_full_dropout_starts_nobody(void **state)
+{
+    (void)state;
+    ps_scenario *sc;
+    ps_results *res = run_scenario(scenario("ref1", NO_ASSETS, GATEKEEPER REFERRED("1"), NULL), &sc);
+    assert_true(value_of(res, "services.gp.started") > 100);  /* people do see the gatekeeper */
+    assert_true(value_of(res, "services.talk.referrals") == 0);
+    assert_true(value_of(res, "services.talk.started") == 0);
+    done(sc, res);
+    res = run_scenario(scenario("ref0", NO_ASSETS, GATEKEEPER REFERRED("0"), NULL), &sc);
+    assert_true(value_of(res, "services.talk.started") > 100);
+    /* with no drop-out, every completed GP episode of someone still struggling is referred on */
+    done(sc, res);
+}
+
+static void outreach_with_find_rate_zero_finds_nobody(void **state)
+{
+    (void)state;
+    const char *team0 = "{ \"name\": \"team\", \"eligible\": { \"states\": [\"struggling\"] }, "
+                        "\"access\": { \"route\": \"outreach\", \"find_rate\": 0 }, \"capacity\": 50 }";
+    const char *team5 = "{ \"name\": \"team\", \"eligible\": { \"states\": [\"struggling\"] }, "
+                        "\"access\": { \"route\": \"outreach\", \"find_rate\": 0.05 }, \"capacity\": 50 }";
+    ps_scenario *sc;
+    ps_results *res = run_scenario(scenario("out0", NO_ASSETS, team0, NULL), &sc);
+    assert_true(value_of(res, "services.team.referrals") == 0);
+    assert_true(value_of(res, "services.team.started") == 0);
+    done(sc, res);
+    res = run_scenario(scenario("out5", NO_ASSETS, team5, NULL), &sc);
+    assert_true(value_of(res, "services.team.started") > 100);
+    /* outreach finds people only while it has room: nobody waits */
+    assert_true(value_of(res, "services.team.mean_wait_weeks") == 0);
+    done(sc, res);
+}
+
+/* Two needs, met by two siloed services or by one integrated service with
+ * the same places: the siloed pair loses people at the hand-off. */
+static void integrated_service_loses_fewer_people_between_needs(void **state)
+{
+    (void)state;
+    /* a place where most renters are both in debt and insecurely housed */
+    const char *extra = "\"population\": { \"hubs_per_1000_households\": 0, \"vcs_per_1000_households\": 0, "
+                        "\"debt_decile1\": 0.6, \"debt_decile10\": 0.6, \"housing_insecurity\": 0.6, "
+                        "\"renting_gradient\": 0 },";
+    const char *siloed =
+        "{ \"name\": \"debt\", \"eligible\": { \"states\": [], \"needs\": [\"debt\"] }, "
+        "\"access\": { \"route\": \"self\", \"uptake\": 0.02 }, \"capacity\": 40, \"episode_weeks\": 4, "
+        "\"completion\": 1, \"handoff_dropout\": 0.3, \"effects\": { \"resolve\": { \"debt\": 0.5 } } }, "
+        "{ \"name\": \"housing\", \"eligible\": { \"states\": [], \"needs\": [\"housing_insecure\"] }, "
+        "\"access\": { \"route\": \"none\" }, \"capacity\": 40, \"episode_weeks\": 4, \"completion\": 1, "
+        "\"handoff_dropout\": 0.3, \"effects\": { \"resolve\": { \"housing_insecure\": 0.5 } } }";
+    const char *integrated =
+        "{ \"name\": \"together\", \"integrated\": true, "
+        "\"eligible\": { \"states\": [], \"needs\": [\"debt\"] }, "
+        "\"access\": { \"route\": \"self\", \"uptake\": 0.02 }, \"capacity\": 80, \"episode_weeks\": 4, "
+        "\"completion\": 1, \"effects\": { \"resolve\": { \"debt\": 0.5, \"housing_insecure\": 0.5 } } }";
+    ps_scenario *a, *b;
+    ps_results *ra = run_scenario(scenario("siloed", extra, siloed, NULL), &a);
+    ps_results *rb = run_scenario(scenario("integrated", extra, integrated, NULL), &b);
+    double lost_a = value_of(ra, "services.lost_between_services");
+    double lost_b = value_of(rb, "services.lost_between_services");
+    print_message("lost between services: siloed %.0f, integrated %.0f\n", lost_a, lost_b);
+    assert_true(lost_a > 20);
+    assert_true(lost_b < lost_a);
+    assert_true(lost_b == 0);
+    /* about handoff_dropout (30%) of hand-offs are lost */
+    double handed = value_of(ra, "services.housing.referrals") + lost_a;
+    assert_true(fabs(lost_a / handed - 0.3) < 0.1);
+    /* and the integrated service leaves fewer renters insecure for the same places */
+    assert_true(value_of(rb, "determinants.renters_housing_insecure") <
+                value_of(ra, "determinants.renters_housing_insecure"));
+    done(a, ra);
+    done(b, rb);
+}
+
+/* Self-referral uptake is scaled by 0.5 + S: with S held at 0.8 against
+ * 0.2, about (1.3 / 0.7) times as many people come forward. */
+static void social_capital_raises_self_referral_uptake(void **state)
+{
+    (void)state;
+    const char *svc = "{ \"name\": \"open\", \"eligible\": { \"states\": [] }, "
+                      "\"access\": { \"route\": \"self\", \"uptake\": 0.002 }, \"capacity\": 100000, "
+                      "\"episode_weeks\": 2 }";
+    const char *low = "\"population\": { \"hubs_per_1000_households\": 0, \"vcs_per_1000_households\": 0, "
+                      "\"social_capital_start\": 0.2, \"social_capital_per_decile\": 0 }, "
+                      "\"model\": { \"social_capital\": { \"growth\": 0, \"erosion\": 0, \"volunteering\": 0 } },";
+    const char *high = "\"population\": { \"hubs_per_1000_households\": 0, \"vcs_per_1000_households\": 0, "
+                       "\"social_capital_start\": 0.8, \"social_capital_per_decile\": 0 }, "
+                       "\"model\": { \"social_capital\": { \"growth\": 0, \"erosion\": 0, \"volunteering\": 0 } },";
+    ps_scenario *a, *b;
+    ps_results *ra = run_scenario(scenario("sc_low", low, svc, NULL), &a);
+    ps_results *rb = run_scenario(scenario("sc_high", high, svc, NULL), &b);
+    double ref_low = value_of(ra, "services.open.referrals"), ref_high = value_of(rb, "services.open.referrals");
+    print_message("referrals: S=0.2 %.0f, S=0.8 %.0f, ratio %.3f (expected about %.3f)\n", ref_low, ref_high,
+                  ref_high / ref_low, 1.3 / 0.7);
+    assert_true(fabs(ref_high / ref_low - 1.3 / 0.7) < 0.1);
+    assert_true(fabs(value_of(ra, "safety_two.social_capital") - 0.2) < 1e-9);
+    done(a, ra);
+    done(b, rb);
+}
+
+/* Assets and volunteering raise social capital; more crises erode it. */
+static void assets_build_social_capital(void **state)
+{
+    (void)state;
+    const char *none = NO_ASSETS "\"model\": { \"social_capital\": { \"volunteering\": 0 } },";
+    const char *many = "\"population\": { \"hubs_per_1000_households\": 3, \"vcs_per_1000_households\": 6 },";
+    ps_scenario *a, *b;
+    ps_results *ra = run_scenario(scenario("assets_none", none, NULL, NULL), &a);
+    ps_results *rb = run_scenario(scenario("assets_many", many, NULL, NULL), &b);
+    double s0 = value_of(ra, "safety_two.social_capital"), s1 = value_of(rb, "safety_two.social_capital");
+    print_message("social capital: no assets %.4f, many assets %.4f\n", s0, s1);
+    assert_true(s1 > s0 + 0.05);
+    /* and higher social capital means fewer lonely adults */
+    assert_true(value_of(rb, "safety_two.lonely_share") < value_of(ra, "safety_two.lonely_share"));
+    /* assets cost money: 18 hubs... every week, in the council's column */
+    assert_true(value_of(rb, "money.cost_council") > 0);
+    assert_true(value_of(ra, "money.cost_total") == 0);
+    done(a, ra);
+    done(b, rb);
+}
+
+/* A shock raises debt during its weeks, and before it everything is
+ * byte-identical to the same place without it (common random numbers). */
+static void shock_raises_debt_during_its_weeks(void **state)
+{
+    (void)state;
+    const char *shock = "{ \"name\": \"cost\", \"start_week\": 40, \"weeks\": 26, \"debt_onset\": 3 }";
+    ps_scenario *a, *b;
+    ps_results *ra = run_scenario(scenario("calm", NO_ASSETS, NULL, NULL), &a);
+    ps_results *rb = run_scenario(scenario("shocked", NO_ASSETS, NULL, shock), &b);
+    size_t debt = 0;
+    while (strcmp(ps_results_column_name(ra, debt), "in_debt")) debt++;
+    for (int r = 0; r < 2; r++) {
+        for (int w = 0; w < 40; w++)
+            for (size_t c = 0; c < ps_results_column_count(ra); c++)
+                assert_true(ps_results_value(ra, r, w, c) == ps_results_value(rb, r, w, c));
+        double before = 0, during = 0, calm = 0;
+        for (int w = 30; w < 40; w++) before += ps_results_value(rb, r, w, debt);
+        for (int w = 56; w < 66; w++) {
+            during += ps_results_value(rb, r, w, debt);
+            calm += ps_results_value(ra, r, w, debt);
+        }
+        print_message("adults in debt (10 weeks): before %.0f, late in the shock %.0f, without it %.0f\n", before,
+                      during, calm);
+        assert_true(during > 1.3 * before);
+        assert_true(during > 1.3 * calm);
+    }
+    /* resilience figures only when there is a shock */
+    ps_summary s;
+    assert_int_equal(ps_results_find(ra, "resilience.prevalence_depth", &s), PS_ERR_ARG);
+    assert_int_equal(ps_results_find(rb, "resilience.prevalence_depth", &s), PS_OK);
+    assert_true(s.mean > 0);
+    done(a, ra);
+    done(b, rb);
+}
+
+static void shock_cuts_capacity_of_the_services_it_names(void **state)
+{
+    (void)state;
+    const char *shock = "{ \"name\": \"strike\", \"start_week\": 0, \"weeks\": 104, \"capacity\": 0, "
+                        "\"services\": [\"talk\"] }";
+    ps_scenario *sc;
+    ps_results *res = run_scenario(scenario("strike", NO_ASSETS, TALKING("\"capacity\": 20"), shock), &sc);
+    /* people in episodes when the shock began finish; nobody new starts */
+    assert_true(value_of(res, "services.talk.started") == 0);
+    assert_true(value_of(res, "services.talk.referrals") > 0);
+    done(sc, res);
+}
+
+/* ------------------------------------------------------------ resilience on a hand-made series */
+
+static void resilience_triangle_on_a_hand_made_series(void **state)
+{
+    (void)state;
+    /* baseline 10 for 20 weeks; the shock lifts it 1 a week to 15 (week 24),
+     * then it falls 0.5 a week back to 10 (week 34) and stays there */
+    double x[60];
+    for (int t = 0; t < 60; t++) x[t] = 10;
+    for (int t = 20; t <= 24; t++) x[t] = 10 + (t - 19);
+    for (int t = 25; t <= 34; t++) x[t] = 15 - 0.5 * (t - 24);
+    resilience r;
+    metrics_resilience(x, 60, 20, 13, 1, 0.05, 4, &r);
+    assert_true(r.baseline == 10);
+    assert_true(r.depth == 5);
+    /* first week from the peak that starts 4 weeks within 0.5 of 10: week 33 (10.5) */
+    assert_true(r.recovery_weeks == 13);
+    /* area from week 20 to 32: 1+2+3+4+5 + (4.5+4+3.5+3+2.5+2+1.5+1) = 15 + 22 */
+    assert_true(fabs(r.area - 37) < 1e-12);
+
+    /* a series that never comes back has no recovery time and the area runs to the end */
+    double y[30];
+    for (int t = 0; t < 30; t++) y[t] = t < 10 ? 2 : 3;
+    metrics_resilience(y, 30, 10, 13, 1, 0.05, 4, &r);
+    assert_true(r.baseline == 2);
+    assert_true(r.depth == 1);
+    assert_true(isnan(r.recovery_weeks));
+    assert_true(r.area == 20);
+
+    /* smoothing: a one-week spike of 8 with a 4-week trailing mean rises 2 */
+    double z[40];
+    for (int t = 0; t < 40; t++) z[t] = t == 20 ? 18 : 10;
+    metrics_resilience(z, 40, 20, 13, 4, 0.05, 4, &r);
+    assert_true(r.baseline == 10);
+    assert_true(r.depth == 2);
+    assert_true(r.recovery_weeks == 4);
+
+    /* no weeks before the shock: no baseline */
+    metrics_resilience(z, 40, 0, 13, 1, 0.05, 4, &r);
+    assert_true(isnan(r.baseline));
+}
+
+/* ------------------------------------------------------------ M/M/c */
+
+/* Erlang C: the chance an arrival waits in M/M/c with offered load a. */
+static double erlang_c(int c, double a)
+{
+    double term = 1, sum = 1;
+    for (int k = 1; k < c; k++) {
+        term *= a / k;
+        sum += term;
+    }
+    double last = term * a / c;
+    double rho = a / c;
+    double top = last / (1 - rho);
+    return top / (sum + top);
+}
+
+/* A service with Poisson arrivals (many people each coming forward with a
+ * small chance), exponential-like episodes (ending at 1/20 a week) and one
+ * place reproduces the M/M/1 (Erlang C with c = 1) mean wait within 10%.
+ * Queues are slow to average out, so the place has 100 neighbourhoods, each
+ * with its own team (per_neighbourhood): 100 independent queues, 2 million
+ * queue-weeks in all. Each neighbourhood has about 145 adults, so the one
+ * or two people waiting or being seen (who cannot come forward again)
+ * barely slow arrivals. */
+static void queue_matches_erlang_c(void **state)
+{
+    (void)state;
+    const int c = 1, units = 100, weeks = 5000, reps = 4;
+    const double mu = 1.0 / 20, lambda_target = 0.5 * c * mu;
+    static char text[20000];
+    size_t len = (size_t)snprintf(text, sizeof text,
+             "{ \"name\": \"mmc\", \"seed\": 11, \"weeks\": %d, \"burn_in_weeks\": 300, \"replicates\": %d,\n"
+             "  \"population\": { \"hubs_per_1000_households\": 0, \"vcs_per_1000_households\": 0,\n"
+             "                  \"social_capital_start\": 0.5, \"social_capital_per_decile\": 0 },\n"
+             "  \"model\": { \"social_capital\": { \"growth\": 0, \"erosion\": 0, \"reversion\": 0, \"volunteering\": 0 } },\n"
+             "  \"services\": [ { \"name\": \"q\", \"per_neighbourhood\": true, \"eligible\": { \"states\": [] },\n"
+             "    \"access\": { \"route\": \"self\", \"uptake\": %.10f },\n"
+             "    \"capacity\": %d, \"episode_weeks\": 20, \"completion\": 1, \"wait_dropout\": 0 } ],\n"
+             "  \"place\": { \"neighbourhoods\": [\n",
+             weeks, reps, lambda_target / 145.0, c);
+    for (int k = 0; k < units; k++)
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "    { \"name\": \"n%d\", \"households\": 75, \"deprivation_decile\": 5 }%s\n", k,
+                                k + 1 < units ? "," : "");
+    snprintf(text + len, sizeof text - len, "  ] } }\n");
+    ps_scenario *sc;
+    ps_results *res = run_scenario(ts_write("mmc.json", text), &sc);
+    double wait = value_of(res, "services.q.mean_wait_weeks");
+    double lambda = value_of(res, "services.q.referrals") / weeks / units;
+    double a = lambda / mu;
+    double wq = erlang_c(c, a) / (c * mu - lambda);
+    print_message("arrivals %.4f a week per queue (rho %.3f): mean wait %.2f weeks, Erlang C %.2f weeks, "
+                  "error %.1f%%\n", lambda, a / c, wait, wq, 100 * (wait - wq) / wq);
+    assert_true(a / c > 0.45 && a / c < 0.55);
+    assert_true(fabs(wait - wq) / wq < 0.10);
+    done(sc, res);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(capacity_zero_serves_nobody),
+        cmocka_unit_test(referral_route_with_full_dropout_starts_nobody),
+        cmocka_unit_test(outreach_with_find_rate_zero_finds_nobody),
+        cmocka_unit_test(integrated_service_loses_fewer_people_between_needs),
+        cmocka_unit_test(social_capital_raises_self_referral_uptake),
+        cmocka_unit_test(assets_build_social_capital),
+        cmocka_unit_test(shock_raises_debt_during_its_weeks),
+        cmocka_unit_test(shock_cuts_capacity_of_the_services_it_names),
+        cmocka_unit_test(resilience_triangle_on_a_hand_made_series),
+        cmocka_unit_test(queue_matches_erlang_c),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
