@@ -48,6 +48,14 @@ ps_status services_params(model_params *mp, ps_error *err)
             if (k >= 0) x->serves[k] = 1;
         }
         x->units = sv->per_neighbourhood ? nn : 1;
+        x->min_age = sv->min_age;
+        x->max_age = sv->max_age;
+        for (unsigned code = 0; code < 64; code++) {
+            unsigned st = (code >> 4) + 1, needs = code & 15u;
+            int by_state = sv->eligible_states == 0 || ((sv->eligible_states >> (st - 1)) & 1u);
+            int by_need = sv->eligible_needs == 0 || (needs & sv->eligible_needs) != 0;
+            if (by_state && by_need) x->eligible |= UINT64_C(1) << code;
+        }
         x->capacity = config_capacity(cfg, s);
         x->end_thr = rng_threshold(1.0 / sv->episode_weeks);
         x->complete_thr = rng_threshold(sv->completion);
@@ -64,6 +72,9 @@ ps_status services_params(model_params *mp, ps_error *err)
         if (sv->eligible_needs == 0 && (sv->eligible_states == 0 || (sv->eligible_states & unwell)))
             mp->takers[NEED_MENTAL_HEALTH][mp->n_takers[NEED_MENTAL_HEALTH]++] = s;
     }
+    for (int j = 0; j < mp->n_access && j < 64; j++)
+        for (unsigned code = 0; code < 64; code++)
+            if ((mp->svc[mp->access[j]].eligible >> code) & 1u) mp->access_mask[code] |= UINT64_C(1) << j;
     return PS_OK;
 }
 
@@ -104,21 +115,27 @@ void services_world_release(world *w)
 static uint32_t household_of(const world *w, uint32_t i) { return w->mp->pop->p_hh[i]; }
 static int nbhd_of(const world *w, uint32_t i) { return w->mp->pop->hh_nbhd[household_of(w, i)]; }
 
-static unsigned needs_of(const world *w, uint32_t i)
+/* The needs of person i in household h, one bit per enum cfg_need. */
+static unsigned needs_in(const world *w, uint32_t i, uint32_t h)
 {
-    uint8_t hf = w->hf[household_of(w, i)], pf = w->pf[i];
+    uint8_t hf = w->hf[h], pf = w->pf[i];
     return ((hf & HF_DEBT) ? 1u << NEED_DEBT : 0) | ((hf & HF_HOUSING_INSECURE) ? 1u << NEED_HOUSING : 0) |
            ((pf & PF_UNEMPLOYED) ? 1u << NEED_UNEMPLOYED : 0) | ((pf & PF_LONELY) ? 1u << NEED_LONELY : 0);
 }
 
+static unsigned needs_of(const world *w, uint32_t i) { return needs_in(w, i, household_of(w, i)); }
+
+/* Eligibility from a person's code ((state - 1) << 4 | needs) and age. */
+static int eligible_code(const svc_static *x, unsigned code, int age)
+{
+    return ((x->eligible >> code) & 1u) && age >= x->min_age && age <= x->max_age;
+}
+
 static int eligible(const world *w, uint32_t i, int s)
 {
-    const cfg_service *sv = &w->mp->cfg->services[s];
     uint8_t st = w->st[i];
-    int age = w->mp->pop->p_age[i];
-    if (st == ST_CHILD || age < sv->min_age || age > sv->max_age) return 0;
-    if (sv->eligible_states && !((sv->eligible_states >> (st - 1)) & 1u)) return 0;
-    return sv->eligible_needs == 0 || (needs_of(w, i) & sv->eligible_needs) != 0;
+    if (st == ST_CHILD) return 0;
+    return eligible_code(&w->mp->svc[s], (unsigned)(st - 1) << 4 | needs_of(w, i), w->mp->pop->p_age[i]);
 }
 
 static svc_unit *unit_of(world *w, int s, uint32_t i)
@@ -296,35 +313,43 @@ static ps_status arrivals(world *w, int week)
     uint64_t key[256], thr[256];
     for (int j = 0; j < mp->n_access; j++)
         key[j] = rng_key(w->seed, w->replicate, week, RNG_SERVICE_ACCESS + (uint32_t)mp->access[j]);
+    const int fast = mp->n_access <= 64; /* else every person tries every service */
     for (int k = 0; k < pop->n_nbhd; k++) {
         double S = w->social_capital[k];
-        int any = 0;
+        uint64_t here = 0;
         for (int j = 0; j < mp->n_access; j++) {
             const cfg_service *sv = &cfg->services[mp->access[j]];
             double p = sv->route == ROUTE_SELF ? sv->uptake * (0.5 + S)
                        : sv->route == ROUTE_OUTREACH ? sv->find_rate
                                                      : sv->uptake;
             thr[j] = mp->svc[mp->access[j]].serves[k] ? rng_threshold(p) : 0;
-            any |= thr[j] != 0;
+            if (thr[j] && j < 64) here |= UINT64_C(1) << j;
         }
-        if (!any) continue;
-        uint32_t first = pop->hh_first[pop->nb_hh[k]], last = pop->hh_first[pop->nb_hh[k + 1]];
-        for (uint32_t i = first; i < last; i++) {
-            if (w->st[i] == ST_CHILD || w->svc[i] || w->wait[i]) continue;
-            for (int j = 0; j < mp->n_access; j++) {
-                int s = mp->access[j];
-                if (!thr[j] || !eligible(w, i, s)) continue;
-                const cfg_service *sv = &cfg->services[s];
-                if (sv->route == ROUTE_OUTREACH) {
-                    /* a team goes out to find people only while it has room to see them */
-                    const svc_unit *u = unit_of(w, s, i);
-                    if (u->active + (int)u->q.len >= u->capacity) continue;
+        if (fast && !here) continue;
+        for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++) {
+            for (uint32_t i = pop->hh_first[h]; i < pop->hh_first[h + 1]; i++) {
+                uint8_t st = w->st[i];
+                if (st == ST_CHILD || w->svc[i] || w->wait[i]) continue;
+                unsigned code = (unsigned)(st - 1) << 4 | needs_in(w, i, h);
+                uint64_t may = fast ? mp->access_mask[code] & here : ~UINT64_C(0);
+                if (!may) continue;
+                int age = pop->p_age[i];
+                for (int j = 0; j < mp->n_access; j++) {
+                    if (fast && !((may >> j) & 1u)) continue;
+                    int s = mp->access[j];
+                    if (!thr[j] || !eligible_code(&mp->svc[s], code, age)) continue;
+                    const cfg_service *sv = &cfg->services[s];
+                    if (sv->route == ROUTE_OUTREACH) {
+                        /* a team goes out to find people only while it has room to see them */
+                        const svc_unit *u = unit_of(w, s, i);
+                        if (u->active + (int)u->q.len >= u->capacity) continue;
+                    }
+                    if (!rng_hit(rng_keyed(key[j], i), thr[j])) continue;
+                    ps_status st2 = sv->route == ROUTE_REFERRAL ? services_join(w, i, sv->via_index, s, week)
+                                                                : services_join(w, i, s, -1, week);
+                    if (st2) return st2;
+                    break;
                 }
-                if (!rng_hit(rng_keyed(key[j], i), thr[j])) continue;
-                ps_status st = sv->route == ROUTE_REFERRAL ? services_join(w, i, sv->via_index, s, week)
-                                                           : services_join(w, i, s, -1, week);
-                if (st) return st;
-                break;
             }
         }
     }

@@ -46,6 +46,8 @@ typedef struct nb_params {
 /* Run-wide facts about one service. */
 typedef struct svc_static {
     uint8_t *serves;       /* [n_nbhd]: 1 if the service serves neighbourhood k */
+    uint64_t eligible;     /* bit (state - 1) << 4 | needs: takes people in that state with those needs */
+    int min_age, max_age;
     int units;             /* 1, or one team per neighbourhood */
     int capacity;          /* scaled capacity of one unit */
     uint64_t end_thr;      /* an episode ends this week */
@@ -68,6 +70,7 @@ typedef struct model_params {
     svc_static *svc;                 /* [n_services] */
     int *access;                     /* support services people come forward to, in order */
     int n_access;
+    uint64_t access_mask[64];        /* by person code: bit j if access[j] takes that code (j < 64) */
     int *takers[NEED_COUNT + 1];     /* support services taking each need, in order */
     int n_takers[NEED_COUNT + 1];
     int asset_agency;                /* cost column of community assets */
