@@ -4,9 +4,16 @@
 #include <math.h>
 #include <string.h>
 
+int config_clamp_capacity(double places)
+{
+    if (!(places > 0)) return 0;
+    if (places >= CONFIG_MAX_CAPACITY) return CONFIG_MAX_CAPACITY;
+    return (int)floor(places + 0.5);
+}
+
 int config_capacity(const ps_config *cfg, int service)
 {
-    return (int)llround(cfg->services[service].capacity * cfg->population.scale);
+    return config_clamp_capacity(cfg->services[service].capacity * cfg->population.scale);
 }
 
 double config_fixed_cost(const ps_config *cfg, int service)
@@ -25,6 +32,7 @@ double config_asset_cost(const ps_config *cfg, int k)
 double config_planned_budget(const ps_config *cfg)
 {
     double b = 0;
+    /* Costs per start depend on demand (A&E is paid only so) and are not planned. */
     for (int s = 0; s < cfg->n_services; s++) {
         const cfg_service *sv = &cfg->services[s];
         int units = 1;

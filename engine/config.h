@@ -166,7 +166,11 @@ typedef struct ps_config {
 
 /* A service's capacity and fixed weekly cost after population.scale: the
  * place is scaled as a whole, so per-person results stay comparable. */
+#define CONFIG_MAX_CAPACITY 1000000000 /* places of one service, after scaling */
+
 int config_capacity(const ps_config *cfg, int service);
+/* Rounds a capacity to whole places within 0 .. CONFIG_MAX_CAPACITY. */
+int config_clamp_capacity(double places);
 double config_fixed_cost(const ps_config *cfg, int service);
 
 /* Weekly cost of a neighbourhood's community assets (hubs and grants to

@@ -369,7 +369,7 @@ static const schema_node social_capital_keys[] = {
 static const schema_node resilience_keys[] = {
     INT("baseline_weeks", model.resilience.baseline_weeks, 13, 1, 520, "weeks",
         "Pre-shock baseline: mean of this many weeks before the first shock.", "MODEL.md", 0),
-    INT("smoothing_weeks", model.resilience.smoothing_weeks, 8, 1, 104, "weeks",
+    INT("smoothing_weeks", model.resilience.smoothing_weeks, 13, 1, 104, "weeks",
         "Series are smoothed with a trailing moving mean of this many weeks first.", NULL, SF_ASSUMPTION),
     NUM("tolerance", model.resilience.tolerance, 0.05, 0, 1, "share of baseline",
         "Recovered when back within this share of the baseline...", "MODEL.md", 0),

@@ -49,6 +49,7 @@ enum xs_col {
     XS_RENTERS,
     XS_RENTERS_INSECURE,
     XS_VOLUNTEERS,
+    XS_WORKING_AGE,
     XS_COUNT
 };
 
@@ -75,6 +76,7 @@ enum nb_col {
     NB_RENTERS,
     NB_RENTERS_INSECURE,
     NB_QALY,
+    NB_WORKING_AGE,
     NB_COUNT
 };
 
@@ -147,7 +149,9 @@ void outcome_set_release(outcome_set *s);
 /* The resilience triangle of a series around a shock starting at week
  * start: the series is first smoothed with a trailing mean of smoothing
  * weeks; the baseline is the mean of the baseline_weeks weeks before start;
- * depth is the largest rise above the baseline from start on; recovery is
+ * depth is the largest rise above the baseline from start to peak_end (the
+ * shock's end plus a smoothing window, so later noise is not taken for the
+ * shock's peak); recovery is
  * the number of weeks from start to the first week, at or after the peak,
  * that begins hold weeks running within tolerance x baseline of it (NaN if
  * the run ends first); area is the sum of (series - baseline) from start
@@ -155,7 +159,7 @@ void outcome_set_release(outcome_set *s);
 typedef struct resilience {
     double baseline, depth, recovery_weeks, area;
 } resilience;
-void metrics_resilience(const double *series, int n, int start, int baseline_weeks, int smoothing,
+void metrics_resilience(const double *series, int n, int start, int peak_end, int baseline_weeks, int smoothing,
                         double tolerance, int hold, resilience *out);
 
 /* Mean, sample sd and 95% Student-t interval of x[0..n-1]. */

@@ -84,7 +84,6 @@ ps_status model_params_init(model_params *mp, const ps_config *cfg, const popdat
                            per_1000;
     }
 
-    int retire = cfg->population.retirement_age;
     for (int k = 0; k < nn; k++) {
         const cfg_neighbourhood *nb = &cfg->place.neighbourhoods[k];
         nb_params *p = &mp->nb[k];
@@ -111,7 +110,6 @@ ps_status model_params_init(model_params *mp, const ps_config *cfg, const popdat
             debt_n[(hf & HF_LABOUR_FORCE) && !workers] += 1;
             if (hf & HF_RENTER) hous_n[(hf & HF_DEBT) != 0] += 1;
         }
-        (void)retire;
         for (int s = 0; s < ST_COUNT; s++)
             for (int q = 0; q < 2; q++) {
                 double sm = s == ST_STRUGGLING ? m->jobs.find_struggling : s == ST_CRISIS ? m->jobs.find_crisis : 1;
@@ -264,7 +262,7 @@ static void record_week(world *w, int week, replicate_record *rec)
         { XS_ADULTS, NB_ADULTS }, { XS_EMPLOYED, NB_EMPLOYED }, { XS_LABOUR_FORCE, NB_LABOUR_FORCE },
         { XS_QALY, NB_QALY }, { XS_HOUSEHOLDS, NB_HOUSEHOLDS }, { XS_HH_DEBT, NB_HH_DEBT },
         { XS_RENTERS, NB_RENTERS }, { XS_RENTERS_INSECURE, NB_RENTERS_INSECURE },
-        { XS_VOLUNTEERS, NB_VOLUNTEERS },
+        { XS_VOLUNTEERS, NB_VOLUNTEERS }, { XS_WORKING_AGE, NB_WORKING_AGE },
     };
     double sc = 0;
     for (size_t k = 0; k < nn; k++) {

@@ -69,7 +69,7 @@ static double quintile_prevalence(const ps_config *cfg, const metrics_layout *l,
 
 /* ------------------------------------------------------------ resilience */
 
-void metrics_resilience(const double *x, int n, int start, int baseline_weeks, int smoothing,
+void metrics_resilience(const double *x, int n, int start, int peak_end, int baseline_weeks, int smoothing,
                         double tolerance, int hold, resilience *out)
 {
     out->baseline = out->depth = out->recovery_weeks = out->area = NAN;
@@ -87,7 +87,7 @@ void metrics_resilience(const double *x, int n, int start, int baseline_weeks, i
     for (int t = b0; t < start; t++) base += y[t];
     base /= start - b0;
     int peak = start;
-    for (int t = start; t < n; t++)
+    for (int t = start; t < n && t < peak_end; t++)
         if (y[t] > y[peak]) peak = t;
     out->baseline = base;
     out->depth = y[peak] - base;
@@ -134,6 +134,7 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
 {
     memset(out, 0, sizeof *out);
     out->replicates = R;
+    double **agency = NULL;
     double *v[N_OUT];
     ADD(v[P_PREV], "prevalence", "adults_not_well", "share of adults");
     ADD(v[P_ONSETS], "prevalence", "onsets_per_1000_adults_per_year", "per 1,000 adults a year");
@@ -147,7 +148,7 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
     ADD(v[S2_WELL], "safety_two", "weeks_well_per_adult_per_year", "weeks a year");
     ADD(v[S2_QALY], "safety_two", "qalys", "QALYs");
     ADD(v[S2_QALY_RATE], "safety_two", "qalys_per_adult_per_year", "QALYs a year");
-    ADD(v[S2_EMPLOY], "safety_two", "employment_rate", "share of the economically active");
+    ADD(v[S2_EMPLOY], "safety_two", "employment_rate", "share of working-age adults");
     ADD(v[S2_UNEMP], "safety_two", "unemployment_rate", "share of the economically active");
     ADD(v[S2_LONELY], "safety_two", "lonely_share", "share of adults");
     ADD(v[S2_SC], "safety_two", "social_capital", "index 0-1");
@@ -162,12 +163,15 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
     ADD(v[O_LOST], "services", "lost_between_services", "people");
     int ns = l->n_services;
     double *per[256][PS_N];
-    int nsup = 0, sup[256];
-    for (int s = 0; s < ns && nsup < 256; s++) {
+    int nsup = 0, sup[256], gate[256];
+    for (int s = 0; s < ns; s++) {
         char name[96];
         const char *sn = cfg->services[s].name;
         if (cfg->services[s].role != ROLE_SUPPORT) continue;
         sup[nsup] = s;
+        gate[nsup] = 0;
+        for (int t = 0; t < ns; t++)
+            if (cfg->services[t].role == ROLE_SUPPORT && cfg->services[t].via_index == s) gate[nsup] = 1;
         snprintf(name, sizeof name, "%s.referrals", sn);
         ADD(per[nsup][PS_REFERRALS], "services", name, "referrals");
         snprintf(name, sizeof name, "%s.started", sn);
@@ -185,8 +189,9 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
     ADD(v[M_TOTAL], "money", "cost_total", "GBP");
     ADD(v[M_PER_ADULT], "money", "cost_per_adult_per_year", "GBP a year");
     ADD(v[M_PLANNED], "money", "planned_weekly_budget", "GBP a week");
-    double *agency[64] = { 0 };
-    int na = l->n_agencies < 64 ? l->n_agencies : 64;
+    int na = l->n_agencies;
+    agency = ps_calloc((size_t)na + 1, sizeof *agency);
+    if (!agency) goto nomem;
     for (int a = 0; a < na; a++) ADD(agency[a], "money", l->cost_columns[a], "GBP");
     ADD(v[E_CR1], "equity", "crisis_rate_most_deprived_quintile", "per 1,000 adults a year");
     ADD(v[E_CR5], "equity", "crisis_rate_least_deprived_quintile", "per 1,000 adults a year");
@@ -196,9 +201,12 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
     ADD(v[E_PV5], "equity", "prevalence_least_deprived_quintile", "share of adults");
     ADD(v[E_PV_RATIO], "equity", "prevalence_ratio", "most / least deprived");
     ADD(v[E_PV_GAP], "equity", "prevalence_gap", "share of adults");
-    int shock_start = -1;
-    for (int j = 0; j < cfg->n_shocks; j++)
+    int shock_start = -1, shock_end = 0;
+    for (int j = 0; j < cfg->n_shocks; j++) {
         if (shock_start < 0 || cfg->shocks[j].start_week < shock_start) shock_start = cfg->shocks[j].start_week;
+        int end = cfg->shocks[j].start_week + cfg->shocks[j].weeks;
+        if (end > shock_end) shock_end = end;
+    }
     double *res[R_N] = { 0 };
     if (shock_start >= 0) {
         ADD(res[R_PV_BASE], "resilience", "prevalence_baseline", "share of adults");
@@ -247,7 +255,7 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
         v[S2_QALY][r] = col_sum(xs, W, XS_COUNT, XS_QALY) / 52.0;
         v[S2_QALY_RATE][r] = ratio(col_sum(xs, W, XS_COUNT, XS_QALY) / 52.0, adults * years);
         double lf = col_sum(xs, W, XS_COUNT, XS_LABOUR_FORCE);
-        v[S2_EMPLOY][r] = ratio(col_sum(xs, W, XS_COUNT, XS_EMPLOYED), lf);
+        v[S2_EMPLOY][r] = ratio(col_sum(xs, W, XS_COUNT, XS_EMPLOYED), col_sum(xs, W, XS_COUNT, XS_WORKING_AGE));
         v[S2_UNEMP][r] = ratio(col_sum(ts, W, T, TS_UNEMPLOYED), lf);
         v[S2_LONELY][r] = ratio(col_sum(ts, W, T, TS_LONELY), adult_weeks);
         v[S2_SC][r] = col_sum(ts, W, T, TS_SOCIAL_CAPITAL) / W;
@@ -273,7 +281,7 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
             per[j][PS_DROPOUT][r] = ratio(dropped, done + dropped);
             per[j][PS_UTIL][r] = ratio(col_sum(sv, W, SV, b + SV_ACTIVE), col_sum(sv, W, SV, b + SV_CAPACITY));
             per[j][PS_LOST][r] = lost_here;
-            referrals += ref;
+            if (!gate[j]) referrals += ref; /* a gatekeeper's referrals are counted where they lead */
             lost += lost_here;
         }
         v[O_REFERRALS][r] = referrals;
@@ -304,9 +312,11 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
                 series_cr[w] = ratio(row[TS_CRISIS_EPISODES] * 1000 * 52, a);
             }
             resilience rp, rc;
-            metrics_resilience(series_pv, W, shock_start, m->resilience.baseline_weeks,
+            /* the peak is sought while the shock lasts and for a smoothing window after */
+            int peak_end = shock_end + m->resilience.smoothing_weeks;
+            metrics_resilience(series_pv, W, shock_start, peak_end, m->resilience.baseline_weeks,
                                m->resilience.smoothing_weeks, m->resilience.tolerance, m->resilience.hold_weeks, &rp);
-            metrics_resilience(series_cr, W, shock_start, m->resilience.baseline_weeks,
+            metrics_resilience(series_cr, W, shock_start, peak_end, m->resilience.baseline_weeks,
                                m->resilience.smoothing_weeks, m->resilience.tolerance, m->resilience.hold_weeks, &rc);
             res[R_PV_BASE][r] = rp.baseline;
             res[R_PV_DEPTH][r] = rp.depth;
@@ -320,12 +330,14 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
     }
     ps_free(series_pv);
     ps_free(series_cr);
+    ps_free(agency);
     for (size_t i = 0; i < out->n; i++) {
         outcome *o = &out->items[i];
         stats_summarise(o->values, R, &o->mean, &o->sd, &o->ci_low, &o->ci_high);
     }
     return PS_OK;
 nomem:
+    ps_free(agency);
     outcome_set_release(out);
     return PS_ERR_NOMEM;
 }

@@ -442,6 +442,11 @@ ps_status popcsv_load(const ps_config *cfg, const char *hpath, const char *ppath
             goto done;
         }
         rp->state = (uint8_t)(age < ADULT_AGE ? ST_CHILD : s == 0 ? ST_WELL : s);
+        if (h_members[rp->hh] >= 255) {
+            st = err_set(err, PS_ERR_INVALID, "%s:%d: household_id: expected at most 255 persons in household \"%s\"",
+                         ppath, pc.line, hid);
+            goto done;
+        }
         h_members[rp->hh]++;
         if (age >= ADULT_AGE) h_adults[rp->hh]++;
         np++;

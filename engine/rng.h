@@ -56,7 +56,7 @@ enum rng_purpose {
     RNG_SERVICE_RECOVER,   /* a completer becomes WELL */
     RNG_SERVICE_RESOLVE,   /* a completed episode resolves a need */
     RNG_SCRIPT = 64,       /* scripts' sim:rand() streams */
-    RNG_SERVICE_ACCESS = 1000 /* + service index: coming forward to a service */
+    RNG_SERVICE_ACCESS = 0x40000000u /* | hash of the service's name: coming forward to it */
 };
 
 /* Replicate number used for everything about the population itself. */
@@ -90,6 +90,11 @@ static inline double rng_u01(uint64_t bits) { return (double)(bits >> 11) * 0x1.
 uint64_t rng_threshold(double p);
 
 static inline int rng_hit(uint64_t bits, uint64_t threshold) { return (bits >> 11) < threshold; }
+
+/* A purpose for draws about a named thing (a service), from its name, so
+ * that adding, removing or reordering other things changes nothing about
+ * it: base | 24 bits of the name's hash. */
+uint32_t rng_purpose_of_name(uint32_t base, const char *name);
 
 /* A PCG32 stream for a sequence of draws about one entity under key. */
 void rng_stream(pcg32 *rng, uint64_t key, uint64_t entity);

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "json.h"
 #include "popcsv.h"
+#include "population.h"
 #include "schema.h"
 #include "sbuf.h"
 
@@ -528,8 +529,18 @@ static ps_status check_config(ps_scenario *s, ps_error *err)
         return err_set(err, PS_ERR_INVALID,
                        "%s: population.scale: expected 1 with an imported population, got %g",
                        origin_at(s, "population.scale"), p->scale);
-    long total = 0;
-    for (int i = 0; i < c->place.n_neighbourhoods; i++) total += c->place.neighbourhoods[i].households;
+    if (c->place.n_neighbourhoods > 65535)
+        return err_set(err, PS_ERR_INVALID, "%s: place.neighbourhoods: expected at most 65535 neighbourhoods, got %d",
+                       origin_at(s, "place.neighbourhoods"), c->place.n_neighbourhoods);
+    long total = 0, scaled = 0;
+    for (int i = 0; i < c->place.n_neighbourhoods; i++) {
+        total += c->place.neighbourhoods[i].households;
+        scaled += (long)population_scaled_households(c, i);
+    }
+    if (!p->households_csv && total > 0 && scaled == 0)
+        return err_set(err, PS_ERR_INVALID,
+                       "%s: population.scale: expected a scale that leaves at least one household, got %g",
+                       origin_at(s, "population.scale"), p->scale);
     if (!p->households_csv && total == 0)
         return err_set(err, PS_ERR_INVALID, "%s: place.neighbourhoods: expected at least one household",
                        origin_at(s, "place.neighbourhoods"));
@@ -575,6 +586,12 @@ static ps_status check_config(ps_scenario *s, ps_error *err)
             return err_set(err, PS_ERR_INVALID,
                            "%s: %s: expected no gatekeeper unless access.route is \"referral\", got \"%s\"",
                            origin_at(s, path), path, sv->via);
+        }
+        if ((double)sv->capacity * p->scale > CONFIG_MAX_CAPACITY) {
+            snprintf(path, sizeof path, "services[%s].capacity", sv->name);
+            return err_set(err, PS_ERR_INVALID,
+                           "%s: %s: expected at most %d places after population.scale (%g), got %d",
+                           origin_at(s, path), path, CONFIG_MAX_CAPACITY, p->scale, sv->capacity);
         }
         if (sv->min_age > sv->max_age) {
             snprintf(path, sizeof path, "services[%s].eligible.max_age", sv->name);

@@ -48,6 +48,7 @@ ps_status services_params(model_params *mp, ps_error *err)
             if (k >= 0) x->serves[k] = 1;
         }
         x->units = sv->per_neighbourhood ? nn : 1;
+        x->access_purpose = rng_purpose_of_name(RNG_SERVICE_ACCESS, sv->name);
         x->min_age = sv->min_age;
         x->max_age = sv->max_age;
         for (unsigned code = 0; code < 64; code++) {
@@ -66,10 +67,15 @@ ps_status services_params(model_params *mp, ps_error *err)
         for (int n = 0; n < NEED_COUNT; n++) x->resolve_thr[n] = rng_threshold(sv->effects.resolve[n]);
         if (sv->role != ROLE_SUPPORT) continue;
         if (sv->route != ROUTE_NONE) mp->access[mp->n_access++] = s;
-        for (int n = 0; n < NEED_COUNT; n++)
+        /* A gatekeeper (some service's via) meets no need itself: it refers on. */
+        int gatekeeper = 0;
+        for (int t = 0; t < ns; t++)
+            if (cfg->services[t].role == ROLE_SUPPORT && cfg->services[t].via_index == s) gatekeeper = 1;
+        x->gatekeeper = gatekeeper;
+        for (int n = 0; n < NEED_COUNT && !gatekeeper; n++)
             if (sv->eligible_needs & (1u << n)) mp->takers[n][mp->n_takers[n]++] = s;
         unsigned unwell = (1u << (ST_STRUGGLING - 1)) | (1u << (ST_CRISIS - 1)) | (1u << (ST_RECOVERING - 1));
-        if (sv->eligible_needs == 0 && (sv->eligible_states == 0 || (sv->eligible_states & unwell)))
+        if (!gatekeeper && sv->eligible_needs == 0 && (sv->eligible_states == 0 || (sv->eligible_states & unwell)))
             mp->takers[NEED_MENTAL_HEALTH][mp->n_takers[NEED_MENTAL_HEALTH]++] = s;
     }
     for (int j = 0; j < mp->n_access && j < 64; j++)
@@ -257,7 +263,7 @@ static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int w
         int t = w->target[i] - 1;
         w->target[i] = 0;
         if (rng_hit(rng_keyed(k->handoff, i), mp->svc[t].referral_thr)) {
-            w->sv[t].dropped++;
+            w->sv[s].lost++; /* lost between the gatekeeper and the service */
             return PS_OK;
         }
         if (eligible(w, i, t)) return services_join(w, i, t, -1, week);
@@ -284,23 +290,27 @@ static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int w
 
 /* ------------------------------------------------------------ the week */
 
+/* This week's places of one unit: staffed places plus volunteers' places,
+ * times any capacity shock; none in a neighbourhood the service does not
+ * serve. Clamped to CONFIG_MAX_CAPACITY before becoming an int. */
 static int unit_capacity(const world *w, int s, int u)
 {
     const ps_config *cfg = w->mp->cfg;
     const cfg_service *sv = &cfg->services[s];
     const svc_static *x = &w->mp->svc[s];
-    double cap = x->capacity * w->cap_mult[s];
+    if (x->units > 1 && !x->serves[u]) return 0;
+    double cap = x->capacity;
     if (sv->volunteer_capacity > 0) {
         double vol = 0;
         if (x->units == 1) {
             for (int k = 0; k < cfg->place.n_neighbourhoods; k++)
                 if (x->serves[k]) vol += w->volunteers[k];
-        } else if (x->serves[u]) {
+        } else {
             vol = w->volunteers[u];
         }
         cap += sv->volunteer_capacity * vol / 100.0;
     }
-    return (int)floor(cap + 0.5);
+    return config_clamp_capacity(cap * w->cap_mult[s]);
 }
 
 /* People come forward to the services of the access list. */
@@ -312,7 +322,7 @@ static ps_status arrivals(world *w, int week)
     if (mp->n_access == 0) return PS_OK;
     uint64_t key[256], thr[256];
     for (int j = 0; j < mp->n_access; j++)
-        key[j] = rng_key(w->seed, w->replicate, week, RNG_SERVICE_ACCESS + (uint32_t)mp->access[j]);
+        key[j] = rng_key(w->seed, w->replicate, week, mp->svc[mp->access[j]].access_purpose);
     const int fast = mp->n_access <= 64; /* else every person tries every service */
     for (int k = 0; k < pop->n_nbhd; k++) {
         double S = w->social_capital[k];
@@ -322,7 +332,9 @@ static ps_status arrivals(world *w, int week)
             double p = sv->route == ROUTE_SELF ? sv->uptake * (0.5 + S)
                        : sv->route == ROUTE_OUTREACH ? sv->find_rate
                                                      : sv->uptake;
-            thr[j] = mp->svc[mp->access[j]].serves[k] ? rng_threshold(p) : 0;
+            int open = mp->svc[mp->access[j]].serves[k] &&
+                       (sv->route != ROUTE_REFERRAL || mp->svc[sv->via_index].serves[k]);
+            thr[j] = open ? rng_threshold(p) : 0;
             if (thr[j] && j < 64) here |= UINT64_C(1) << j;
         }
         if (fast && !here) continue;
@@ -469,7 +481,7 @@ void services_record(world *w, double *ts, double *xs, double *rows)
             r[SV_STARTED] = w->starts[s];
             r[SV_ACTIVE] = s == ae ? w->starts[s] : w->active[s];
             r[SV_COMPLETED] = w->ends[s];
-            r[SV_CAPACITY] = floor(mp->capacity[s] * w->cap_mult[s] + 0.5);
+            r[SV_CAPACITY] = config_clamp_capacity(mp->capacity[s] * w->cap_mult[s]);
         }
         r[SV_COST] = mp->fixed_cost[s] + sv->cost_per_start * r[SV_STARTED] + sv->cost_per_week * r[SV_ACTIVE];
         ts[TS_FIXED + L->service_agency[s]] += r[SV_COST];

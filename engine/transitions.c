@@ -188,6 +188,7 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
     const cfg_model *m = &mp->cfg->model;
     const uint64_t k_well = rng_key(w->seed, w->replicate, week, RNG_WELLBEING);
     const int stay = m->inpatient_stay_weeks;
+    const int retire = mp->cfg->population.retirement_age;
     const double qw[ST_COUNT] = { 0, m->qaly.well, m->qaly.struggling, m->qaly.crisis, m->qaly.recovering };
     const int team = mp->service_of_role[ROLE_CRISIS_TEAM], bed = mp->service_of_role[ROLE_INPATIENT];
     const nb_tables *t = &w->tables;
@@ -269,6 +270,7 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
                 c[NB_LONELY] += (f & PF_LONELY) != 0;
                 c[NB_UNEMPLOYED] += (f & PF_UNEMPLOYED) != 0;
                 c[NB_EMPLOYED] += (f & PF_EMPLOYED) != 0;
+                c[NB_WORKING_AGE] += pop->p_age[i] < retire;
             }
             c[NB_ADULTS] += adults;
             if (x & HF_DEBT) {

@@ -48,6 +48,8 @@ typedef struct svc_static {
     uint8_t *serves;       /* [n_nbhd]: 1 if the service serves neighbourhood k */
     uint64_t eligible;     /* bit (state - 1) << 4 | needs: takes people in that state with those needs */
     int min_age, max_age;
+    int gatekeeper;        /* some referral route goes through it */
+    uint32_t access_purpose; /* keyed-draw purpose of coming forward, from the service's name */
     int units;             /* 1, or one team per neighbourhood */
     int capacity;          /* scaled capacity of one unit */
     uint64_t end_thr;      /* an episode ends this week */

@@ -432,6 +432,24 @@ static void share_above_one_is_refused(void **state)
                       PS_ERR_INVALID, "population.one_person_share: expected a number from 0 to 1, got 1.5");
 }
 
+static void scale_that_leaves_no_household_is_refused(void **state)
+{
+    (void)state;
+    EXPECT_FILE_ERROR("scale_tiny.json", "{ \"extends\": \"base.json\", \"population\": { \"scale\": 0.000001 } }\n",
+                      PS_ERR_INVALID,
+                      "population.scale: expected a scale that leaves at least one household, got 1e-06");
+}
+
+static void capacity_beyond_a_billion_places_is_refused(void **state)
+{
+    (void)state;
+    EXPECT_FILE_ERROR("cap_huge.json",
+                      "{ \"extends\": \"base.json\", \"population\": { \"scale\": 1000 },\n"
+                      "  \"services\": [ { \"name\": \"ae\", \"capacity\": 5000000 } ] }\n",
+                      PS_ERR_INVALID,
+                      "services[ae].capacity: expected at most 1000000000 places after population.scale (1000), got 5000000");
+}
+
 static void scale_zero_is_refused(void **state)
 {
     (void)state;
@@ -1220,6 +1238,8 @@ int main(void)
         cmocka_unit_test(list_item_name_with_a_dot_is_refused),
         cmocka_unit_test(share_above_one_is_refused),
         cmocka_unit_test(scale_zero_is_refused),
+        cmocka_unit_test(scale_that_leaves_no_household_is_refused),
+        cmocka_unit_test(capacity_beyond_a_billion_places_is_refused),
         cmocka_unit_test(tenure_shares_not_adding_to_one_are_refused),
         cmocka_unit_test(extends_of_a_missing_file_is_refused),
         cmocka_unit_test(extends_that_is_not_a_string_is_refused),

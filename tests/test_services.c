@@ -256,6 +256,64 @@ static void shock_cuts_capacity_of_the_services_it_names(void **state)
     done(sc, res);
 }
 
+
+/* A siloed service refers someone who is still unwell on to a service for
+ * their mental health, never to a gatekeeper (which meets no need itself). */
+static void handoffs_for_mental_health_skip_gatekeepers(void **state)
+{
+    (void)state;
+    const char *svcs =
+        "{ \"name\": \"gp\", \"access\": { \"route\": \"none\" }, \"eligible\": { \"states\": [] }, "
+        "\"capacity\": 1000, \"episode_weeks\": 1, \"completion\": 1 }, "
+        "{ \"name\": \"talk\", \"eligible\": { \"states\": [\"struggling\"] }, "
+        "\"access\": { \"route\": \"referral\", \"via\": \"gp\", \"uptake\": 0 }, \"capacity\": 100 }, "
+        "{ \"name\": \"debt\", \"eligible\": { \"states\": [\"struggling\"], \"needs\": [\"debt\"] }, "
+        "\"access\": { \"route\": \"self\", \"uptake\": 0.05 }, \"capacity\": 100, \"episode_weeks\": 4, "
+        "\"completion\": 1, \"handoff_dropout\": 0 }";
+    ps_scenario *sc;
+    ps_results *res = run_scenario(scenario("mh_handoff", NO_ASSETS, svcs, NULL), &sc);
+    /* nobody seeks help through the GP (uptake 0), so every referral to talk is a hand-off */
+    assert_true(value_of(res, "services.talk.referrals") > 50);
+    assert_true(value_of(res, "services.gp.referrals") == 0);
+    done(sc, res);
+}
+
+/* Coming forward to a service is keyed by the service's name: a service
+ * nobody can use, added before the others, changes nothing. */
+static void adding_an_unused_service_changes_nothing(void **state)
+{
+    (void)state;
+    const char *one = TALKING("\"capacity\": 20, \"effects\": { \"recovery\": 2 }");
+    const char *two = "{ \"name\": \"nobody\", \"eligible\": { \"states\": [\"crisis\"], \"min_age\": 120 }, "
+                      "\"capacity\": 0 }, " TALKING("\"capacity\": 20, \"effects\": { \"recovery\": 2 }");
+    ps_scenario *a, *b;
+    ps_results *ra = run_scenario(scenario("one_service", NO_ASSETS, one, NULL), &a);
+    ps_results *rb = run_scenario(scenario("two_services", NO_ASSETS, two, NULL), &b);
+    for (int r = 0; r < 2; r++)
+        for (int w = 0; w < 104; w++)
+            for (size_t c = 0; c < ps_results_column_count(ra); c++)
+                assert_true(ps_results_value(ra, r, w, c) == ps_results_value(rb, r, w, c));
+    assert_true(value_of(ra, "services.talk.started") == value_of(rb, "services.talk.started"));
+    done(a, ra);
+    done(b, rb);
+}
+
+/* A team in each neighbourhood it serves, and no places where it does not. */
+static void per_neighbourhood_teams_only_where_they_serve(void **state)
+{
+    (void)state;
+    const char *team = "{ \"name\": \"team\", \"per_neighbourhood\": true, \"neighbourhoods\": [\"A\"], "
+                       "\"eligible\": { \"states\": [\"struggling\"] }, "
+                       "\"access\": { \"route\": \"outreach\", \"find_rate\": 0.5 }, \"capacity\": 10 }";
+    ps_scenario *sc;
+    ps_results *res = run_scenario(scenario("team_a", NO_ASSETS, team, NULL), &sc);
+    /* the one team is always full: utilisation 1, not 1/2 */
+    assert_true(value_of(res, "services.team.utilisation") > 0.99);
+    double planned = ps_scenario_planned_budget(sc);
+    assert_true(planned == 0); /* no weekly cost given */
+    done(sc, res);
+}
+
 /* ------------------------------------------------------------ resilience on a hand-made series */
 
 static void resilience_triangle_on_a_hand_made_series(void **state)
@@ -268,7 +326,7 @@ static void resilience_triangle_on_a_hand_made_series(void **state)
     for (int t = 20; t <= 24; t++) x[t] = 10 + (t - 19);
     for (int t = 25; t <= 34; t++) x[t] = 15 - 0.5 * (t - 24);
     resilience r;
-    metrics_resilience(x, 60, 20, 13, 1, 0.05, 4, &r);
+    metrics_resilience(x, 60, 20, 30, 13, 1, 0.05, 4, &r);
     assert_true(r.baseline == 10);
     assert_true(r.depth == 5);
     /* first week from the peak that starts 4 weeks within 0.5 of 10: week 33 (10.5) */
@@ -279,7 +337,7 @@ static void resilience_triangle_on_a_hand_made_series(void **state)
     /* a series that never comes back has no recovery time and the area runs to the end */
     double y[30];
     for (int t = 0; t < 30; t++) y[t] = t < 10 ? 2 : 3;
-    metrics_resilience(y, 30, 10, 13, 1, 0.05, 4, &r);
+    metrics_resilience(y, 30, 10, 30, 13, 1, 0.05, 4, &r);
     assert_true(r.baseline == 2);
     assert_true(r.depth == 1);
     assert_true(isnan(r.recovery_weeks));
@@ -288,13 +346,23 @@ static void resilience_triangle_on_a_hand_made_series(void **state)
     /* smoothing: a one-week spike of 8 with a 4-week trailing mean rises 2 */
     double z[40];
     for (int t = 0; t < 40; t++) z[t] = t == 20 ? 18 : 10;
-    metrics_resilience(z, 40, 20, 13, 4, 0.05, 4, &r);
+    metrics_resilience(z, 40, 20, 30, 13, 4, 0.05, 4, &r);
     assert_true(r.baseline == 10);
     assert_true(r.depth == 2);
     assert_true(r.recovery_weeks == 4);
 
+    /* noise long after the shock is not taken for its peak: a spike at week
+     * 50 after the series of the first case changes nothing */
+    double x2[60];
+    for (int t = 0; t < 60; t++) x2[t] = x[t];
+    x2[50] = 40;
+    metrics_resilience(x2, 60, 20, 30, 13, 1, 0.05, 4, &r);
+    assert_true(r.depth == 5);
+    assert_true(r.recovery_weeks == 13);
+    assert_true(fabs(r.area - 37) < 1e-12);
+
     /* no weeks before the shock: no baseline */
-    metrics_resilience(z, 40, 0, 13, 1, 0.05, 4, &r);
+    metrics_resilience(z, 40, 0, 30, 13, 1, 0.05, 4, &r);
     assert_true(isnan(r.baseline));
 }
 
@@ -367,6 +435,9 @@ int main(void)
         cmocka_unit_test(assets_build_social_capital),
         cmocka_unit_test(shock_raises_debt_during_its_weeks),
         cmocka_unit_test(shock_cuts_capacity_of_the_services_it_names),
+        cmocka_unit_test(handoffs_for_mental_health_skip_gatekeepers),
+        cmocka_unit_test(adding_an_unused_service_changes_nothing),
+        cmocka_unit_test(per_neighbourhood_teams_only_where_they_serve),
         cmocka_unit_test(resilience_triangle_on_a_hand_made_series),
         cmocka_unit_test(queue_matches_erlang_c),
     };
