@@ -72,10 +72,16 @@ ps_status services_params(model_params *mp, ps_error *err)
         for (int t = 0; t < ns; t++)
             if (cfg->services[t].role == ROLE_SUPPORT && cfg->services[t].via_index == s) gatekeeper = 1;
         x->gatekeeper = gatekeeper;
+        /* Hand-offs go only where something can be done about the need: a
+         * chance to resolve it, or for being unwell an effect on wellbeing. */
         for (int n = 0; n < NEED_COUNT && !gatekeeper; n++)
-            if (sv->eligible_needs & (1u << n)) mp->takers[n][mp->n_takers[n]++] = s;
+            if ((sv->eligible_needs & (1u << n)) && sv->effects.resolve[n] > 0)
+                mp->takers[n][mp->n_takers[n]++] = s;
         unsigned unwell = (1u << (ST_STRUGGLING - 1)) | (1u << (ST_CRISIS - 1)) | (1u << (ST_RECOVERING - 1));
-        if (!gatekeeper && sv->eligible_needs == 0 && (sv->eligible_states == 0 || (sv->eligible_states & unwell)))
+        int helps = sv->effects.recovery > 1 || sv->effects.crisis < 1 || sv->effects.onset < 1 ||
+                    sv->effects.recover_on_completion > 0;
+        if (!gatekeeper && helps && sv->eligible_needs == 0 &&
+            (sv->eligible_states == 0 || (sv->eligible_states & unwell)))
             mp->takers[NEED_MENTAL_HEALTH][mp->n_takers[NEED_MENTAL_HEALTH]++] = s;
     }
     for (int j = 0; j < mp->n_access && j < 64; j++)

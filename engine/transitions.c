@@ -169,6 +169,8 @@ static void person_thresholds(const world *w, uint32_t i, uint8_t s, unsigned id
     const cfg_model *m = &w->mp->cfg->model;
     const nb_tables *t = &w->tables;
     double cap = m->multiplier_cap, om, rm, cm;
+    /* Recovery multipliers (deprivation, shocks, services) act on
+     * STRUGGLING -> WELL; RECOVERING -> WELL keeps its own rate. */
     services_person_multipliers(w, i, week, &om, &rm, &cm);
     if (s == ST_WELL) {
         out[0] = out[1] = thr_of(m->onset.base * capped(t->onset_mult[idx] * om, cap));
@@ -176,8 +178,7 @@ static void person_thresholds(const world *w, uint32_t i, uint8_t s, unsigned id
         competing(m->crisis.base * capped(t->crisis_mult[idx] * cm, cap),
                   m->recovery.base * capped(t->recovery_mult * rm, cap), out);
     } else {
-        competing(m->recovering.relapse * capped(t->onset_mult[idx] * om, cap),
-                  m->recovering.to_well * capped(rm, cap), out);
+        competing(m->recovering.relapse * capped(t->onset_mult[idx] * om, cap), m->recovering.to_well, out);
     }
 }
 

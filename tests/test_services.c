@@ -266,7 +266,8 @@ static void handoffs_for_mental_health_skip_gatekeepers(void **state)
         "{ \"name\": \"gp\", \"access\": { \"route\": \"none\" }, \"eligible\": { \"states\": [] }, "
         "\"capacity\": 1000, \"episode_weeks\": 1, \"completion\": 1 }, "
         "{ \"name\": \"talk\", \"eligible\": { \"states\": [\"struggling\"] }, "
-        "\"access\": { \"route\": \"referral\", \"via\": \"gp\", \"uptake\": 0 }, \"capacity\": 100 }, "
+        "\"access\": { \"route\": \"referral\", \"via\": \"gp\", \"uptake\": 0 }, \"capacity\": 100, "
+        "\"effects\": { \"recovery\": 1.3 } }, "
         "{ \"name\": \"debt\", \"eligible\": { \"states\": [\"struggling\"], \"needs\": [\"debt\"] }, "
         "\"access\": { \"route\": \"self\", \"uptake\": 0.05 }, \"capacity\": 100, \"episode_weeks\": 4, "
         "\"completion\": 1, \"handoff_dropout\": 0 }";
