@@ -88,6 +88,21 @@ typedef struct cfg_shock {
     int n_services;
 } cfg_shock;
 
+typedef struct cfg_intervention {
+    char *name;
+    char *script;             /* absolute path once loaded */
+    int start_week;
+    int end_week;             /* first week it is no longer active; 0 = runs to the end */
+    char *params;             /* compact JSON object */
+} cfg_intervention;
+
+typedef struct cfg_limits {
+    double instructions;      /* per call into a script */
+    double memory_mb;         /* per script state */
+    int added_services;       /* services scripts may add, per replicate */
+    int columns;              /* custom columns and new agencies scripts may make */
+} cfg_limits;
+
 typedef struct cfg_population {
     double scale;
     char *households_csv;     /* NULL: synthesise */
@@ -162,6 +177,9 @@ typedef struct ps_config {
     int n_services;
     cfg_shock *shocks;
     int n_shocks;
+    cfg_intervention *interventions;
+    int n_interventions;
+    cfg_limits limits;
 } ps_config;
 
 /* A service's capacity and fixed weekly cost after population.scale: the

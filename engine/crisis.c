@@ -51,7 +51,7 @@ static void sort_new_crises(world *w)
 /* This week's capacity of a crisis-pathway service (0 when it is absent). */
 static int week_capacity(const world *w, int s)
 {
-    return s < 0 ? 0 : config_clamp_capacity(w->mp->capacity[s] * w->cap_mult[s]);
+    return s < 0 ? 0 : config_clamp_capacity(w->capacity[s] * w->cap_mult[s]);
 }
 
 void crisis_pathway(world *w, int week)

@@ -534,6 +534,39 @@ static const schema_node shock_keys[] = {
 };
 #undef BASE
 
+/* --------------------------------------------------- interventions and limits */
+
+#define BASE cfg_intervention
+static const schema_node intervention_keys[] = {
+    STR("name", name, NULL, "Name of the intervention (defaults to the script's file name without .lua).",
+        SF_REQUIRED),
+    STR("script", script, NULL, "The Lua script, relative to the scenario file.", SF_PATH | SF_NODEFAULT),
+    INT("start_week", start_week, 0, 0, 5200, "week", "First week the intervention runs (its setup hook, then week).",
+        NULL, 0),
+    INT("end_week", end_week, 0, 0, 5200, "week",
+        "First week it no longer runs (0: until the end); its finish hook runs after its last week.", NULL, 0),
+    { .key = "params", .kind = SK_JSON, .offset = offsetof(BASE, params),
+      .doc = "Values for the script's params, each overriding the default the script declares; an unknown "
+             "param or one of the wrong type is an error." },
+    END
+};
+#undef BASE
+
+#define BASE ps_config
+static const schema_node limits_keys[] = {
+    NUM("instructions", limits.instructions, 100000000, 1000, 1e12, "Lua instructions",
+        "Budget of one call into a script (a hook); pattern matching counts too. Breaking it ends the run.",
+        NULL, 0),
+    NUM("memory_mb", limits.memory_mb, 64, 1, 65536, "MB", "Memory budget of each script's Lua state.", NULL, 0),
+    INT("added_services", limits.added_services, 4, 0, 64, "services",
+        "Services the scripts may add with sim:add_service, in each replicate.", NULL, 0),
+    INT("columns", limits.columns, 16, 0, 1024, "columns",
+        "Custom columns (sim:record) and new agencies (sim:spend, added services) the scripts may make.",
+        NULL, 0),
+    END
+};
+#undef BASE
+
 /* --------------------------------------------------- top level */
 
 #define BASE ps_config
@@ -560,6 +593,12 @@ static const schema_node scenario_keys[] = {
              "across `extends`; `\"remove\": true` drops an inherited one.",
       .offset = offsetof(ps_config, services), .count_offset = offsetof(ps_config, n_services),
       .item_size = sizeof(cfg_service) },
+    { .key = "interventions", .kind = SK_NAMED_LIST, .children = intervention_keys,
+      .doc = "Lua intervention scripts (docs/lua-api.md), each run from its start week. Interventions merge "
+             "by `name`, which defaults to the script's file name.",
+      .offset = offsetof(ps_config, interventions), .count_offset = offsetof(ps_config, n_interventions),
+      .item_size = sizeof(cfg_intervention) },
+    OBJ("limits", limits_keys, "Budgets of the sandbox that runs intervention scripts."),
     { .key = "shocks", .kind = SK_NAMED_LIST, .children = shock_keys,
       .doc = "Shocks: for a time, in some neighbourhoods, multipliers on determinant and wellbeing "
              "hazards and on service capacity. Shocks merge by `name`.",
@@ -573,4 +612,5 @@ static const schema_node scenario_root = { .key = "", .kind = SK_OBJECT, .childr
 static const schema_node place_root = { .key = "place", .kind = SK_OBJECT, .children = place_keys };
 
 const schema_node *keys_scenario(void) { return &scenario_root; }
+const schema_node *keys_service(void) { return schema_child(&scenario_root, "services"); }
 const schema_node *keys_place(void) { return &place_root; }

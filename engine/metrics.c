@@ -27,7 +27,9 @@ ps_status metrics_layout_init(metrics_layout *l, const ps_config *cfg)
     memset(l, 0, sizeof *l);
     l->weeks = cfg->weeks;
     l->n_nbhd = cfg->place.n_neighbourhoods;
-    l->n_services = cfg->n_services;
+    l->n_scenario_services = cfg->n_services;
+    l->n_services = cfg->n_services + (cfg->n_interventions ? cfg->limits.added_services : 0);
+    l->max_dyn = cfg->n_interventions ? cfg->limits.columns : 0;
     l->agencies = ps_calloc((size_t)cfg->n_services + 2, sizeof *l->agencies);
     l->service_agency = ps_calloc((size_t)cfg->n_services + 1, sizeof *l->service_agency);
     l->cost_columns = ps_calloc((size_t)cfg->n_services + 2, sizeof *l->cost_columns);
@@ -74,11 +76,17 @@ void metrics_layout_release(metrics_layout *l)
 ps_status record_alloc(replicate_record *r, const metrics_layout *l)
 {
     size_t w = (size_t)l->weeks;
+    r->weeks = l->weeks;
     r->ts = ps_calloc(w * (size_t)l->n_ts, sizeof *r->ts);
     r->xs = ps_calloc(w * XS_COUNT, sizeof *r->xs);
     r->nb = ps_calloc(w * (size_t)l->n_nbhd * NB_COUNT, sizeof *r->nb);
     r->sv = ps_calloc(w * (size_t)(l->n_services ? l->n_services : 1) * SV_COUNT, sizeof *r->sv);
-    if (!r->ts || !r->xs || !r->nb || !r->sv) {
+    r->max_dyn = l->max_dyn;
+    r->max_added = l->n_services - l->n_scenario_services;
+    r->dyn = ps_calloc((size_t)r->max_dyn + 1, sizeof *r->dyn);
+    r->added = ps_calloc((size_t)r->max_added + 1, sizeof *r->added);
+    r->added_week = ps_calloc((size_t)r->max_added + 1, sizeof *r->added_week);
+    if (!r->ts || !r->xs || !r->nb || !r->sv || !r->dyn || !r->added || !r->added_week) {
         record_release(r);
         return PS_ERR_NOMEM;
     }
@@ -91,7 +99,37 @@ void record_release(replicate_record *r)
     ps_free(r->xs);
     ps_free(r->nb);
     ps_free(r->sv);
+    for (int i = 0; r->dyn && i < r->n_dyn; i++) {
+        ps_free(r->dyn[i].name);
+        ps_free(r->dyn[i].v);
+    }
+    ps_free(r->dyn);
+    for (int i = 0; r->added && i < r->max_added; i++) ps_free(r->added[i]);
+    ps_free(r->added);
+    ps_free(r->added_week);
+    sb_free(&r->log);
     memset(r, 0, sizeof *r);
+}
+
+dyncol *record_dyncol(replicate_record *rec, const char *name, int kind)
+{
+    for (int i = 0; i < rec->n_dyn; i++)
+        if (rec->dyn[i].kind == kind && strcmp(rec->dyn[i].name, name) == 0) return &rec->dyn[i];
+    if (rec->n_dyn >= rec->max_dyn) return NULL;
+    dyncol *c = &rec->dyn[rec->n_dyn];
+    c->name = ps_strdup(name);
+    c->kind = kind;
+    c->v = ps_calloc((size_t)rec->weeks + 1, sizeof *c->v);
+    if (!c->name || !c->v) {
+        ps_free(c->name);
+        ps_free(c->v);
+        c->name = NULL;
+        c->v = NULL;
+        return NULL;
+    }
+    for (int w = 0; kind == DYN_RECORD && w < rec->weeks; w++) c->v[w] = NAN;
+    rec->n_dyn++;
+    return c;
 }
 
 /* ------------------------------------------------------------ statistics */

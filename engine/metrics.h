@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "placesim.h"
+#include "sbuf.h"
 
 enum ts_col {
     TS_POPULATION,
@@ -109,19 +110,42 @@ typedef struct metrics_layout {
     char **cost_columns;    /* "cost_<agency>" for each agency */
     int *service_agency;    /* agency index of each service */
     int asset_agency;       /* agency index of community assets' costs */
-    int n_services;
+    int n_services;         /* the scenario's, plus room for services scripts add */
+    int n_scenario_services;
+    int max_dyn;            /* limits.columns */
     int n_ts;               /* TS_FIXED + n_agencies */
 } metrics_layout;
 
 ps_status metrics_layout_init(metrics_layout *l, const ps_config *cfg);
 void metrics_layout_release(metrics_layout *l);
 
+/* Columns a replicate makes as it runs: costs of agencies the scenario
+ * does not name (DYN_COST), custom columns of sim:record (DYN_RECORD), and
+ * scripts' spending by intervention and label (DYN_SPEND). */
+enum dyn_kind { DYN_COST, DYN_RECORD, DYN_SPEND };
+typedef struct dyncol {
+    char *name;
+    int kind;
+    double *v;    /* [weeks]; NaN where a record was not given */
+} dyncol;
+
 typedef struct replicate_record {
     double *ts;   /* [weeks][n_ts] */
     double *xs;   /* [weeks][XS_COUNT] */
     double *nb;   /* [weeks][n_nbhd][NB_COUNT] */
     double *sv;   /* [weeks][n_services][SV_COUNT] */
+    int weeks;
+    dyncol *dyn;  /* [max_dyn] */
+    int n_dyn, max_dyn;
+    sbuf log;         /* scripts' log lines (sim:log, print) */
+    char **added;     /* names of services scripts added, by slot (NULL if none) */
+    int *added_week;  /* week each was added */
+    int max_added;
 } replicate_record;
+
+/* The column called name of kind in rec, made if it is new; NULL if there
+ * is no room (limits.columns) or no memory. */
+dyncol *record_dyncol(replicate_record *rec, const char *name, int kind);
 
 ps_status record_alloc(replicate_record *r, const metrics_layout *l);
 void record_release(replicate_record *r);
@@ -161,6 +185,13 @@ typedef struct resilience {
 } resilience;
 void metrics_resilience(const double *series, int n, int start, int peak_end, int baseline_weeks, int smoothing,
                         double tolerance, int hold, resilience *out);
+
+/* Names of the columns of kind scripts made in any replicate, in the order
+ * first seen (replicate by replicate); names of the services they added;
+ * and the row of an added service in one replicate (-1 if not added). */
+int dyn_names(const replicate_record *recs, int R, int kind, const char **names, int max);
+int dyn_names_added(const replicate_record *recs, int R, const char **names, int max);
+int added_slot(const replicate_record *rec, const char *name, int n_scenario_services);
 
 /* Mean, sample sd and 95% Student-t interval of x[0..n-1]. */
 void stats_summarise(const double *x, int n, double *mean, double *sd, double *lo, double *hi);

@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "err.h"
 #include "rng.h"
+#include "interventions.h"
 #include "world.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -172,17 +173,12 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, ps_er
     w->volunteers = ps_calloc(nn, sizeof *w->volunteers);
     w->shock = ps_calloc(nn, sizeof *w->shock);
     w->nb_now = ps_calloc(nn * NB_COUNT, sizeof *w->nb_now);
-    w->cap_mult = ps_calloc(ns, sizeof *w->cap_mult);
-    w->active = ps_calloc(ns, sizeof *w->active);
-    w->starts = ps_calloc(ns, sizeof *w->starts);
-    w->ends = ps_calloc(ns, sizeof *w->ends);
     w->cap_new = 256;
     w->new_crisis = ps_malloc(w->cap_new * sizeof *w->new_crisis);
     w->order_key = ps_malloc(w->cap_new * sizeof *w->order_key);
     if (!w->pf || !w->st || !w->wk || !w->care || !w->svc || !w->wait || !w->target || !w->after ||
         !w->since || !w->after_until || !w->hf || !w->workers || !w->ncrisis || !w->social_capital ||
-        !w->crisis_ema || !w->volunteers || !w->shock || !w->nb_now || !w->cap_mult || !w->active ||
-        !w->starts || !w->ends || !w->new_crisis || !w->order_key) {
+        !w->crisis_ema || !w->volunteers || !w->shock || !w->nb_now || !w->new_crisis || !w->order_key) {
         world_release(w);
         return err_set(err, PS_ERR_NOMEM, "out of memory for a replicate of %zu people", np);
     }
@@ -191,6 +187,28 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, ps_er
         world_release(w);
         return st;
     }
+    /* per-service arrays, with room for services scripts add */
+    ns = (size_t)w->svt.max + 1;
+    w->capacity = ps_calloc(ns, sizeof *w->capacity);
+    w->fixed_cost = ps_calloc(ns, sizeof *w->fixed_cost);
+    w->cap_mult = ps_calloc(ns, sizeof *w->cap_mult);
+    w->active = ps_calloc(ns, sizeof *w->active);
+    w->starts = ps_calloc(ns, sizeof *w->starts);
+    w->ends = ps_calloc(ns, sizeof *w->ends);
+    if (!w->capacity || !w->fixed_cost || !w->cap_mult || !w->active || !w->starts || !w->ends) {
+        world_release(w);
+        return err_set(err, PS_ERR_NOMEM, "out of memory for a replicate of %zu people", np);
+    }
+    for (int s = 0; s < cfg->n_services; s++) {
+        w->capacity[s] = mp->capacity[s];
+        w->fixed_cost[s] = mp->fixed_cost[s];
+    }
+    st = interventions_world_init(w, err);
+    if (st) {
+        world_release(w);
+        return st;
+    }
+    w->event_mask_all = w->event_mask;
     memcpy(w->pf, pop->p_flags, np);
     memcpy(w->st, pop->p_state, np);
     memcpy(w->hf, pop->hh_flags, nh);
@@ -211,6 +229,7 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, ps_er
 
 void world_release(world *w)
 {
+    interventions_world_release(w);
     if (w->mp) services_world_release(w);
     ps_free(w->pf);
     ps_free(w->st);
@@ -230,6 +249,8 @@ void world_release(world *w)
     ps_free(w->volunteers);
     ps_free(w->shock);
     ps_free(w->nb_now);
+    ps_free(w->capacity);
+    ps_free(w->fixed_cost);
     ps_free(w->cap_mult);
     ps_free(w->active);
     ps_free(w->starts);
@@ -240,6 +261,15 @@ void world_release(world *w)
 }
 
 /* ------------------------------------------------------------ the week */
+
+/* The week the first intervention starts (a week past the run if none). */
+static int first_start(const ps_config *cfg)
+{
+    int first = cfg->weeks + 1;
+    for (int i = 0; i < cfg->n_interventions; i++)
+        if (cfg->interventions[i].start_week < first) first = cfg->interventions[i].start_week;
+    return first;
+}
 
 /* Adds this week's neighbourhood figures into the place-wide row. */
 static void record_week(world *w, int week, replicate_record *rec)
@@ -273,20 +303,34 @@ static void record_week(world *w, int week, replicate_record *rec)
     }
     ts[TS_SOCIAL_CAPITAL] = xs[XS_ADULTS] > 0 ? sc / xs[XS_ADULTS] : 0;
     services_record(w, ts, xs, rec->sv + (size_t)week * (size_t)L->n_services * SV_COUNT);
+    /* what scripts spent this week */
+    for (int a = 0; w->base_spend && a < L->n_agencies; a++) ts[TS_FIXED + a] += w->base_spend[a];
+    ts[TS_COST_TOTAL] += w->spend_total;
 }
 
 ps_status world_step(world *w, int week, replicate_record *rec, ps_error *err)
 {
     const ps_config *cfg = w->mp->cfg;
+    int recording = rec && week >= 0 && week < w->mp->layout.weeks;
     w->week = week;
-    for (int s = 0; s < cfg->n_services; s++) w->starts[s] = w->ends[s] = 0;
+    w->rec = recording ? rec : NULL;
+    w->spend_total = 0;
+    if (w->base_spend) memset(w->base_spend, 0, (size_t)w->mp->layout.n_agencies * sizeof *w->base_spend);
+    /* scripts hear of events only once the first of them has started */
+    w->event_mask = week >= first_start(cfg) ? w->event_mask_all : 0;
+    for (int s = 0; s < w->svt.n; s++) w->starts[s] = w->ends[s] = 0;
     shocks_apply(w, week);
-    transitions_determinants(w, week);
-    ps_status st = services_week(w, week, err);
+    ps_status st = interventions_week(w, week, err);
+    if (st) return st;
+    if (transitions_determinants(w, week)) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    st = services_week(w, week, err);
     if (!st) st = transitions_wellbeing(w, week, err);
     if (st) return st;
     crisis_pathway(w, week);
+    st = interventions_events(w, week, err);
+    if (st) return st;
     place_social_capital(w);
-    if (rec && week >= 0 && week < w->mp->layout.weeks) record_week(w, week, rec);
-    return PS_OK;
+    st = interventions_finish(w, week, err);
+    if (!st && recording) record_week(w, week, rec);
+    return st;
 }

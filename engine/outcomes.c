@@ -67,6 +67,54 @@ static double quintile_prevalence(const ps_config *cfg, const metrics_layout *l,
                  quintile_sum(cfg, l, nb, q, NB_ADULTS));
 }
 
+/* ------------------------------------------------------------ what scripts made */
+
+int dyn_names(const replicate_record *recs, int R, int kind, const char **names, int max)
+{
+    int n = 0;
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < recs[r].n_dyn; c++) {
+            if (recs[r].dyn[c].kind != kind) continue;
+            int seen = 0;
+            for (int j = 0; j < n && !seen; j++) seen = !strcmp(names[j], recs[r].dyn[c].name);
+            if (!seen && n < max) names[n++] = recs[r].dyn[c].name;
+        }
+    return n;
+}
+
+int dyn_names_added(const replicate_record *recs, int R, const char **names, int max)
+{
+    int n = 0;
+    for (int r = 0; r < R; r++)
+        for (int k = 0; k < recs[r].max_added; k++) {
+            const char *nm = recs[r].added[k];
+            if (!nm) continue;
+            int seen = 0;
+            for (int j = 0; j < n && !seen; j++) seen = !strcmp(names[j], nm);
+            if (!seen && n < max) names[n++] = nm;
+        }
+    return n;
+}
+
+int added_slot(const replicate_record *rec, const char *name, int nbase)
+{
+    for (int k = 0; k < rec->max_added; k++)
+        if (rec->added[k] && !strcmp(rec->added[k], name)) return nbase + k;
+    return -1;
+}
+
+static double dyn_total(const replicate_record *rec, int kind, const char *name)
+{
+    for (int c = 0; c < rec->n_dyn; c++)
+        if (rec->dyn[c].kind == kind && !strcmp(rec->dyn[c].name, name)) {
+            double t = 0;
+            for (int w = 0; w < rec->weeks; w++)
+                if (rec->dyn[c].v[w] == rec->dyn[c].v[w]) t += rec->dyn[c].v[w];
+            return t;
+        }
+    return 0;
+}
+
 /* ------------------------------------------------------------ resilience */
 
 void metrics_resilience(const double *x, int n, int start, int peak_end, int baseline_weeks, int smoothing,
@@ -161,17 +209,23 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
     ADD(v[O_ADMIT_SHARE], "services", "ae_attendances_admitted", "share of attendances");
     ADD(v[O_REFERRALS], "services", "support_referrals", "referrals");
     ADD(v[O_LOST], "services", "lost_between_services", "people");
-    int ns = l->n_services;
-    double *per[256][PS_N];
-    int nsup = 0, sup[256], gate[256];
-    for (int s = 0; s < ns; s++) {
-        char name[96];
-        const char *sn = cfg->services[s].name;
-        if (cfg->services[s].role != ROLE_SUPPORT) continue;
-        sup[nsup] = s;
+    int ns = l->n_services, nbase = l->n_scenario_services;
+    /* support services: the scenario's, then those scripts added (by name,
+     * in the order first seen over the replicates) */
+    const char *added[64];
+    int nadded = dyn_names_added(recs, R, added, 64);
+    double *per[256 + 64][PS_N];
+    int nsup = 0, sup[256 + 64], gate[256 + 64];
+    const char *supname[256 + 64];
+    for (int s = 0; s < nbase + nadded && nsup < 256 + 64; s++) {
+        const char *sn = s < nbase ? cfg->services[s].name : added[s - nbase];
+        if (s < nbase && cfg->services[s].role != ROLE_SUPPORT) continue;
+        sup[nsup] = s < nbase ? s : -1;
+        supname[nsup] = sn;
         gate[nsup] = 0;
-        for (int t = 0; t < ns; t++)
+        for (int t = 0; s < nbase && t < nbase; t++)
             if (cfg->services[t].role == ROLE_SUPPORT && cfg->services[t].via_index == s) gate[nsup] = 1;
+        char name[96];
         snprintf(name, sizeof name, "%s.referrals", sn);
         ADD(per[nsup][PS_REFERRALS], "services", name, "referrals");
         snprintf(name, sizeof name, "%s.started", sn);
@@ -193,6 +247,12 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
     agency = ps_calloc((size_t)na + 1, sizeof *agency);
     if (!agency) goto nomem;
     for (int a = 0; a < na; a++) ADD(agency[a], "money", l->cost_columns[a], "GBP");
+    /* costs of agencies only scripts named, and scripts' spending by label */
+    const char *dyn_cost[256], *dyn_spend[256];
+    int ncost = dyn_names(recs, R, DYN_COST, dyn_cost, 256), nspend = dyn_names(recs, R, DYN_SPEND, dyn_spend, 256);
+    double *vcost[256], *vspend[256];
+    for (int a = 0; a < ncost; a++) ADD(vcost[a], "money", dyn_cost[a], "GBP");
+    for (int a = 0; a < nspend; a++) ADD(vspend[a], "interventions", dyn_spend[a], "GBP");
     ADD(v[E_CR1], "equity", "crisis_rate_most_deprived_quintile", "per 1,000 adults a year");
     ADD(v[E_CR5], "equity", "crisis_rate_least_deprived_quintile", "per 1,000 adults a year");
     ADD(v[E_CR_RATIO], "equity", "crisis_rate_ratio", "most / least deprived");
@@ -220,10 +280,10 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
     }
 
     const int W = l->weeks;
-    const size_t T = (size_t)l->n_ts, SV = (size_t)ns * SV_COUNT;
+    const size_t T = (size_t)l->n_ts, SV = (size_t)ns * SV_COUNT; /* ns: rows include added slots */
     const double years = W / 52.0;
     int team = -1;
-    for (int s = 0; s < ns; s++)
+    for (int s = 0; s < nbase; s++)
         if (cfg->services[s].role == ROLE_CRISIS_TEAM) team = s;
     double planned = config_planned_budget(cfg);
     double *series_pv = ps_calloc((size_t)W + 1, sizeof *series_pv);
@@ -271,7 +331,12 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
         v[O_ADMIT_SHARE][r] = ratio(col_sum(ts, W, T, TS_ADMISSIONS), ae);
         double referrals = 0, lost = 0;
         for (int j = 0; j < nsup; j++) {
-            size_t b = (size_t)sup[j] * SV_COUNT;
+            int slot = sup[j] >= 0 ? sup[j] : added_slot(&recs[r], supname[j], nbase);
+            if (slot < 0) { /* not added in this replicate */
+                for (int q = 0; q < PS_N; q++) per[j][q][r] = NAN;
+                continue;
+            }
+            size_t b = (size_t)slot * SV_COUNT;
             double ref = col_sum(sv, W, SV, b + SV_REFERRALS), started = col_sum(sv, W, SV, b + SV_STARTED);
             double done = col_sum(sv, W, SV, b + SV_COMPLETED), dropped = col_sum(sv, W, SV, b + SV_DROPPED);
             double lost_here = col_sum(sv, W, SV, b + SV_LOST);
@@ -290,6 +355,8 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
         v[M_PER_ADULT][r] = ratio(cost, adults * years);
         v[M_PLANNED][r] = planned;
         for (int a = 0; a < na; a++) agency[a][r] = col_sum(ts, W, T, TS_FIXED + (size_t)a);
+        for (int a = 0; a < ncost; a++) vcost[a][r] = dyn_total(&recs[r], DYN_COST, dyn_cost[a]);
+        for (int a = 0; a < nspend; a++) vspend[a][r] = dyn_total(&recs[r], DYN_SPEND, dyn_spend[a]);
         double cr1 = ratio(quintile_sum(cfg, l, nb, 1, NB_CRISIS_EPISODES) * 1000 * 52,
                            quintile_sum(cfg, l, nb, 1, NB_ADULTS));
         double cr5 = ratio(quintile_sum(cfg, l, nb, 5, NB_CRISIS_EPISODES) * 1000 * 52,

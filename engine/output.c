@@ -19,6 +19,7 @@
 #include <cJSON.h>
 
 #include "alloc.h"
+#include "interventions.h"
 #include "json.h"
 #include "err.h"
 #include "output.h"
@@ -184,20 +185,46 @@ void output_csv_number(sbuf *b, double x)
     else sb_double(b, x);
 }
 
+static const dyncol *find_dyn(const replicate_record *rec, int kind, const char *name)
+{
+    for (int c = 0; c < rec->n_dyn; c++)
+        if (rec->dyn[c].kind == kind && !strcmp(rec->dyn[c].name, name)) return &rec->dyn[c];
+    return NULL;
+}
+
+/* The engine's columns, then costs of agencies only scripts named, then
+ * custom columns (sim:record), each the union over replicates. */
 static char *timeseries_csv(const ps_results *res)
 {
     const metrics_layout *L = &res->layout;
+    const char *costs[256], *records[1024];
+    int ncost = dyn_names(res->recs, res->replicates, DYN_COST, costs, 256);
+    int nrec = dyn_names(res->recs, res->replicates, DYN_RECORD, records, 1024);
     sbuf b = { 0 };
     sb_puts(&b, "replicate,week");
     for (int c = 0; c < L->n_ts; c++) sb_printf(&b, ",%s", c < TS_FIXED ? metrics_ts_names[c] : L->cost_columns[c - TS_FIXED]);
+    for (int c = 0; c < ncost; c++) sb_printf(&b, ",%s", costs[c]);
+    for (int c = 0; c < nrec; c++) sb_printf(&b, ",%s", records[c]);
     sb_puts(&b, "\n");
     for (int r = 0; r < res->replicates; r++) {
+        const replicate_record *rec = &res->recs[r];
+        const dyncol *dc[256], *dr[1024];
+        for (int c = 0; c < ncost; c++) dc[c] = find_dyn(rec, DYN_COST, costs[c]);
+        for (int c = 0; c < nrec; c++) dr[c] = find_dyn(rec, DYN_RECORD, records[c]);
         for (int w = 0; w < L->weeks; w++) {
-            const double *row = res->recs[r].ts + (size_t)w * (size_t)L->n_ts;
+            const double *row = rec->ts + (size_t)w * (size_t)L->n_ts;
             sb_printf(&b, "%d,%d", r, w);
             for (int c = 0; c < L->n_ts; c++) {
                 sb_puts(&b, ",");
                 output_csv_number(&b, row[c]);
+            }
+            for (int c = 0; c < ncost; c++) {
+                sb_puts(&b, ",");
+                output_csv_number(&b, dc[c] ? dc[c]->v[w] : 0);
+            }
+            for (int c = 0; c < nrec; c++) {
+                sb_puts(&b, ",");
+                output_csv_number(&b, dr[c] ? dr[c]->v[w] : NAN);
             }
             sb_puts(&b, "\n");
         }
@@ -249,24 +276,48 @@ static char *neighbourhoods_csv(const ps_results *res, int per_replicate)
     return sb_take(&b);
 }
 
+static void sv_row(sbuf *b, int r, int w, const char *name, const double *row)
+{
+    sb_printf(b, "%d,%d,%s", r, w, name);
+    for (int c = 0; c < SV_CSV_COUNT; c++) {
+        sb_puts(b, ",");
+        output_csv_number(b, row[c]);
+    }
+    sb_puts(b, "\n");
+}
+
+/* The scenario's services every week; services scripts added from the
+ * week they were added. */
 static char *services_csv(const ps_results *res)
 {
     const metrics_layout *L = &res->layout;
+    int nbase = L->n_scenario_services;
     sbuf b = { 0 };
     sb_puts(&b, "replicate,week,service");
     for (int c = 0; c < SV_CSV_COUNT; c++) sb_printf(&b, ",%s", metrics_sv_names[c]);
     sb_puts(&b, "\n");
+    for (int r = 0; r < res->replicates; r++) {
+        const replicate_record *rec = &res->recs[r];
+        for (int w = 0; w < L->weeks; w++) {
+            const double *rows = rec->sv + (size_t)w * (size_t)L->n_services * SV_COUNT;
+            for (int s = 0; s < nbase; s++) sv_row(&b, r, w, res->cfg->services[s].name, rows + (size_t)s * SV_COUNT);
+            for (int k = 0; k < rec->max_added; k++)
+                if (rec->added[k] && w >= rec->added_week[k])
+                    sv_row(&b, r, w, rec->added[k], rows + (size_t)(nbase + k) * SV_COUNT);
+        }
+    }
+    return sb_take(&b);
+}
+
+static char *log_text(const ps_results *res)
+{
+    sbuf b = { 0 };
     for (int r = 0; r < res->replicates; r++)
-        for (int w = 0; w < L->weeks; w++)
-            for (int s = 0; s < L->n_services; s++) {
-                const double *row = res->recs[r].sv + ((size_t)w * (size_t)L->n_services + (size_t)s) * SV_COUNT;
-                sb_printf(&b, "%d,%d,%s", r, w, res->cfg->services[s].name);
-                for (int c = 0; c < SV_CSV_COUNT; c++) {
-                    sb_puts(&b, ",");
-                    output_csv_number(&b, row[c]);
-                }
-                sb_puts(&b, "\n");
-            }
+        if (res->recs[r].log.len) sb_append(&b, res->recs[r].log.s, res->recs[r].log.len);
+    if (!b.len) {
+        sb_free(&b);
+        return NULL;
+    }
     return sb_take(&b);
 }
 
@@ -310,6 +361,15 @@ static cJSON *summary_json(const ps_results *res, const ps_write_options *o)
     cJSON_AddNumberToObject(prov, "replicates", res->replicates);
     cJSON_AddNumberToObject(prov, "weeks", cfg->weeks);
     cJSON_AddNumberToObject(prov, "burn_in_weeks", cfg->burn_in_weeks);
+    cJSON *scripts = cJSON_AddArrayToObject(prov, "scripts");
+    const script_src *src = scenario_scripts(res->scenario);
+    for (int i = 0; src && i < cfg->n_interventions; i++) {
+        cJSON *one = cJSON_CreateObject();
+        cJSON_AddStringToObject(one, "intervention", cfg->interventions[i].name);
+        cJSON_AddStringToObject(one, "file", src[i].path);
+        cJSON_AddStringToObject(one, "hash", src[i].hash);
+        cJSON_AddItemToArray(scripts, one);
+    }
     cJSON *pop = cJSON_AddObjectToObject(prov, "population");
     cJSON_AddNumberToObject(pop, "persons", res->persons);
     cJSON_AddNumberToObject(pop, "households", res->households);
@@ -347,6 +407,9 @@ ps_status ps_results_write(const ps_results *res, const char *dir, const ps_writ
     if (!st) st = output_write_file(tmp, "services.csv", svc, strlen(svc), err);
     if (!st) st = output_write_json(tmp, "summary.json", sumtext, err);
     if (!st) st = output_write_file(tmp, "scenario.resolved.json", resolved, strlen(resolved), err);
+    char *log = log_text(res);
+    if (!st && log) st = output_write_file(tmp, "log.txt", log, strlen(log), err);
+    ps_free(log);
     ps_free(ts);
     ps_free(nb);
     ps_free(svc);

@@ -133,6 +133,7 @@ ps_status ps_run(const ps_scenario *scenario, const ps_run_options *options, ps_
     res->households = pop->n_households;
     model_params mp;
     st = model_params_init(&mp, cfg, pop, err);
+    mp.scripts = scenario_scripts(scenario);
     if (st) {
         popdata_release(&synth);
         ps_results_free(res);

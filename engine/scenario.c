@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "err.h"
+#include "interventions.h"
 #include "json.h"
 #include "popcsv.h"
 #include "population.h"
@@ -27,11 +28,13 @@ struct ps_scenario {
     ps_config cfg;
     int compiled;
     struct popdata *imported;
+    script_src *scripts;     /* [cfg.n_interventions] */
     char hash[17];
 };
 
 const ps_config *scenario_config(const ps_scenario *s) { return &s->cfg; }
 const struct popdata *scenario_imported(const ps_scenario *s) { return s->imported; }
+const script_src *scenario_scripts(const ps_scenario *s) { return s->scripts; }
 const cJSON *scenario_tree(const ps_scenario *s) { return s->tree; }
 const char *scenario_hash(const ps_scenario *s) { return s->hash; }
 const char *ps_scenario_name(const ps_scenario *s) { return s->cfg.name; }
@@ -84,8 +87,12 @@ static ps_status merge(const schema_node *schema, cJSON *base, cJSON *over, cons
         if (cJSON_IsNull(kv)) {
             /* null deletes the inherited value, as in JSON Merge Patch (RFC 7386) */
             if (old) cJSON_DeleteItemFromObjectCaseSensitive(base, kv->string);
-        } else if (n && n->kind == SK_OBJECT && cJSON_IsObject(old) && cJSON_IsObject(kv)) {
-            ps_status st = merge(n, old, kv, kpath, origins, err);
+        } else if (((n && (n->kind == SK_OBJECT || n->kind == SK_JSON)) || schema->kind == SK_JSON) &&
+                   cJSON_IsObject(old) && cJSON_IsObject(kv)) {
+            /* a free object (params) merges key by key like any object, all the way down */
+            static const schema_node free_object = { .key = "", .kind = SK_JSON };
+            const schema_node *sub = (n && n->kind == SK_OBJECT) ? n : &free_object;
+            ps_status st = merge(sub, old, kv, kpath, origins, err);
             if (st) return st;
         } else if (n && n->kind == SK_NAMED_LIST && cJSON_IsArray(old) && cJSON_IsArray(kv)) {
             cJSON *item = kv->child;
@@ -211,6 +218,24 @@ static ps_status resolve_paths(const schema_node *schema, cJSON *obj, const char
     return PS_OK;
 }
 
+/* An intervention without a name is named after its script's file, so
+ * that interventions merge by name like other lists. */
+static void name_interventions(cJSON *tree, json_origins *origins, const char *file)
+{
+    cJSON *list = cJSON_IsObject(tree) ? cJSON_GetObjectItemCaseSensitive(tree, "interventions") : NULL;
+    for (cJSON *it = cJSON_IsArray(list) ? list->child : NULL; it; it = it->next) {
+        const cJSON *script = cJSON_GetObjectItemCaseSensitive(it, "script");
+        if (!cJSON_IsObject(it) || cJSON_GetObjectItemCaseSensitive(it, "name") || !cJSON_IsString(script)) continue;
+        const char *base = strrchr(script->valuestring, '/');
+        base = base ? base + 1 : script->valuestring;
+        const char *dot = strrchr(base, '.');
+        char name[64];
+        ps_fmt(name, sizeof name, "%.*s", (int)(dot && dot != base ? (size_t)(dot - base) : strlen(base)), base);
+        cJSON *n = cJSON_CreateString(name);
+        if (n && cJSON_AddItemToObject(it, "name", n)) json_origins_add(origins, n, file);
+    }
+}
+
 /* Reads one scenario file (not its parents): parse, record origins,
  * validate as a partial file, bring in a place file. */
 static ps_status read_one(const char *path, json_origins *origins, cJSON **out, ps_error *err)
@@ -251,6 +276,7 @@ static ps_status read_one(const char *path, json_origins *origins, cJSON **out, 
         }
         cJSON_ReplaceItemInObjectCaseSensitive(tree, "place", ptree);
     }
+    name_interventions(tree, origins, path);
     st = schema_validate(root, tree, 1, "", origins, path, err);
     if (!st) st = resolve_paths(root, tree, path, err);
     if (st) {
@@ -634,6 +660,29 @@ static ps_status absolutise(ps_scenario *s, const char *key, ps_error *err)
     return ok ? PS_OK : err_set(err, PS_ERR_NOMEM, "out of memory");
 }
 
+/* Script paths become absolute in the resolved tree, as CSV paths do. */
+static ps_status absolutise_scripts(ps_scenario *s, ps_error *err)
+{
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(s->tree, "interventions");
+    for (cJSON *it = cJSON_IsArray(list) ? list->child : NULL; it; it = it->next) {
+        cJSON *script = cJSON_GetObjectItemCaseSensitive(it, "script");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
+        if (!cJSON_IsString(script)) continue;
+        char path[200];
+        ps_fmt(path, sizeof path, "interventions[%s].script", cJSON_IsString(name) ? name->valuestring : "?");
+        char *abs = realpath(script->valuestring, NULL);
+        if (!abs)
+            return err_set(err, PS_ERR_IO, "%s: %s: cannot open \"%s\": %s", origin_at(s, path), path,
+                           script->valuestring, strerror(errno));
+        int ok = cJSON_SetValuestring(script, abs) != NULL;
+        free(abs);
+        if (!ok) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    return PS_OK;
+}
+
+static const char *origin_for(const void *ud, const char *path) { return origin_at(ud, path); }
+
 static void hash_tree(ps_scenario *s)
 {
     char *text = json_print_exact(s->tree, 0);
@@ -664,11 +713,13 @@ ps_status ps_scenario_load(const char *path, const char *const *sets, size_t nse
     if (!st) st = schema_validate(keys_scenario(), s->tree, 0, "", s->origins, path, err);
     if (!st) st = absolutise(s, "households_csv", err);
     if (!st) st = absolutise(s, "persons_csv", err);
+    if (!st) st = absolutise_scripts(s, err);
     if (!st) {
         s->compiled = 1;
         st = schema_compile(keys_scenario(), s->tree, &s->cfg, err);
     }
     if (!st) st = check_config(s, err);
+    if (!st) st = interventions_load(&s->cfg, origin_for, s, &s->scripts, err);
     if (!st && s->cfg.population.households_csv)
         st = popcsv_load(&s->cfg, s->cfg.population.households_csv, s->cfg.population.persons_csv,
                          &s->imported, err);
@@ -684,6 +735,7 @@ ps_status ps_scenario_load(const char *path, const char *const *sets, size_t nse
 void ps_scenario_free(ps_scenario *s)
 {
     if (!s) return;
+    interventions_free_sources(s->scripts, s->cfg.n_interventions);
     if (s->compiled) schema_release(keys_scenario(), &s->cfg);
     popcsv_free(s->imported);
     cJSON_Delete(s->tree);

@@ -22,6 +22,10 @@ const ps_config *scenario_config(const ps_scenario *scenario);
 /* A population imported from CSV files, or NULL when it is synthesised. */
 const struct popdata *scenario_imported(const ps_scenario *scenario);
 
+struct script_src;
+/* The scenario's intervention scripts, read and checked when it loaded. */
+const struct script_src *scenario_scripts(const ps_scenario *scenario);
+
 /* The resolved tree (read-only). */
 const cJSON *scenario_tree(const ps_scenario *scenario);
 

@@ -198,6 +198,9 @@ static ps_status validate_value(const vctx *c, const schema_node *n, const cJSON
         return PS_OK;
     case SK_ENUM:
         return check_choice(c, n, v, path, NULL);
+    case SK_JSON:
+        if (!cJSON_IsObject(v)) return bad_value(c, v, path, "an object");
+        return PS_OK;
     case SK_STRING_LIST: {
         if (!cJSON_IsArray(v)) return bad_value(c, v, path, "an array of names");
         int i = 0;
@@ -342,6 +345,7 @@ ps_status schema_fill_defaults(const schema_node *schema, cJSON *tree, const cJS
             case SK_STRING:
             case SK_ENUM: v = cJSON_CreateString(n->def_str ? n->def_str : ""); break;
             case SK_STRING_LIST: v = cJSON_CreateArray(); break;
+            case SK_JSON: v = cJSON_CreateObject(); break;
             case SK_ENUM_SET:
                 v = cJSON_CreateArray();
                 for (int k = 0; v && n->values[k]; k++)
@@ -406,6 +410,14 @@ ps_status schema_compile(const schema_node *schema, const cJSON *tree, void *bas
                 if (!(items[i] = ps_strdup(item->valuestring))) return err_set(err, PS_ERR_NOMEM, "out of memory");
             break;
         }
+        case SK_JSON: {
+            char *text = json_print_exact(v, 0);
+            char *copy = text ? ps_strdup(text) : NULL;
+            cJSON_free(text);
+            if (!copy) return err_set(err, PS_ERR_NOMEM, "out of memory");
+            *(char **)(b + n->offset) = copy;
+            break;
+        }
         case SK_ENUM_SET: {
             unsigned mask = 0;
             for (const cJSON *item = v->child; item; item = item->next)
@@ -438,7 +450,7 @@ void schema_release(const schema_node *schema, void *base)
     for (const schema_node *n = schema->children; n && n->kind != SK_END; n++) {
         if (n->kind == SK_OBJECT) {
             schema_release(n, base);
-        } else if (n->kind == SK_STRING) {
+        } else if (n->kind == SK_STRING || n->kind == SK_JSON) {
             ps_free(*(char **)(b + n->offset));
             *(char **)(b + n->offset) = NULL;
         } else if (n->kind == SK_STRING_LIST) {
@@ -474,6 +486,7 @@ static const char *kind_name(const schema_node *n)
     case SK_NAMED_LIST: return "list";
     case SK_STRING_LIST: return "list of names";
     case SK_ENUM_SET: return "list of choices";
+    case SK_JSON: return "object";
     case SK_END: break;
     }
     return "";
@@ -488,6 +501,7 @@ static void md_default(sbuf *b, const schema_node *n)
     else if (n->kind == SK_STRING || n->kind == SK_ENUM) sb_printf(b, "`\"%s\"`", n->def_str ? n->def_str : "");
     else if (n->kind == SK_BOOL) sb_printf(b, "`%s`", n->def ? "true" : "false");
     else if (n->kind == SK_STRING_LIST) sb_printf(b, "%s", n->def_str ? n->def_str : "`[]`");
+    else if (n->kind == SK_JSON) sb_printf(b, "%s", n->def_str ? n->def_str : "`{}`");
     else if (n->kind == SK_ENUM_SET) {
         sb_puts(b, "`[");
         for (int k = 0, first = 1; n->values[k]; k++)

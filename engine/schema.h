@@ -29,7 +29,8 @@ typedef enum schema_kind {
     SK_ENUM,        /* int: index into values */
     SK_NAMED_LIST,  /* array of objects with a unique "name"; item structs of item_size */
     SK_STRING_LIST, /* array of strings: char ** at offset, int count at count_offset */
-    SK_ENUM_SET     /* array of distinct choices from values: unsigned bit mask; def is the default mask */
+    SK_ENUM_SET,    /* array of distinct choices from values: unsigned bit mask; def is the default mask */
+    SK_JSON         /* any JSON object, checked elsewhere: char * holding its compact JSON */
 } schema_kind;
 
 enum schema_flags {
@@ -70,6 +71,8 @@ struct schema_node {
 
 /* The scenario schema's root (keys.c). */
 const schema_node *keys_scenario(void);
+/* The schema of one service (the "services" list, whose children are a service's keys). */
+const schema_node *keys_service(void);
 /* The schema of a place file (the "place" object). */
 const schema_node *keys_place(void);
 

@@ -23,103 +23,174 @@
 #include "alloc.h"
 #include "err.h"
 #include "rng.h"
+#include "interventions.h"
+#include "schema.h"
 #include "world.h"
 
-/* ------------------------------------------------------------ run-wide facts */
+/* ------------------------------------------------------------ the service table */
+
+/* Facts of service def, given the place. serves is allocated. */
+static ps_status static_of(const ps_config *cfg, const cfg_service *sv, svc_static *x, ps_error *err)
+{
+    int nn = cfg->place.n_neighbourhoods;
+    memset(x, 0, sizeof *x);
+    x->serves = ps_calloc((size_t)nn, 1);
+    if (!x->serves) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    x->owns_serves = 1;
+    for (int k = 0; k < nn; k++) x->serves[k] = sv->n_neighbourhoods == 0;
+    for (int j = 0; j < sv->n_neighbourhoods; j++) {
+        int k = config_neighbourhood_index(cfg, sv->neighbourhoods[j]);
+        if (k >= 0) x->serves[k] = 1;
+    }
+    x->units = sv->per_neighbourhood ? nn : 1;
+    x->access_purpose = rng_purpose_of_name(RNG_SERVICE_ACCESS, sv->name);
+    x->min_age = sv->min_age;
+    x->max_age = sv->max_age;
+    for (unsigned code = 0; code < 64; code++) {
+        unsigned st = (code >> 4) + 1, needs = code & 15u;
+        int by_state = sv->eligible_states == 0 || ((sv->eligible_states >> (st - 1)) & 1u);
+        int by_need = sv->eligible_needs == 0 || (needs & sv->eligible_needs) != 0;
+        if (by_state && by_need) x->eligible |= UINT64_C(1) << code;
+    }
+    x->end_thr = rng_threshold(1.0 / sv->episode_weeks);
+    x->complete_thr = rng_threshold(sv->completion);
+    x->wait_thr = rng_threshold(sv->wait_dropout);
+    x->handoff_thr = rng_threshold(sv->handoff_dropout);
+    x->referral_thr = rng_threshold(sv->referral_dropout);
+    x->recover_thr = rng_threshold(sv->effects.recover_on_completion);
+    for (int n = 0; n < NEED_COUNT; n++) x->resolve_thr[n] = rng_threshold(sv->effects.resolve[n]);
+    return PS_OK;
+}
+
+static ps_status table_alloc(svc_table *t, int max, ps_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->max = max;
+    size_t m = (size_t)max + 1;
+    t->def = ps_calloc(m, sizeof *t->def);
+    t->sx = ps_calloc(m, sizeof *t->sx);
+    t->access = ps_calloc(m, sizeof *t->access);
+    int ok = t->def && t->sx && t->access;
+    for (int n = 0; n <= NEED_COUNT; n++) ok &= (t->takers[n] = ps_calloc(m, sizeof *t->takers[n])) != NULL;
+    return ok ? PS_OK : err_set(err, PS_ERR_NOMEM, "out of memory");
+}
+
+static void table_release(svc_table *t)
+{
+    for (int s = 0; t->sx && s < t->n; s++)
+        if (t->sx[s].owns_serves) ps_free(t->sx[s].serves);
+    ps_free(t->def);
+    ps_free(t->sx);
+    ps_free(t->access);
+    for (int n = 0; n <= NEED_COUNT; n++) ps_free(t->takers[n]);
+    memset(t, 0, sizeof *t);
+}
+
+/* Derives who is a gatekeeper, the access list and its masks, and where
+ * hand-offs for each need may go, from the services in the table. */
+static void table_index(svc_table *t)
+{
+    t->n_access = 0;
+    memset(t->n_takers, 0, sizeof t->n_takers);
+    memset(t->access_mask, 0, sizeof t->access_mask);
+    for (int s = 0; s < t->n; s++) {
+        const cfg_service *sv = t->def[s];
+        svc_static *x = &t->sx[s];
+        x->gatekeeper = 0;
+        if (sv->role != ROLE_SUPPORT) continue;
+        /* A gatekeeper (some service's via) meets no need itself: it refers on. */
+        for (int u = 0; u < t->n; u++)
+            if (t->def[u]->role == ROLE_SUPPORT && t->def[u]->via_index == s) x->gatekeeper = 1;
+        if (sv->route != ROUTE_NONE) t->access[t->n_access++] = s;
+        if (x->gatekeeper) continue;
+        /* Hand-offs go only where something can be done about the need: a
+         * chance to resolve it, or for being unwell an effect on wellbeing. */
+        for (int n = 0; n < NEED_COUNT; n++)
+            if ((sv->eligible_needs & (1u << n)) && sv->effects.resolve[n] > 0) t->takers[n][t->n_takers[n]++] = s;
+        unsigned unwell = (1u << (ST_STRUGGLING - 1)) | (1u << (ST_CRISIS - 1)) | (1u << (ST_RECOVERING - 1));
+        int helps = sv->effects.recovery > 1 || sv->effects.crisis < 1 || sv->effects.onset < 1 ||
+                    sv->effects.recover_on_completion > 0;
+        if (helps && sv->eligible_needs == 0 && (sv->eligible_states == 0 || (sv->eligible_states & unwell)))
+            t->takers[NEED_MENTAL_HEALTH][t->n_takers[NEED_MENTAL_HEALTH]++] = s;
+    }
+    for (int j = 0; j < t->n_access && j < 64; j++)
+        for (unsigned code = 0; code < 64; code++)
+            if ((t->sx[t->access[j]].eligible >> code) & 1u) t->access_mask[code] |= UINT64_C(1) << j;
+}
 
 ps_status services_params(model_params *mp, ps_error *err)
 {
     const ps_config *cfg = mp->cfg;
-    int nn = cfg->place.n_neighbourhoods, ns = cfg->n_services;
-    mp->svc = ps_calloc((size_t)ns + 1, sizeof *mp->svc);
-    mp->access = ps_calloc((size_t)ns + 1, sizeof *mp->access);
-    for (int n = 0; n <= NEED_COUNT; n++) mp->takers[n] = ps_calloc((size_t)ns + 1, sizeof *mp->takers[n]);
-    if (!mp->svc || !mp->access) return err_set(err, PS_ERR_NOMEM, "out of memory");
-    for (int n = 0; n <= NEED_COUNT; n++)
-        if (!mp->takers[n]) return err_set(err, PS_ERR_NOMEM, "out of memory");
-    for (int s = 0; s < ns; s++) {
-        const cfg_service *sv = &cfg->services[s];
-        svc_static *x = &mp->svc[s];
-        x->serves = ps_calloc((size_t)nn, 1);
-        if (!x->serves) return err_set(err, PS_ERR_NOMEM, "out of memory");
-        for (int k = 0; k < nn; k++) x->serves[k] = sv->n_neighbourhoods == 0;
-        for (int j = 0; j < sv->n_neighbourhoods; j++) {
-            int k = config_neighbourhood_index(cfg, sv->neighbourhoods[j]);
-            if (k >= 0) x->serves[k] = 1;
-        }
-        x->units = sv->per_neighbourhood ? nn : 1;
-        x->access_purpose = rng_purpose_of_name(RNG_SERVICE_ACCESS, sv->name);
-        x->min_age = sv->min_age;
-        x->max_age = sv->max_age;
-        for (unsigned code = 0; code < 64; code++) {
-            unsigned st = (code >> 4) + 1, needs = code & 15u;
-            int by_state = sv->eligible_states == 0 || ((sv->eligible_states >> (st - 1)) & 1u);
-            int by_need = sv->eligible_needs == 0 || (needs & sv->eligible_needs) != 0;
-            if (by_state && by_need) x->eligible |= UINT64_C(1) << code;
-        }
-        x->capacity = config_capacity(cfg, s);
-        x->end_thr = rng_threshold(1.0 / sv->episode_weeks);
-        x->complete_thr = rng_threshold(sv->completion);
-        x->wait_thr = rng_threshold(sv->wait_dropout);
-        x->handoff_thr = rng_threshold(sv->handoff_dropout);
-        x->referral_thr = rng_threshold(sv->referral_dropout);
-        x->recover_thr = rng_threshold(sv->effects.recover_on_completion);
-        for (int n = 0; n < NEED_COUNT; n++) x->resolve_thr[n] = rng_threshold(sv->effects.resolve[n]);
-        if (sv->role != ROLE_SUPPORT) continue;
-        if (sv->route != ROUTE_NONE) mp->access[mp->n_access++] = s;
-        /* A gatekeeper (some service's via) meets no need itself: it refers on. */
-        int gatekeeper = 0;
-        for (int t = 0; t < ns; t++)
-            if (cfg->services[t].role == ROLE_SUPPORT && cfg->services[t].via_index == s) gatekeeper = 1;
-        x->gatekeeper = gatekeeper;
-        /* Hand-offs go only where something can be done about the need: a
-         * chance to resolve it, or for being unwell an effect on wellbeing. */
-        for (int n = 0; n < NEED_COUNT && !gatekeeper; n++)
-            if ((sv->eligible_needs & (1u << n)) && sv->effects.resolve[n] > 0)
-                mp->takers[n][mp->n_takers[n]++] = s;
-        unsigned unwell = (1u << (ST_STRUGGLING - 1)) | (1u << (ST_CRISIS - 1)) | (1u << (ST_RECOVERING - 1));
-        int helps = sv->effects.recovery > 1 || sv->effects.crisis < 1 || sv->effects.onset < 1 ||
-                    sv->effects.recover_on_completion > 0;
-        if (!gatekeeper && helps && sv->eligible_needs == 0 &&
-            (sv->eligible_states == 0 || (sv->eligible_states & unwell)))
-            mp->takers[NEED_MENTAL_HEALTH][mp->n_takers[NEED_MENTAL_HEALTH]++] = s;
+    ps_status st = table_alloc(&mp->svt, cfg->n_services, err);
+    for (int s = 0; !st && s < cfg->n_services; s++) {
+        mp->svt.def[s] = &cfg->services[s];
+        st = static_of(cfg, &cfg->services[s], &mp->svt.sx[s], err);
+        if (!st) mp->svt.n = s + 1;
     }
-    for (int j = 0; j < mp->n_access && j < 64; j++)
-        for (unsigned code = 0; code < 64; code++)
-            if ((mp->svc[mp->access[j]].eligible >> code) & 1u) mp->access_mask[code] |= UINT64_C(1) << j;
-    return PS_OK;
+    if (!st) table_index(&mp->svt);
+    return st;
 }
 
-void services_params_release(model_params *mp)
+void services_params_release(model_params *mp) { table_release(&mp->svt); }
+
+static ps_status add_units(world *w, int s, ps_error *err)
 {
-    for (int s = 0; mp->svc && s < mp->cfg->n_services; s++) ps_free(mp->svc[s].serves);
-    ps_free(mp->svc);
-    ps_free(mp->access);
-    for (int n = 0; n <= NEED_COUNT; n++) ps_free(mp->takers[n]);
-    mp->svc = NULL;
-    mp->access = NULL;
+    w->sv[s].units = ps_calloc((size_t)w->svt.sx[s].units, sizeof *w->sv[s].units);
+    return w->sv[s].units ? PS_OK : err_set(err, PS_ERR_NOMEM, "out of memory");
 }
 
 ps_status services_world_init(world *w, ps_error *err)
 {
-    const ps_config *cfg = w->mp->cfg;
-    w->sv = ps_calloc((size_t)cfg->n_services + 1, sizeof *w->sv);
-    if (!w->sv) return err_set(err, PS_ERR_NOMEM, "out of memory");
-    for (int s = 0; s < cfg->n_services; s++) {
-        w->sv[s].units = ps_calloc((size_t)w->mp->svc[s].units, sizeof *w->sv[s].units);
-        if (!w->sv[s].units) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    const model_params *mp = w->mp;
+    int max = mp->svt.n + mp->cfg->limits.added_services;
+    ps_status st = table_alloc(&w->svt, max, err);
+    if (st) return st;
+    w->sv = ps_calloc((size_t)max + 1, sizeof *w->sv);
+    w->added = ps_calloc((size_t)mp->cfg->limits.added_services + 1, sizeof *w->added);
+    if (!w->sv || !w->added) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    for (int s = 0; s < mp->svt.n; s++) {
+        w->svt.def[s] = mp->svt.def[s];
+        w->svt.sx[s] = mp->svt.sx[s];
+        w->svt.sx[s].owns_serves = 0; /* shared with the run */
+        w->svt.n = s + 1;
+        if ((st = add_units(w, s, err))) return st;
     }
+    table_index(&w->svt);
     return PS_OK;
 }
 
 void services_world_release(world *w)
 {
-    for (int s = 0; w->sv && s < w->mp->cfg->n_services; s++) {
-        for (int u = 0; w->sv[s].units && u < w->mp->svc[s].units; u++) ps_free(w->sv[s].units[u].q.ids);
+    for (int s = 0; w->sv && s < w->svt.n; s++) {
+        for (int u = 0; w->sv[s].units && u < w->svt.sx[s].units; u++) ps_free(w->sv[s].units[u].q.ids);
         ps_free(w->sv[s].units);
     }
+    int added = w->svt.n - w->mp->svt.n;
+    for (int k = 0; w->added && k < added; k++) schema_release(keys_service(), &w->added[k]);
+    ps_free(w->added);
     ps_free(w->sv);
+    table_release(&w->svt);
     w->sv = NULL;
+    w->added = NULL;
+}
+
+ps_status services_add(world *w, cfg_service *def, int *index, ps_error *err)
+{
+    if (w->svt.n >= w->svt.max)
+        return err_set(err, PS_ERR_SCRIPT, "sim:add_service: no room for another service (limits.added_services is %d)",
+                       w->mp->cfg->limits.added_services);
+    int s = w->svt.n;
+    ps_status st = static_of(w->mp->cfg, def, &w->svt.sx[s], err);
+    if (st) return st;
+    w->svt.def[s] = def;
+    w->svt.n = s + 1;
+    w->capacity[s] = config_clamp_capacity(def->capacity * w->mp->cfg->population.scale);
+    w->fixed_cost[s] = def->cost_fixed_per_week * w->mp->cfg->population.scale;
+    w->cap_mult[s] = 1;
+    if ((st = add_units(w, s, err))) return st;
+    table_index(&w->svt);
+    *index = s;
+    return PS_OK;
 }
 
 /* ------------------------------------------------------------ people */
@@ -147,12 +218,14 @@ static int eligible(const world *w, uint32_t i, int s)
 {
     uint8_t st = w->st[i];
     if (st == ST_CHILD) return 0;
-    return eligible_code(&w->mp->svc[s], (unsigned)(st - 1) << 4 | needs_of(w, i), w->mp->pop->p_age[i]);
+    return eligible_code(&w->svt.sx[s], (unsigned)(st - 1) << 4 | needs_of(w, i), w->mp->pop->p_age[i]);
 }
+
+int services_eligible(const world *w, uint32_t i, int s) { return eligible(w, i, s); }
 
 static svc_unit *unit_of(world *w, int s, uint32_t i)
 {
-    return &w->sv[s].units[w->mp->svc[s].units == 1 ? 0 : nbhd_of(w, i)];
+    return &w->sv[s].units[w->svt.sx[s].units == 1 ? 0 : nbhd_of(w, i)];
 }
 
 static int queue_push(svc_queue *q, uint32_t id)
@@ -182,24 +255,24 @@ ps_status services_join(world *w, uint32_t i, int s, int target, int week)
     return PS_OK;
 }
 
-void services_person_multipliers(const world *w, uint32_t i, int week, double *onset, double *recovery,
+void services_person_multipliers(world *w, uint32_t i, int week, double *onset, double *recovery,
                                  double *crisis)
 {
-    const ps_config *cfg = w->mp->cfg;
     double om = 1, rm = 1, cm = 1;
     if (w->svc[i]) {
-        const cfg_service *sv = &cfg->services[w->svc[i] - 1];
+        const cfg_service *sv = w->svt.def[w->svc[i] - 1];
         om *= sv->effects.onset;
         rm *= sv->effects.recovery;
         cm *= sv->effects.crisis;
     }
     if (w->after[i] && w->after[i] != w->svc[i] && week < WEEK_OF(w->after_until[i])) {
-        const cfg_service *sv = &cfg->services[w->after[i] - 1];
+        const cfg_service *sv = w->svt.def[w->after[i] - 1];
         om *= sv->effects.onset;
         rm *= sv->effects.recovery;
         cm *= sv->effects.crisis;
     }
-    if (w->wait[i]) cm *= cfg->model.crisis.waiting;
+    if (w->wait[i]) cm *= w->mp->cfg->model.crisis.waiting;
+    if (w->mod && w->mod[i]) modifiers_apply(w, i, week, &om, &rm, &cm);
     *onset = om;
     *recovery = rm;
     *crisis = cm;
@@ -239,22 +312,22 @@ static int takes_need(const cfg_service *sv, int n)
  * them and takes them. */
 static ps_status hand_off(world *w, uint32_t i, int s, const week_keys *k, int week)
 {
-    const model_params *mp = w->mp;
-    const cfg_service *sv = &mp->cfg->services[s];
+    const svc_table *t = &w->svt;
+    const cfg_service *sv = t->def[s];
     unsigned needs = needs_of(w, i);
     uint8_t st = w->st[i];
     if (st == ST_STRUGGLING || st == ST_CRISIS || st == ST_RECOVERING) needs |= 1u << NEED_MENTAL_HEALTH;
     int k_nb = nbhd_of(w, i);
     for (int n = 0; n <= NEED_COUNT; n++) {
         if (!((needs >> n) & 1u) || takes_need(sv, n)) continue;
-        for (int j = 0; j < mp->n_takers[n]; j++) {
-            int t = mp->takers[n][j];
-            if (t == s || !mp->svc[t].serves[k_nb] || !eligible(w, i, t)) continue;
-            if (rng_hit(rng_keyed(k->handoff, i), mp->svc[s].handoff_thr)) {
+        for (int j = 0; j < t->n_takers[n]; j++) {
+            int to = t->takers[n][j];
+            if (to == s || !t->sx[to].serves[k_nb] || !eligible(w, i, to)) continue;
+            if (rng_hit(rng_keyed(k->handoff, i), t->sx[s].handoff_thr)) {
                 w->sv[s].lost++;
                 return PS_OK;
             }
-            return services_join(w, i, t, -1, week);
+            return services_join(w, i, to, -1, week);
         }
     }
     return PS_OK;
@@ -262,13 +335,12 @@ static ps_status hand_off(world *w, uint32_t i, int s, const week_keys *k, int w
 
 static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int week)
 {
-    const model_params *mp = w->mp;
-    const cfg_service *sv = &mp->cfg->services[s];
-    const svc_static *x = &mp->svc[s];
+    const cfg_service *sv = w->svt.def[s];
+    const svc_static *x = &w->svt.sx[s];
     if (w->target[i]) { /* a gatekeeper refers on, losing the referral route's drop-out */
         int t = w->target[i] - 1;
         w->target[i] = 0;
-        if (rng_hit(rng_keyed(k->handoff, i), mp->svc[t].referral_thr)) {
+        if (rng_hit(rng_keyed(k->handoff, i), w->svt.sx[t].referral_thr)) {
             w->sv[s].lost++; /* lost between the gatekeeper and the service */
             return PS_OK;
         }
@@ -302,10 +374,10 @@ static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int w
 static int unit_capacity(const world *w, int s, int u)
 {
     const ps_config *cfg = w->mp->cfg;
-    const cfg_service *sv = &cfg->services[s];
-    const svc_static *x = &w->mp->svc[s];
+    const cfg_service *sv = w->svt.def[s];
+    const svc_static *x = &w->svt.sx[s];
     if (x->units > 1 && !x->serves[u]) return 0;
-    double cap = x->capacity;
+    double cap = w->capacity[s];
     if (sv->volunteer_capacity > 0) {
         double vol = 0;
         if (x->units == 1) {
@@ -322,24 +394,21 @@ static int unit_capacity(const world *w, int s, int u)
 /* People come forward to the services of the access list. */
 static ps_status arrivals(world *w, int week)
 {
-    const model_params *mp = w->mp;
-    const ps_config *cfg = mp->cfg;
-    const popdata *pop = mp->pop;
-    if (mp->n_access == 0) return PS_OK;
-    uint64_t key[256], thr[256];
-    for (int j = 0; j < mp->n_access; j++)
-        key[j] = rng_key(w->seed, w->replicate, week, mp->svc[mp->access[j]].access_purpose);
-    const int fast = mp->n_access <= 64; /* else every person tries every service */
+    const svc_table *t = &w->svt;
+    const popdata *pop = w->mp->pop;
+    if (t->n_access == 0) return PS_OK;
+    uint64_t key[256 + 64], thr[256 + 64];
+    for (int j = 0; j < t->n_access; j++) key[j] = rng_key(w->seed, w->replicate, week, t->sx[t->access[j]].access_purpose);
+    const int fast = t->n_access <= 64; /* else every person tries every service */
     for (int k = 0; k < pop->n_nbhd; k++) {
         double S = w->social_capital[k];
         uint64_t here = 0;
-        for (int j = 0; j < mp->n_access; j++) {
-            const cfg_service *sv = &cfg->services[mp->access[j]];
+        for (int j = 0; j < t->n_access; j++) {
+            const cfg_service *sv = t->def[t->access[j]];
             double p = sv->route == ROUTE_SELF ? sv->uptake * (0.5 + S)
                        : sv->route == ROUTE_OUTREACH ? sv->find_rate
                                                      : sv->uptake;
-            int open = mp->svc[mp->access[j]].serves[k] &&
-                       (sv->route != ROUTE_REFERRAL || mp->svc[sv->via_index].serves[k]);
+            int open = t->sx[t->access[j]].serves[k] && (sv->route != ROUTE_REFERRAL || t->sx[sv->via_index].serves[k]);
             thr[j] = open ? rng_threshold(p) : 0;
             if (thr[j] && j < 64) here |= UINT64_C(1) << j;
         }
@@ -349,14 +418,14 @@ static ps_status arrivals(world *w, int week)
                 uint8_t st = w->st[i];
                 if (st == ST_CHILD || w->svc[i] || w->wait[i]) continue;
                 unsigned code = (unsigned)(st - 1) << 4 | needs_in(w, i, h);
-                uint64_t may = fast ? mp->access_mask[code] & here : ~UINT64_C(0);
+                uint64_t may = fast ? t->access_mask[code] & here : ~UINT64_C(0);
                 if (!may) continue;
                 int age = pop->p_age[i];
-                for (int j = 0; j < mp->n_access; j++) {
+                for (int j = 0; j < t->n_access; j++) {
                     if (fast && !((may >> j) & 1u)) continue;
-                    int s = mp->access[j];
-                    if (!thr[j] || !eligible_code(&mp->svc[s], code, age)) continue;
-                    const cfg_service *sv = &cfg->services[s];
+                    int s = t->access[j];
+                    if (!thr[j] || !eligible_code(&t->sx[s], code, age)) continue;
+                    const cfg_service *sv = t->def[s];
                     if (sv->route == ROUTE_OUTREACH) {
                         /* a team goes out to find people only while it has room to see them */
                         const svc_unit *u = unit_of(w, s, i);
@@ -375,9 +444,9 @@ static ps_status arrivals(world *w, int week)
 }
 
 /* Drop-outs from one list, then starts from its head while there is room. */
-static void serve_queue(world *w, int s, svc_unit *unit, const week_keys *k, int week)
+static int serve_queue(world *w, int s, svc_unit *unit, const week_keys *k, int week)
 {
-    const svc_static *x = &w->mp->svc[s];
+    const svc_static *x = &w->svt.sx[s];
     svc_state *ss = &w->sv[s];
     svc_queue *q = &unit->q;
     uint32_t kept = 0;
@@ -405,13 +474,14 @@ static void serve_queue(world *w, int s, svc_unit *unit, const week_keys *k, int
         w->wait[i] = 0;
         ss->started++;
         unit->active++;
+        if ((w->event_mask & EVENT_BIT(EV_SERVICE_START)) && events_push(w, EV_SERVICE_START, i, s)) return -1;
     }
+    return 0;
 }
 
 ps_status services_week(world *w, int week, ps_error *err)
 {
-    const model_params *mp = w->mp;
-    const ps_config *cfg = mp->cfg;
+    const svc_table *t = &w->svt;
     week_keys k = {
         rng_key(w->seed, w->replicate, week, RNG_SERVICE_END),
         rng_key(w->seed, w->replicate, week, RNG_SERVICE_COMPLETE),
@@ -420,24 +490,27 @@ ps_status services_week(world *w, int week, ps_error *err)
         rng_key(w->seed, w->replicate, week, RNG_SERVICE_RECOVER),
         rng_key(w->seed, w->replicate, week, RNG_SERVICE_RESOLVE),
     };
-    for (int s = 0; s < cfg->n_services; s++) {
+    for (int s = 0; s < t->n; s++) {
         svc_state *ss = &w->sv[s];
         ss->referrals = ss->started = ss->completed = ss->dropped = ss->lost = 0;
         ss->wait_sum = 0;
-        if (cfg->services[s].role != ROLE_SUPPORT) continue;
-        for (int u = 0; u < mp->svc[s].units; u++) ss->units[u].capacity = unit_capacity(w, s, u);
+        if (t->def[s]->role != ROLE_SUPPORT) continue;
+        for (int u = 0; u < t->sx[s].units; u++) ss->units[u].capacity = unit_capacity(w, s, u);
     }
     /* a. episodes end; after-effects run out */
-    uint32_t np = mp->pop->n_persons;
+    uint32_t np = w->mp->pop->n_persons;
     for (uint32_t i = 0; i < np; i++) {
         if (!(w->svc[i] | w->after[i])) continue;
         if (w->after[i] && week >= WEEK_OF(w->after_until[i])) w->after[i] = 0;
         if (!w->svc[i]) continue;
         int s = w->svc[i] - 1;
-        if (!rng_hit(rng_keyed(k.end, i), mp->svc[s].end_thr)) continue;
+        if (!rng_hit(rng_keyed(k.end, i), t->sx[s].end_thr)) continue;
         unit_of(w, s, i)->active--;
         w->svc[i] = 0;
-        if (rng_hit(rng_keyed(k.complete, i), mp->svc[s].complete_thr)) {
+        int completed = rng_hit(rng_keyed(k.complete, i), t->sx[s].complete_thr);
+        if (w->event_mask & EVENT_BIT(EV_SERVICE_END) && events_push(w, EV_SERVICE_END, i, s))
+            return err_set(err, PS_ERR_NOMEM, "out of memory");
+        if (completed) {
             w->sv[s].completed++;
             if (complete(w, i, s, &k, week)) return err_set(err, PS_ERR_NOMEM, "out of memory");
         } else {
@@ -448,9 +521,10 @@ ps_status services_week(world *w, int week, ps_error *err)
     /* b. people come forward */
     if (arrivals(w, week)) return err_set(err, PS_ERR_NOMEM, "out of memory");
     /* c. waiting lists */
-    for (int s = 0; s < cfg->n_services; s++) {
-        if (cfg->services[s].role != ROLE_SUPPORT) continue;
-        for (int u = 0; u < mp->svc[s].units; u++) serve_queue(w, s, &w->sv[s].units[u], &k, week);
+    for (int s = 0; s < t->n; s++) {
+        if (t->def[s]->role != ROLE_SUPPORT) continue;
+        for (int u = 0; u < t->sx[s].units; u++)
+            if (serve_queue(w, s, &w->sv[s].units[u], &k, week)) return err_set(err, PS_ERR_NOMEM, "out of memory");
     }
     return PS_OK;
 }
@@ -460,18 +534,18 @@ ps_status services_week(world *w, int week, ps_error *err)
 void services_record(world *w, double *ts, double *xs, double *rows)
 {
     const model_params *mp = w->mp;
-    const ps_config *cfg = mp->cfg;
+    const svc_table *t = &w->svt;
     const metrics_layout *L = &mp->layout;
     int team = mp->service_of_role[ROLE_CRISIS_TEAM], ae = mp->service_of_role[ROLE_EMERGENCY],
         bed = mp->service_of_role[ROLE_INPATIENT];
     double total = 0;
-    for (int s = 0; s < cfg->n_services; s++) {
-        const cfg_service *sv = &cfg->services[s];
+    for (int s = 0; s < t->n; s++) {
+        const cfg_service *sv = t->def[s];
         double *r = rows + (size_t)s * SV_COUNT;
         memset(r, 0, SV_COUNT * sizeof *r);
         if (sv->role == ROLE_SUPPORT) {
             const svc_state *ss = &w->sv[s];
-            for (int u = 0; u < mp->svc[s].units; u++) {
+            for (int u = 0; u < t->sx[s].units; u++) {
                 r[SV_WAITING] += ss->units[u].q.len;
                 r[SV_ACTIVE] += ss->units[u].active;
                 r[SV_CAPACITY] += ss->units[u].capacity;
@@ -487,13 +561,14 @@ void services_record(world *w, double *ts, double *xs, double *rows)
             r[SV_STARTED] = w->starts[s];
             r[SV_ACTIVE] = s == ae ? w->starts[s] : w->active[s];
             r[SV_COMPLETED] = w->ends[s];
-            r[SV_CAPACITY] = config_clamp_capacity(mp->capacity[s] * w->cap_mult[s]);
+            r[SV_CAPACITY] = config_clamp_capacity(w->capacity[s] * w->cap_mult[s]);
         }
-        r[SV_COST] = mp->fixed_cost[s] + sv->cost_per_start * r[SV_STARTED] + sv->cost_per_week * r[SV_ACTIVE];
-        ts[TS_FIXED + L->service_agency[s]] += r[SV_COST];
+        r[SV_COST] = w->fixed_cost[s] + sv->cost_per_start * r[SV_STARTED] + sv->cost_per_week * r[SV_ACTIVE];
+        if (s < mp->svt.n) ts[TS_FIXED + L->service_agency[s]] += r[SV_COST];
+        else interventions_cost(w, sv->agency, r[SV_COST]);
         total += r[SV_COST];
     }
-    for (int k = 0; k < cfg->place.n_neighbourhoods; k++) {
+    for (int k = 0; k < mp->cfg->place.n_neighbourhoods; k++) {
         ts[TS_FIXED + mp->asset_agency] += mp->asset_cost[k];
         total += mp->asset_cost[k];
     }

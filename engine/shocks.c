@@ -22,7 +22,7 @@ void shocks_apply(world *w, int week)
     int nn = cfg->place.n_neighbourhoods;
     const shock_mult one = { 1, 1, 1, 1, 1, 1, 1, 1 };
     for (int k = 0; k < nn; k++) w->shock[k] = one;
-    for (int s = 0; s < cfg->n_services; s++) w->cap_mult[s] = 1;
+    for (int s = 0; s < w->svt.n; s++) w->cap_mult[s] = 1;
     for (int j = 0; j < cfg->n_shocks; j++) {
         const cfg_shock *sh = &cfg->shocks[j];
         if (week < sh->start_week || week >= sh->start_week + sh->weeks) continue;
@@ -38,7 +38,7 @@ void shocks_apply(world *w, int week)
             m->crisis *= sh->crisis;
             m->recovery *= sh->recovery;
         }
-        for (int s = 0; s < cfg->n_services; s++)
-            if (listed(sh->services, sh->n_services, cfg->services[s].name)) w->cap_mult[s] *= sh->capacity;
+        for (int s = 0; s < w->svt.n; s++)
+            if (listed(sh->services, sh->n_services, w->svt.def[s]->name)) w->cap_mult[s] *= sh->capacity;
     }
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "interventions.h"
 #include "rng.h"
 #include "world.h"
 
@@ -61,7 +62,7 @@ static void determinant_tables(world *w, int k)
     t->lonely_resolve = thr_of(m->loneliness.resolution * (1 + m->loneliness.resolution_social_capital * S));
 }
 
-void transitions_determinants(world *w, int week)
+int transitions_determinants(world *w, int week)
 {
     const popdata *pop = w->mp->pop;
     const uint64_t k_job = rng_key(w->seed, w->replicate, week, RNG_JOB);
@@ -81,6 +82,7 @@ void transitions_determinants(world *w, int week)
                     if (rng_hit(rng_keyed(k_job, i), t->job_loss[st[i]])) {
                         pf[i] = (uint8_t)((f & ~PF_EMPLOYED) | PF_UNEMPLOYED);
                         w->workers[h]--;
+                        if ((w->event_mask & EVENT_BIT(EV_JOB_LOSS)) && events_push(w, EV_JOB_LOSS, i, 0)) return -1;
                     }
                 } else if (f & PF_UNEMPLOYED) {
                     if (rng_hit(rng_keyed(k_job, i), t->job_find[st[i]][(f & PF_LOW_QUAL) != 0])) {
@@ -98,6 +100,7 @@ void transitions_determinants(world *w, int week)
                 if (rng_hit(bits, t->debt_resolve)) x &= (uint8_t)~HF_DEBT;
             } else if (rng_hit(bits, t->debt_onset[no_worker | (w->ncrisis[h] > 0) << 1])) {
                 x |= HF_DEBT;
+                if ((w->event_mask & EVENT_BIT(EV_DEBT)) && events_push(w, EV_DEBT, h, 0)) return -1;
             }
             if (x & HF_RENTER) {
                 bits = rng_keyed(k_hous, h);
@@ -105,6 +108,7 @@ void transitions_determinants(world *w, int week)
                     if (rng_hit(bits, t->housing_resolve)) x &= (uint8_t)~HF_HOUSING_INSECURE;
                 } else if (rng_hit(bits, t->housing_onset[(x & HF_DEBT) != 0])) {
                     x |= HF_HOUSING_INSECURE;
+                    if ((w->event_mask & EVENT_BIT(EV_HOUSING)) && events_push(w, EV_HOUSING, h, 0)) return -1;
                 }
             }
             hf[h] = x;
@@ -121,6 +125,7 @@ void transitions_determinants(world *w, int week)
             }
         }
     }
+    return 0;
 }
 
 /* ------------------------------------------------------------ wellbeing */
@@ -164,7 +169,7 @@ static void wellbeing_tables(world *w, int k)
 }
 
 /* Thresholds for a person whose services multiply their hazards. */
-static void person_thresholds(const world *w, uint32_t i, uint8_t s, unsigned idx, int week, uint64_t out[2])
+static void person_thresholds(world *w, uint32_t i, uint8_t s, unsigned idx, int week, uint64_t out[2])
 {
     const cfg_model *m = &w->mp->cfg->model;
     const nb_tables *t = &w->tables;
@@ -195,6 +200,7 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
     const nb_tables *t = &w->tables;
     uint8_t *pf = w->pf, *st = w->st, *care = w->care, *hf = w->hf;
     const uint8_t *svc = w->svc, *wait = w->wait, *after = w->after;
+    const uint32_t *mod = w->mod;
     uint16_t *wk = w->wk;
 
     w->n_new = 0;
@@ -232,7 +238,7 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
                     }
                 } else {
                     uint64_t thr[2];
-                    if (svc[i] | wait[i] | after[i]) {
+                    if (svc[i] | wait[i] | after[i] | (mod ? mod[i] : 0)) {
                         person_thresholds(w, i, s, idx, week, thr);
                     } else if (s == ST_WELL) {
                         thr[0] = thr[1] = t->well[idx];
@@ -247,17 +253,23 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
                         if (s == ST_WELL) {
                             ns = ST_STRUGGLING;
                             c[NB_ONSETS]++;
+                            if ((w->event_mask & EVENT_BIT(EV_ONSET)) && events_push(w, EV_ONSET, i, 0))
+                                return err_set(err, PS_ERR_NOMEM, "out of memory");
                         } else if (s == ST_STRUGGLING) {
                             if (crisis_push(w, i)) return err_set(err, PS_ERR_NOMEM, "out of memory");
                             ns = ST_CRISIS;
                             care[i] = CARE_NONE;
                             w->ncrisis[h]++;
                             c[NB_CRISIS_EPISODES]++;
+                            if ((w->event_mask & EVENT_BIT(EV_CRISIS)) && events_push(w, EV_CRISIS, i, 0))
+                                return err_set(err, PS_ERR_NOMEM, "out of memory");
                         } else {
                             ns = ST_STRUGGLING; /* relapse */
                         }
                     } else if (s != ST_WELL && rng_hit(u, thr[1])) {
                         ns = ST_WELL;
+                        if ((w->event_mask & EVENT_BIT(EV_RECOVERY)) && events_push(w, EV_RECOVERY, i, 0))
+                            return err_set(err, PS_ERR_NOMEM, "out of memory");
                     }
                 }
                 if (ns != s) {

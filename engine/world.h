@@ -43,15 +43,15 @@ typedef struct nb_params {
     double assets;         /* hubs and organisations per 1,000 households, weighted */
 } nb_params;
 
-/* Run-wide facts about one service. */
+/* Facts about one service that stay put while it runs. */
 typedef struct svc_static {
     uint8_t *serves;       /* [n_nbhd]: 1 if the service serves neighbourhood k */
+    int owns_serves;       /* serves was allocated for this table entry */
     uint64_t eligible;     /* bit (state - 1) << 4 | needs: takes people in that state with those needs */
     int min_age, max_age;
     int gatekeeper;        /* some referral route goes through it */
     uint32_t access_purpose; /* keyed-draw purpose of coming forward, from the service's name */
     int units;             /* 1, or one team per neighbourhood */
-    int capacity;          /* scaled capacity of one unit */
     uint64_t end_thr;      /* an episode ends this week */
     uint64_t complete_thr; /* an ending episode was completed */
     uint64_t wait_thr;     /* drop-out from the waiting list this week */
@@ -61,6 +61,19 @@ typedef struct svc_static {
     uint64_t resolve_thr[NEED_COUNT];
 } svc_static;
 
+/* The services of a run (model_params) or of one replicate (world, which
+ * may add services while it runs), with the lists derived from them. */
+typedef struct svc_table {
+    int n, max;                      /* services in use, and room */
+    const cfg_service **def;         /* [max] */
+    svc_static *sx;                  /* [max] */
+    int *access;                     /* support services people come forward to, in order */
+    int n_access;
+    uint64_t access_mask[64];        /* by person code: bit j if access[j] takes that code (j < 64) */
+    int *takers[NEED_COUNT + 1];     /* support services that can act on each need, in order */
+    int n_takers[NEED_COUNT + 1];
+} svc_table;
+
 typedef struct model_params {
     const ps_config *cfg;
     const popdata *pop;
@@ -69,13 +82,9 @@ typedef struct model_params {
     int *capacity;                   /* scaled capacity of each service (one unit) */
     double *fixed_cost;              /* scaled fixed weekly cost of each service */
     double *asset_cost;              /* scaled weekly cost of each neighbourhood's assets */
-    svc_static *svc;                 /* [n_services] */
-    int *access;                     /* support services people come forward to, in order */
-    int n_access;
-    uint64_t access_mask[64];        /* by person code: bit j if access[j] takes that code (j < 64) */
-    int *takers[NEED_COUNT + 1];     /* support services taking each need, in order */
-    int n_takers[NEED_COUNT + 1];
+    svc_table svt;                   /* the scenario's services */
     int asset_agency;                /* cost column of community assets */
+    const struct script_src *scripts;/* [cfg->n_interventions] */
     metrics_layout layout;
 } model_params;
 
@@ -124,6 +133,15 @@ typedef struct svc_state {
     double wait_sum;       /* weeks waited by those who started this week */
 } svc_state;
 
+/* One temporary set of hazard multipliers of a person (sim :modify). */
+typedef struct modifier {
+    double onset, recovery, crisis;
+    int until;             /* first week it no longer applies */
+    uint32_t next;         /* next in the person's chain, 0 = end */
+} modifier;
+
+struct iv_world;
+
 typedef struct world {
     const model_params *mp;
     uint64_t seed, replicate;
@@ -150,12 +168,33 @@ typedef struct world {
     shock_mult *shock;
     double *nb_now;        /* [n_nbhd][NB_COUNT]: this week's neighbourhood figures */
     nb_tables tables;      /* of the neighbourhood being stepped */
-    /* services */
-    svc_state *sv;         /* [n_services] (support services) */
-    double *cap_mult;      /* this week's capacity multiplier of each service */
+    /* services: all arrays have room for svt.max services */
+    svc_table svt;         /* the scenario's services and any added by scripts */
+    cfg_service *added;    /* [cfg->limits.added_services]: definitions of added services */
+    svc_state *sv;         /* support services' units, queues and week counts */
+    int *capacity;         /* scaled capacity of one unit (scripts may change it) */
+    double *fixed_cost;    /* scaled fixed weekly cost */
+    double *cap_mult;      /* this week's capacity multiplier (shocks) */
     int *active;           /* crisis pathway caseloads (by service) */
     int *starts;           /* crisis pathway episodes started this week */
     int *ends;             /* crisis pathway episodes ended this week */
+    /* interventions (NULL and 0 when the scenario has none) */
+    struct iv_world *ivw;
+    unsigned event_mask;   /* events recorded this week */
+    unsigned event_mask_all; /* events some script listens to */
+    uint8_t *ev_kind;      /* this week's events, in the order they happened */
+    uint32_t *ev_entity;
+    int16_t *ev_extra;
+    size_t n_ev, cap_ev;
+    uint32_t *mod;         /* [n_persons]: head of the person's modifier chain */
+    modifier *mod_pool;
+    size_t mod_used, mod_cap;
+    uint32_t mod_free;
+    uint32_t *scratch;     /* [n_persons]: room to build selections */
+    double *base_spend;    /* this week's script costs to the scenario's agencies */
+    double spend_total;    /* this week's script costs in all */
+    replicate_record *rec; /* the record being written (NULL in burn-in) */
+    int log_lines;
     /* this week's new crises (person ids) */
     uint32_t *new_crisis;
     uint64_t *order_key;
@@ -177,7 +216,7 @@ void shocks_apply(world *w, int week);
 /* transitions.c: the determinants of every household and person, then
  * (after services) the wellbeing transitions, with this week's figures of
  * each neighbourhood into w->nb_now. */
-void transitions_determinants(world *w, int week);
+int transitions_determinants(world *w, int week); /* non-zero: out of memory */
 ps_status transitions_wellbeing(world *w, int week, ps_error *err);
 
 /* services.c */
@@ -185,12 +224,17 @@ ps_status services_params(model_params *mp, ps_error *err);
 void services_params_release(model_params *mp);
 ps_status services_world_init(world *w, ps_error *err);
 void services_world_release(world *w);
+/* Would service s take person i now? */
+int services_eligible(const world *w, uint32_t i, int s);
+/* Adds a support service while the replicate runs: def is a compiled
+ * service owned by the world. Its index goes to *index. */
+ps_status services_add(world *w, cfg_service *def, int *index, ps_error *err);
 ps_status services_week(world *w, int week, ps_error *err);
 /* Person i joins the waiting list of service s (target: where a gatekeeper
  * refers on, or -1). Counts a referral. */
 ps_status services_join(world *w, uint32_t i, int s, int target, int week);
 /* The multipliers services put on person i's onset, recovery and crisis. */
-void services_person_multipliers(const world *w, uint32_t i, int week, double *onset, double *recovery,
+void services_person_multipliers(world *w, uint32_t i, int week, double *onset, double *recovery,
                                  double *crisis);
 
 /* crisis.c: the crisis pathway for this week's new crises. */

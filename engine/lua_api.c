@@ -1,0 +1,1040 @@
+/* lua_api: the sim object. See lua_api.h and docs/lua-api.md. */
+#include "lua_api.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+#include <lauxlib.h>
+
+#include "alloc.h"
+#include "err.h"
+#include "interventions.h"
+#include "json.h"
+#include "lua_host.h"
+#include "rng.h"
+#include "sbuf.h"
+#include "schema.h"
+#include "world.h"
+
+#define MT_SIM "placesim.sim"
+#define MT_SEL "placesim.selection"
+#define MT_SVC "placesim.service"
+#define MT_NB "placesim.neighbourhood"
+
+typedef struct selection {
+    int households;   /* 0: persons */
+    uint32_t n;
+    uint32_t ids[];   /* ascending */
+} selection;
+
+static lua_api_ctx *ctx_of(lua_State *L) { return lua_host_context(L); }
+static world *world_of(lua_State *L) { return ctx_of(L)->w; }
+
+static const char *const state_names[ST_COUNT] = { "child", "well", "struggling", "crisis", "recovering" };
+static const char *const tenure_names[] = { "owned_outright", "mortgage", "private_rent", "social_rent", NULL };
+
+/* ------------------------------------------------------------ helpers */
+
+static selection *new_selection(lua_State *L, int households, uint32_t n, const uint32_t *ids)
+{
+    selection *s = lua_newuserdatauv(L, sizeof *s + (size_t)n * sizeof(uint32_t), 0);
+    s->households = households;
+    s->n = n;
+    if (n) memcpy(s->ids, ids, (size_t)n * sizeof(uint32_t));
+    luaL_setmetatable(L, MT_SEL);
+    return s;
+}
+
+static int unknown_key(lua_State *L, const char *what, const char *key, const char *const *known)
+{
+    size_t n = 0;
+    while (known[n]) n++;
+    const char *s = schema_closest(known, n, key);
+    if (s) return luaL_error(L, "%s: unknown %s \"%s\" (did you mean \"%s\"?)", what, "key", key, s);
+    return luaL_error(L, "%s: unknown key \"%s\"", what, key);
+}
+
+/* Index of the service called name (or a service handle), else an error. */
+static int service_arg(lua_State *L, int idx, const char *what)
+{
+    world *w = world_of(L);
+    if (lua_isuserdata(L, idx)) {
+        int *h = luaL_checkudata(L, idx, MT_SVC);
+        return *h;
+    }
+    const char *name = luaL_checkstring(L, idx);
+    for (int s = 0; s < w->svt.n; s++)
+        if (strcmp(w->svt.def[s]->name, name) == 0) return s;
+    const char *names[512];
+    size_t n = 0;
+    for (int s = 0; s < w->svt.n && n < 512; s++) names[n++] = w->svt.def[s]->name;
+    const char *best = schema_closest(names, n, name);
+    return luaL_error(L, "%s: there is no service named \"%s\"%s%s%s", what, name, best ? " (did you mean \"" : "",
+                      best ? best : "", best ? "\"?)" : "");
+}
+
+static double number_field(lua_State *L, int t, const char *key, double dflt, double lo, double hi, const char *what)
+{
+    double v = dflt;
+    if (lua_getfield(L, t, key) != LUA_TNIL) {
+        if (!lua_isnumber(L, -1)) luaL_error(L, "%s: %s: expected a number, got a %s", what, key, luaL_typename(L, -1));
+        v = lua_tonumber(L, -1);
+        if (!(v >= lo && v <= hi)) luaL_error(L, "%s: %s: expected a number from %g to %g, got %g", what, key, lo, hi, v);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+/* A C loop over n entities counts against the script's instruction budget
+ * at one instruction per 16 entities, so a script cannot escape its budget
+ * by making the engine loop for it. */
+static void charge_scan(lua_State *L, uint64_t n)
+{
+    lua_host_charge(L, (unsigned)(n / 16 + 1));
+}
+
+/* ------------------------------------------------------------ filters */
+
+typedef struct filter {
+    unsigned states;           /* bit per enum wstate */
+    int age_lo, age_hi;
+    uint8_t *nb_ok;            /* NULL: every neighbourhood */
+    int dec_lo, dec_hi;
+    uint8_t pf_on, pf_off;     /* person flags that must be set / clear */
+    uint8_t hf_on, hf_off;
+    int in_service;            /* -1 any; 0 none; 1 some; 2 + s: that service */
+    int waiting;
+    int sex;                   /* -1 any, 0 male, 1 female */
+    unsigned tenures;          /* households: bit per tenure, 0 = any */
+    int size_lo, size_hi;
+    int workless;              /* -1 any */
+} filter;
+
+static void range_arg(lua_State *L, int idx, int *lo, int *hi, const char *what, const char *key)
+{
+    if (lua_isnumber(L, idx)) {
+        *lo = *hi = (int)lua_tointeger(L, idx);
+        return;
+    }
+    if (!lua_istable(L, idx)) luaL_error(L, "%s: %s: expected {min, max} or a number, got a %s", what, key,
+                                         luaL_typename(L, idx));
+    int t1 = lua_rawgeti(L, idx, 1), t2 = lua_rawgeti(L, idx, 2);
+    if (t1 == LUA_TNUMBER) *lo = (int)lua_tointeger(L, -2);
+    if (t2 == LUA_TNUMBER) *hi = (int)lua_tointeger(L, -1);
+    lua_pop(L, 2);
+    if (lua_getfield(L, idx, "min") == LUA_TNUMBER) *lo = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    if (lua_getfield(L, idx, "max") == LUA_TNUMBER) *hi = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+}
+
+/* Calls fn for each string in a string or array of strings at idx. */
+static void each_name(lua_State *L, int idx, const char *what, const char *key, void (*fn)(lua_State *, const char *, void *),
+                      void *ud)
+{
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        fn(L, lua_tostring(L, idx), ud);
+        return;
+    }
+    if (!lua_istable(L, idx)) luaL_error(L, "%s: %s: expected a name or a list of names, got a %s", what, key,
+                                         luaL_typename(L, idx));
+    lua_Integer n = luaL_len(L, idx);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, idx, i);
+        if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "%s: %s: expected names in the list", what, key);
+        fn(L, lua_tostring(L, -1), ud);
+        lua_pop(L, 1);
+    }
+}
+
+static void add_state(lua_State *L, const char *name, void *ud)
+{
+    filter *f = ud;
+    for (int s = ST_WELL; s < ST_COUNT; s++)
+        if (strcmp(state_names[s], name) == 0) {
+            f->states |= 1u << s;
+            return;
+        }
+    const char *const known[] = { "well", "struggling", "crisis", "recovering", NULL };
+    unknown_key(L, "state", name, known);
+}
+
+static void add_nbhd(lua_State *L, const char *name, void *ud)
+{
+    filter *f = ud;
+    world *w = world_of(L);
+    int k = config_neighbourhood_index(w->mp->cfg, name);
+    if (k < 0) {
+        const ps_config *cfg = w->mp->cfg;
+        const char *names[4096];
+        size_t n = 0;
+        for (int j = 0; j < cfg->place.n_neighbourhoods && n < 4096; j++) names[n++] = cfg->place.neighbourhoods[j].name;
+        const char *best = schema_closest(names, n, name);
+        luaL_error(L, "neighbourhood: there is no neighbourhood named \"%s\"%s%s%s", name,
+                   best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
+    }
+    f->nb_ok[k] = 1;
+}
+
+static void add_tenure(lua_State *L, const char *name, void *ud)
+{
+    filter *f = ud;
+    for (int t = 0; tenure_names[t]; t++)
+        if (strcmp(tenure_names[t], name) == 0) {
+            f->tenures |= 1u << t;
+            return;
+        }
+    unknown_key(L, "tenure", name, tenure_names);
+}
+
+static int service_filter(lua_State *L, int idx, const char *what)
+{
+    if (lua_isboolean(L, idx)) return lua_toboolean(L, idx) ? 1 : 0;
+    return 2 + service_arg(L, idx, what);
+}
+
+/* Reads a filter table at idx (may be absent) into f; nb_buf has room for
+ * a flag per neighbourhood and lives on the Lua stack while f is used. */
+static void read_filter(lua_State *L, int idx, int households, filter *f, const char *what, uint8_t *nb_buf)
+{
+    world *w = world_of(L);
+    memset(f, 0, sizeof *f);
+    f->age_lo = ADULT_AGE;
+    f->age_hi = 255;
+    f->dec_lo = 1;
+    f->dec_hi = 10;
+    f->in_service = f->waiting = f->sex = f->workless = -1;
+    f->size_lo = 0;
+    f->size_hi = 1 << 30;
+    if (lua_isnoneornil(L, idx)) return;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    static const char *const person_keys[] = { "state", "age", "neighbourhood", "deprivation_decile", "employed",
+                                               "unemployed", "debt", "housing_insecure", "lonely", "discriminated",
+                                               "low_income", "renter", "no_qualifications", "alone", "in_service",
+                                               "waiting_for", "sex", NULL };
+    static const char *const household_keys[] = { "neighbourhood", "deprivation_decile", "debt", "housing_insecure",
+                                                   "low_income", "renter", "tenure", "size", "workless", NULL };
+    const char *const *known = households ? household_keys : person_keys;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "%s: filter keys must be names", what);
+        const char *key = lua_tostring(L, -2);
+        int v = lua_gettop(L);
+        int ok = 0;
+        for (const char *const *k = known; *k; k++) ok |= strcmp(*k, key) == 0;
+        if (!ok) unknown_key(L, what, key, known);
+        if (!strcmp(key, "state")) {
+            each_name(L, v, what, key, add_state, f);
+        } else if (!strcmp(key, "age")) {
+            range_arg(L, v, &f->age_lo, &f->age_hi, what, key);
+        } else if (!strcmp(key, "deprivation_decile")) {
+            range_arg(L, v, &f->dec_lo, &f->dec_hi, what, key);
+        } else if (!strcmp(key, "size")) {
+            range_arg(L, v, &f->size_lo, &f->size_hi, what, key);
+        } else if (!strcmp(key, "neighbourhood")) {
+            memset(nb_buf, 0, (size_t)w->mp->pop->n_nbhd);
+            f->nb_ok = nb_buf;
+            each_name(L, v, what, key, add_nbhd, f);
+        } else if (!strcmp(key, "tenure")) {
+            each_name(L, v, what, key, add_tenure, f);
+        } else if (!strcmp(key, "in_service")) {
+            f->in_service = service_filter(L, v, what);
+        } else if (!strcmp(key, "waiting_for")) {
+            f->waiting = service_filter(L, v, what);
+        } else if (!strcmp(key, "sex")) {
+            const char *sx = luaL_checkstring(L, v);
+            if (strcmp(sx, "female") && strcmp(sx, "male"))
+                luaL_error(L, "%s: sex: expected \"female\" or \"male\", got \"%s\"", what, sx);
+            f->sex = !strcmp(sx, "female");
+        } else {
+            if (!lua_isboolean(L, v)) luaL_error(L, "%s: %s: expected true or false, got a %s", what, key,
+                                                 luaL_typename(L, v));
+            int on = lua_toboolean(L, v);
+            static const struct { const char *key; int household; uint8_t bit; } flags[] = {
+                { "employed", 0, PF_EMPLOYED }, { "unemployed", 0, PF_UNEMPLOYED }, { "lonely", 0, PF_LONELY },
+                { "discriminated", 0, PF_DISCRIMINATED }, { "no_qualifications", 0, PF_LOW_QUAL },
+                { "alone", 0, PF_ALONE }, { "debt", 1, HF_DEBT }, { "housing_insecure", 1, HF_HOUSING_INSECURE },
+                { "low_income", 1, HF_LOW_INCOME }, { "renter", 1, HF_RENTER },
+            };
+            if (!strcmp(key, "workless")) f->workless = on;
+            for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+                if (strcmp(flags[i].key, key)) continue;
+                uint8_t *dst = flags[i].household ? (on ? &f->hf_on : &f->hf_off) : (on ? &f->pf_on : &f->pf_off);
+                *dst |= flags[i].bit;
+            }
+        }
+        lua_settop(L, v - 1);
+    }
+}
+
+static int person_passes(const world *w, const filter *f, uint32_t i, uint8_t hf)
+{
+    const popdata *pop = w->mp->pop;
+    uint8_t st = w->st[i], pf = w->pf[i];
+    if (st == ST_CHILD) return 0;
+    if (f->states && !((f->states >> st) & 1u)) return 0;
+    int age = pop->p_age[i];
+    if (age < f->age_lo || age > f->age_hi) return 0;
+    if ((pf & f->pf_on) != f->pf_on || (pf & f->pf_off)) return 0;
+    if ((hf & f->hf_on) != f->hf_on || (hf & f->hf_off)) return 0;
+    if (f->sex >= 0 && ((pf & PF_FEMALE) != 0) != f->sex) return 0;
+    if (f->in_service >= 0) {
+        int s = w->svc[i];
+        if (f->in_service == 0 ? s != 0 : f->in_service == 1 ? s == 0 : s != f->in_service - 1) return 0;
+    }
+    if (f->waiting >= 0) {
+        int s = w->wait[i];
+        if (f->waiting == 0 ? s != 0 : f->waiting == 1 ? s == 0 : s != f->waiting - 1) return 0;
+    }
+    return 1;
+}
+
+static int household_workless(const world *w, uint32_t h)
+{
+    return (w->hf[h] & HF_LABOUR_FORCE) && w->workers[h] == 0;
+}
+
+static int household_passes(const world *w, const filter *f, uint32_t h)
+{
+    const popdata *pop = w->mp->pop;
+    uint8_t hf = w->hf[h];
+    if ((hf & f->hf_on) != f->hf_on || (hf & f->hf_off)) return 0;
+    if (f->tenures && !((f->tenures >> pop->hh_tenure[h]) & 1u)) return 0;
+    int size = (int)(pop->hh_first[h + 1] - pop->hh_first[h]);
+    if (size < f->size_lo || size > f->size_hi) return 0;
+    if (f->workless >= 0 && household_workless(w, h) != f->workless) return 0;
+    return 1;
+}
+
+/* One C loop over the neighbourhoods the filter allows. */
+static int select(lua_State *L, int households)
+{
+    world *w = world_of(L);
+    const popdata *pop = w->mp->pop;
+    const ps_config *cfg = w->mp->cfg;
+    filter f;
+    int top = lua_gettop(L);
+    uint8_t *nb_buf = lua_newuserdatauv(L, (size_t)pop->n_nbhd + 1, 0); /* anchored while we select */
+    read_filter(L, 2, households, &f, households ? "sim:households" : "sim:persons", nb_buf);
+    uint32_t n = 0;
+    for (int k = 0; k < pop->n_nbhd; k++) {
+        if (f.nb_ok && !f.nb_ok[k]) continue;
+        int dec = cfg->place.neighbourhoods[k].decile;
+        if (dec < f.dec_lo || dec > f.dec_hi) continue;
+        for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++) {
+            if (households) {
+                if (household_passes(w, &f, h)) w->scratch[n++] = h;
+                continue;
+            }
+            uint8_t hf = w->hf[h];
+            for (uint32_t i = pop->hh_first[h]; i < pop->hh_first[h + 1]; i++)
+                if (person_passes(w, &f, i, hf)) w->scratch[n++] = i;
+        }
+    }
+    lua_settop(L, top);
+    charge_scan(L, households ? pop->n_households : pop->n_persons);
+    new_selection(L, households, n, w->scratch);
+    return 1;
+}
+
+static int sim_persons(lua_State *L) { return select(L, 0); }
+static int sim_households(lua_State *L) { return select(L, 1); }
+
+/* ------------------------------------------------------------ selections */
+
+static selection *check_sel(lua_State *L, int idx) { return luaL_checkudata(L, idx, MT_SEL); }
+
+static int sel_count(lua_State *L)
+{
+    lua_pushinteger(L, check_sel(L, 1)->n);
+    return 1;
+}
+
+typedef struct keyed_id {
+    uint64_t key;
+    uint32_t id;
+} keyed_id;
+
+static int by_key(const void *a, const void *b)
+{
+    const keyed_id *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* sample(n): the n members with the smallest keyed draws. The draws are
+ * keyed by intervention, week, call and member, so two scenarios that ask
+ * the same of the same people pick the same people. */
+static int sel_sample(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    lua_Integer want = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, want >= 0, 2, "expected a count of 0 or more");
+    lua_api_ctx *c = ctx_of(L);
+    world *w = c->w;
+    if (c->sample_week != w->week) {
+        c->sample_week = w->week;
+        c->sample_calls = 0;
+    }
+    uint32_t call = c->sample_calls++;
+    if ((uint64_t)want >= s->n) {
+        new_selection(L, s->households, s->n, s->ids);
+        return 1;
+    }
+    uint64_t key = rng_key(w->seed, w->replicate, w->week, rng_purpose_of_name(RNG_SCRIPT, c->name) ^ (call << 24));
+    keyed_id *k = lua_newuserdatauv(L, (size_t)s->n * sizeof *k, 0);
+    for (uint32_t i = 0; i < s->n; i++) {
+        k[i].key = rng_keyed(key, s->ids[i]);
+        k[i].id = s->ids[i];
+    }
+    charge_scan(L, (uint64_t)s->n * 8);
+    qsort(k, s->n, sizeof *k, by_key);
+    uint32_t *ids = w->scratch;
+    for (lua_Integer i = 0; i < want; i++) ids[i] = k[i].id;
+    qsort(ids, (size_t)want, sizeof *ids, by_id);
+    new_selection(L, s->households, (uint32_t)want, ids);
+    return 1;
+}
+
+/* The persons of a selection (a household selection's adults). */
+static int sel_persons(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    world *w = world_of(L);
+    if (!s->households) {
+        new_selection(L, 0, s->n, s->ids);
+        return 1;
+    }
+    const popdata *pop = w->mp->pop;
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < s->n; j++)
+        for (uint32_t i = pop->hh_first[s->ids[j]]; i < pop->hh_first[s->ids[j] + 1]; i++)
+            if (w->st[i] != ST_CHILD) w->scratch[n++] = i;
+    new_selection(L, 0, n, w->scratch);
+    return 1;
+}
+
+/* The households of a selection (each once). */
+static int sel_households(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    world *w = world_of(L);
+    if (s->households) {
+        new_selection(L, 1, s->n, s->ids);
+        return 1;
+    }
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < s->n; j++) { /* persons are in household order */
+        uint32_t h = w->mp->pop->p_hh[s->ids[j]];
+        if (n == 0 || w->scratch[n - 1] != h) w->scratch[n++] = h;
+    }
+    new_selection(L, 1, n, w->scratch);
+    return 1;
+}
+
+static void set_employment(world *w, uint32_t i, int employed, int *changed)
+{
+    uint8_t f = w->pf[i];
+    uint32_t h = w->mp->pop->p_hh[i];
+    if (employed && (f & PF_UNEMPLOYED)) {
+        w->pf[i] = (uint8_t)((f & ~PF_UNEMPLOYED) | PF_EMPLOYED);
+        w->workers[h]++;
+        *changed = 1;
+    } else if (!employed && (f & PF_EMPLOYED)) {
+        w->pf[i] = (uint8_t)((f & ~PF_EMPLOYED) | PF_UNEMPLOYED);
+        w->workers[h]--;
+        *changed = 1;
+    }
+}
+
+static void set_hflag(world *w, uint32_t h, uint8_t bit, int on, int *changed)
+{
+    uint8_t x = w->hf[h];
+    if (bit == HF_HOUSING_INSECURE && on && !(x & HF_RENTER)) return; /* owners are not housing insecure */
+    uint8_t y = on ? (uint8_t)(x | bit) : (uint8_t)(x & ~bit);
+    if (bit == HF_LOW_INCOME_BASE) { /* low income also follows it this week */
+        int workless = (y & HF_LABOUR_FORCE) && w->workers[h] == 0;
+        y = (uint8_t)((y & ~HF_LOW_INCOME) | (((y & HF_LOW_INCOME_BASE) || workless) ? HF_LOW_INCOME : 0));
+    }
+    if (y != x) *changed = 1;
+    w->hf[h] = y;
+}
+
+/* set{...}: lonely, employed (people); debt, housing_insecure, low_income
+ * (their households). Returns how many members changed. */
+static int sel_set(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    world *w = world_of(L);
+    static const char *const pkeys[] = { "lonely", "employed", "debt", "housing_insecure", "low_income", NULL };
+    static const char *const hkeys[] = { "debt", "housing_insecure", "low_income", NULL };
+    int lonely = -1, employed = -1, debt = -1, housing = -1, low = -1;
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+        int *dst = !strcmp(key, "lonely") && !s->households ? &lonely
+                   : !strcmp(key, "employed") && !s->households ? &employed
+                   : !strcmp(key, "debt") ? &debt
+                   : !strcmp(key, "housing_insecure") ? &housing
+                   : !strcmp(key, "low_income") ? &low
+                                                : NULL;
+        if (!dst) unknown_key(L, ":set", key, s->households ? hkeys : pkeys);
+        if (!lua_isboolean(L, -1)) luaL_error(L, ":set: %s: expected true or false, got a %s", key, luaL_typename(L, -1));
+        *dst = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    int count = 0;
+    const popdata *pop = w->mp->pop;
+    for (uint32_t j = 0; j < s->n; j++) {
+        int changed = 0;
+        uint32_t h = s->households ? s->ids[j] : pop->p_hh[s->ids[j]];
+        if (!s->households) {
+            uint32_t i = s->ids[j];
+            if (lonely >= 0) {
+                uint8_t f = w->pf[i];
+                w->pf[i] = lonely ? (uint8_t)(f | PF_LONELY) : (uint8_t)(f & ~PF_LONELY);
+                changed |= w->pf[i] != f;
+            }
+            if (employed >= 0) set_employment(w, i, employed, &changed);
+        }
+        if (debt >= 0) set_hflag(w, h, HF_DEBT, debt, &changed);
+        if (housing >= 0) set_hflag(w, h, HF_HOUSING_INSECURE, housing, &changed);
+        if (low >= 0) set_hflag(w, h, HF_LOW_INCOME_BASE, low, &changed);
+        count += changed;
+    }
+    charge_scan(L, s->n);
+    lua_pushinteger(L, count);
+    return 1;
+}
+
+/* refer(service): puts each person who is eligible, and not already waiting
+ * or in an episode, on the service's waiting list. Returns how many. */
+static int sel_refer(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    world *w = world_of(L);
+    int svc = service_arg(L, 2, ":refer");
+    if (s->households) return luaL_error(L, ":refer: refer persons (use :persons() on households)");
+    if (w->svt.def[svc]->role != ROLE_SUPPORT)
+        return luaL_error(L, ":refer: \"%s\" is part of the crisis pathway; people reach it by entering crisis",
+                          w->svt.def[svc]->name);
+    int n = 0;
+    for (uint32_t j = 0; j < s->n; j++) {
+        uint32_t i = s->ids[j];
+        if (w->st[i] == ST_CHILD || w->svc[i] || w->wait[i] || !services_eligible(w, i, svc)) continue;
+        if (services_join(w, i, svc, -1, w->week)) return luaL_error(L, "out of memory");
+        n++;
+    }
+    charge_scan(L, s->n);
+    lua_pushinteger(L, n);
+    return 1;
+}
+
+/* modify{onset=, recovery=, crisis=, weeks=}: temporary hazard multipliers. */
+static int sel_modify(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    world *w = world_of(L);
+    static const char *const keys[] = { "onset", "recovery", "crisis", "weeks", NULL };
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+        int ok = 0;
+        for (const char *const *k = keys; *k; k++) ok |= !strcmp(*k, key);
+        if (!ok) unknown_key(L, ":modify", key, keys);
+        lua_pop(L, 1);
+    }
+    double onset = number_field(L, 2, "onset", 1, 0, 100, ":modify");
+    double recovery = number_field(L, 2, "recovery", 1, 0, 100, ":modify");
+    double crisis = number_field(L, 2, "crisis", 1, 0, 100, ":modify");
+    if (lua_getfield(L, 2, "weeks") != LUA_TNUMBER) luaL_error(L, ":modify: weeks: expected how many weeks it lasts");
+    lua_Integer weeks = lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    if (weeks < 1 || weeks > 5200) luaL_error(L, ":modify: weeks: expected a whole number from 1 to 5200");
+    int until = w->week + (int)weeks, n = 0;
+    const popdata *pop = w->mp->pop;
+    for (uint32_t j = 0; j < s->n; j++) {
+        uint32_t a = s->households ? pop->hh_first[s->ids[j]] : s->ids[j];
+        uint32_t b = s->households ? pop->hh_first[s->ids[j] + 1] : s->ids[j] + 1;
+        for (uint32_t i = a; i < b; i++) {
+            if (w->st[i] == ST_CHILD) continue;
+            if (modifiers_add(w, i, onset, recovery, crisis, until)) return luaL_error(L, "out of memory");
+            n++;
+        }
+    }
+    charge_scan(L, s->n);
+    lua_pushinteger(L, n);
+    return 1;
+}
+
+/* each(fn): fn(member) for each member, the escape hatch. */
+static int sel_each(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    for (uint32_t j = 0; j < s->n; j++) {
+        lua_pushvalue(L, 2);
+        lua_api_push_one(L, s->households, s->ids[j]);
+        lua_call(L, 1, 0);
+    }
+    return 0;
+}
+
+/* Fields of a selection of one. */
+static int one_field(lua_State *L, const selection *s, const char *key)
+{
+    world *w = world_of(L);
+    const popdata *pop = w->mp->pop;
+    const ps_config *cfg = w->mp->cfg;
+    uint32_t id = s->ids[0];
+    uint32_t h = s->households ? id : pop->p_hh[id];
+    int k = pop->hh_nbhd[h];
+    uint8_t hf = w->hf[h];
+    if (!strcmp(key, "id")) lua_pushinteger(L, id);
+    else if (!strcmp(key, "neighbourhood")) lua_pushstring(L, cfg->place.neighbourhoods[k].name);
+    else if (!strcmp(key, "deprivation_decile")) lua_pushinteger(L, cfg->place.neighbourhoods[k].decile);
+    else if (!strcmp(key, "debt")) lua_pushboolean(L, hf & HF_DEBT);
+    else if (!strcmp(key, "housing_insecure")) lua_pushboolean(L, hf & HF_HOUSING_INSECURE);
+    else if (!strcmp(key, "low_income")) lua_pushboolean(L, hf & HF_LOW_INCOME);
+    else if (!strcmp(key, "renter")) lua_pushboolean(L, hf & HF_RENTER);
+    else if (s->households) {
+        if (!strcmp(key, "size")) lua_pushinteger(L, pop->hh_first[h + 1] - pop->hh_first[h]);
+        else if (!strcmp(key, "tenure")) lua_pushstring(L, tenure_names[pop->hh_tenure[h]]);
+        else if (!strcmp(key, "workless")) lua_pushboolean(L, household_workless(w, h));
+        else return 0;
+    } else {
+        uint8_t pf = w->pf[id];
+        if (!strcmp(key, "age")) lua_pushinteger(L, pop->p_age[id]);
+        else if (!strcmp(key, "sex")) lua_pushstring(L, (pf & PF_FEMALE) ? "female" : "male");
+        else if (!strcmp(key, "state")) lua_pushstring(L, state_names[w->st[id]]);
+        else if (!strcmp(key, "employed")) lua_pushboolean(L, pf & PF_EMPLOYED);
+        else if (!strcmp(key, "unemployed")) lua_pushboolean(L, pf & PF_UNEMPLOYED);
+        else if (!strcmp(key, "lonely")) lua_pushboolean(L, pf & PF_LONELY);
+        else if (!strcmp(key, "discriminated")) lua_pushboolean(L, pf & PF_DISCRIMINATED);
+        else if (!strcmp(key, "no_qualifications")) lua_pushboolean(L, pf & PF_LOW_QUAL);
+        else if (!strcmp(key, "alone")) lua_pushboolean(L, pf & PF_ALONE);
+        else if (!strcmp(key, "household")) lua_pushinteger(L, h);
+        else if (!strcmp(key, "in_service")) {
+            if (w->svc[id]) lua_pushstring(L, w->svt.def[w->svc[id] - 1]->name);
+            else lua_pushnil(L);
+        } else if (!strcmp(key, "waiting_for")) {
+            if (w->wait[id]) lua_pushstring(L, w->svt.def[w->wait[id] - 1]->name);
+            else lua_pushnil(L);
+        } else return 0;
+    }
+    return 1;
+}
+
+static int sel_index(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    const char *key = luaL_checkstring(L, 2);
+    if (luaL_getmetafield(L, 1, "__methods") && lua_getfield(L, -1, key) != LUA_TNIL) return 1;
+    if (s->n == 1 && one_field(L, s, key)) return 1;
+    if (s->n != 1)
+        return luaL_error(L, "selection has no method \"%s\" (fields like .%s belong to a selection of one person or "
+                             "household)", key, key);
+    return luaL_error(L, "%s has no field \"%s\"", s->households ? "a household" : "a person", key);
+}
+
+static int sel_len(lua_State *L)
+{
+    lua_pushinteger(L, check_sel(L, 1)->n);
+    return 1;
+}
+
+static int sel_tostring(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    lua_pushfstring(L, "selection of %d %s", (int)s->n, s->households ? "households" : "persons");
+    return 1;
+}
+
+/* ------------------------------------------------------------ services */
+
+static int *check_svc(lua_State *L, int idx) { return luaL_checkudata(L, idx, MT_SVC); }
+
+void lua_api_push_service(lua_State *L, int s)
+{
+    int *h = lua_newuserdatauv(L, sizeof *h, 0);
+    *h = s;
+    luaL_setmetatable(L, MT_SVC);
+}
+
+static int svc_index(lua_State *L)
+{
+    int s = *check_svc(L, 1);
+    const char *key = luaL_checkstring(L, 2);
+    world *w = world_of(L);
+    const cfg_service *def = w->svt.def[s];
+    static const char *const role_names[ROLE_COUNT] = { "crisis_team", "emergency", "inpatient", "support" };
+    int waiting = 0, active = 0;
+    if (def->role == ROLE_SUPPORT) {
+        for (int u = 0; u < w->svt.sx[s].units; u++) {
+            waiting += (int)w->sv[s].units[u].q.len;
+            active += w->sv[s].units[u].active;
+        }
+    } else {
+        active = w->active[s];
+    }
+    if (!strcmp(key, "name")) lua_pushstring(L, def->name);
+    else if (!strcmp(key, "role")) lua_pushstring(L, role_names[def->role]);
+    else if (!strcmp(key, "agency")) lua_pushstring(L, def->agency);
+    else if (!strcmp(key, "capacity")) lua_pushinteger(L, w->capacity[s]);
+    else if (!strcmp(key, "waiting")) lua_pushinteger(L, waiting);
+    else if (!strcmp(key, "active")) lua_pushinteger(L, active);
+    else if (!strcmp(key, "referrals")) lua_pushinteger(L, w->sv[s].referrals);
+    else {
+        static const char *const keys[] = { "name", "role", "agency", "capacity", "waiting", "active", "referrals", NULL };
+        return unknown_key(L, "service", key, keys);
+    }
+    return 1;
+}
+
+static int svc_newindex(lua_State *L)
+{
+    int s = *check_svc(L, 1);
+    const char *key = luaL_checkstring(L, 2);
+    world *w = world_of(L);
+    if (strcmp(key, "capacity") != 0)
+        return luaL_error(L, "service: only capacity can be set, not \"%s\"", key);
+    lua_Number v = luaL_checknumber(L, 3);
+    if (!(v >= 0 && v <= CONFIG_MAX_CAPACITY))
+        return luaL_error(L, "service: capacity: expected a number from 0 to %d, got %f", CONFIG_MAX_CAPACITY, v);
+    w->capacity[s] = config_clamp_capacity(v);
+    return 0;
+}
+
+static int sim_service(lua_State *L)
+{
+    lua_api_push_service(L, service_arg(L, 2, "sim:service"));
+    return 1;
+}
+
+/* add_service{...}: a support service from the same keys as a scenario's. */
+static int sim_add_service(lua_State *L)
+{
+    luaL_checktype(L, 2, LUA_TTABLE);
+    world *w = world_of(L);
+    lua_api_ctx *c = ctx_of(L);
+    const ps_config *cfg = w->mp->cfg;
+    int slot = w->svt.n - w->mp->svt.n;
+    if (slot >= cfg->limits.added_services)
+        return luaL_error(L, "sim:add_service: no room for another service (limits.added_services is %d)",
+                          cfg->limits.added_services);
+    /* Lua table -> JSON -> the scenario's checks and defaults. */
+    cJSON *item = lua_api_to_json(L, 2, 0);
+    if (!item || !cJSON_IsObject(item)) {
+        cJSON_Delete(item);
+        return luaL_error(L, "sim:add_service: expected a table of service keys");
+    }
+    cJSON *list = cJSON_CreateArray();
+    cJSON_AddItemToArray(list, item);
+    ps_error err;
+    err_clear(&err);
+    char where[160];
+    ps_fmt(where, sizeof where, "sim:add_service (%s)", c->name);
+    const schema_node *svc_list = schema_child(keys_scenario(), "services");
+    ps_status st = schema_validate(svc_list, list, 1, "", NULL, where, &err);
+    if (!st) st = schema_fill_defaults(svc_list, item, item, NULL, &err);
+    if (!st) st = schema_validate(svc_list, list, 0, "", NULL, where, &err);
+    cfg_service *def = &w->added[slot];
+    memset(def, 0, sizeof *def);
+    if (!st) st = schema_compile(svc_list, item, def, &err);
+    cJSON_Delete(list);
+    if (!st && def->role != ROLE_SUPPORT) {
+        st = err_set(&err, PS_ERR_INVALID, "%s: role: expected \"support\"; a script cannot add to the crisis pathway",
+                     where);
+    }
+    for (int s = 0; !st && s < w->svt.n; s++)
+        if (!strcmp(w->svt.def[s]->name, def->name))
+            st = err_set(&err, PS_ERR_INVALID, "%s: name: a service named \"%s\" exists already", where, def->name);
+    def->via_index = -1;
+    if (!st && def->route == ROUTE_REFERRAL) {
+        for (int s = 0; s < w->svt.n; s++)
+            if (def->via && !strcmp(w->svt.def[s]->name, def->via) && w->svt.def[s]->role == ROLE_SUPPORT) def->via_index = s;
+        if (def->via_index < 0)
+            st = err_set(&err, PS_ERR_INVALID, "%s: access.via: expected the name of a support service, got \"%s\"", where,
+                         def->via ? def->via : "nothing");
+    }
+    for (int j = 0; !st && j < def->n_neighbourhoods; j++)
+        if (config_neighbourhood_index(cfg, def->neighbourhoods[j]) < 0)
+            st = err_set(&err, PS_ERR_INVALID, "%s: neighbourhoods: there is no neighbourhood named \"%s\"", where,
+                         def->neighbourhoods[j]);
+    int index = -1;
+    if (!st && !lua_api_reserve_agency(w, def->agency))
+        st = err_set(&err, PS_ERR_LIMIT, "%s: no room for a column for the new agency \"%s\" (limits.columns is %d)",
+                     where, def->agency, cfg->limits.columns);
+    if (!st) st = services_add(w, def, &index, &err);
+    if (st) {
+        schema_release(schema_child(keys_scenario(), "services"), def);
+        return luaL_error(L, "%s", err.message);
+    }
+    if (w->rec) {
+        w->rec->added[slot] = ps_strdup(def->name);
+        w->rec->added_week[slot] = w->week;
+    }
+    lua_api_push_service(L, index);
+    return 1;
+}
+
+/* ------------------------------------------------------------ neighbourhoods */
+
+static int nb_index(lua_State *L)
+{
+    int k = *(int *)luaL_checkudata(L, 1, MT_NB);
+    const char *key = luaL_checkstring(L, 2);
+    world *w = world_of(L);
+    const cfg_neighbourhood *nb = &w->mp->cfg->place.neighbourhoods[k];
+    if (!strcmp(key, "name")) lua_pushstring(L, nb->name);
+    else if (!strcmp(key, "index")) lua_pushinteger(L, k + 1);
+    else if (!strcmp(key, "deprivation_decile")) lua_pushinteger(L, nb->decile);
+    else if (!strcmp(key, "households")) lua_pushinteger(L, w->mp->pop->nb_hh[k + 1] - w->mp->pop->nb_hh[k]);
+    else if (!strcmp(key, "adults")) lua_pushinteger(L, (lua_Integer)w->nb_now[(size_t)k * NB_COUNT + NB_ADULTS]);
+    else if (!strcmp(key, "social_capital")) lua_pushnumber(L, w->social_capital[k]);
+    else if (!strcmp(key, "hubs")) lua_pushinteger(L, nb->hubs);
+    else if (!strcmp(key, "vcs_orgs")) lua_pushinteger(L, nb->vcs_orgs);
+    else {
+        static const char *const keys[] = { "name", "index", "deprivation_decile", "households", "adults",
+                                            "social_capital", "hubs", "vcs_orgs", NULL };
+        return unknown_key(L, "neighbourhood", key, keys);
+    }
+    return 1;
+}
+
+static int nb_newindex(lua_State *L)
+{
+    int k = *(int *)luaL_checkudata(L, 1, MT_NB);
+    const char *key = luaL_checkstring(L, 2);
+    if (strcmp(key, "social_capital") != 0)
+        return luaL_error(L, "neighbourhood: only social_capital can be set, not \"%s\"", key);
+    lua_Number v = luaL_checknumber(L, 3);
+    if (!(v >= 0 && v <= 1)) return luaL_error(L, "neighbourhood: social_capital: expected a number from 0 to 1, got %f", v);
+    world_of(L)->social_capital[k] = v;
+    return 0;
+}
+
+static int sim_neighbourhoods(lua_State *L)
+{
+    world *w = world_of(L);
+    int n = w->mp->pop->n_nbhd;
+    lua_createtable(L, n, 0);
+    for (int k = 0; k < n; k++) {
+        int *h = lua_newuserdatauv(L, sizeof *h, 0);
+        *h = k;
+        luaL_setmetatable(L, MT_NB);
+        lua_rawseti(L, -2, k + 1);
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------ money, columns, log, luck */
+
+static int sim_spend(lua_State *L)
+{
+    world *w = world_of(L);
+    lua_api_ctx *c = ctx_of(L);
+    const char *agency = luaL_checkstring(L, 2);
+    lua_Number amount = luaL_checknumber(L, 3);
+    const char *label = luaL_optstring(L, 4, "spend");
+    if (!isfinite(amount)) return luaL_error(L, "sim:spend: expected a finite amount, got %f", amount);
+    if (!json_valid_name(agency))
+        return luaL_error(L, "sim:spend: agency: expected a name of letters, digits, '_' or '-', got \"%s\"", agency);
+    if (!lua_api_reserve_agency(w, agency))
+        return luaL_error(L, "sim:spend: no room for a column for the new agency \"%s\" (limits.columns is %d)", agency,
+                          w->mp->cfg->limits.columns);
+    char name[200];
+    ps_fmt(name, sizeof name, "%s.%s", c->name, label);
+    dyncol *col = w->rec ? record_dyncol(w->rec, name, DYN_SPEND) : NULL;
+    if (w->rec && !col)
+        return luaL_error(L, "sim:spend: no room to record spending labelled \"%s\" (limits.columns is %d)", label,
+                          w->mp->cfg->limits.columns);
+    interventions_cost(w, agency, amount);
+    if (col && w->week >= 0) col->v[w->week] += amount;
+    return 0;
+}
+
+static int sim_record(lua_State *L)
+{
+    world *w = world_of(L);
+    const char *metric = luaL_checkstring(L, 2);
+    lua_Number v = luaL_checknumber(L, 3);
+    if (!json_valid_name(metric))
+        return luaL_error(L, "sim:record: expected a column name of letters, digits, '_' or '-', got \"%s\"", metric);
+    for (int c = 0; c < TS_FIXED; c++)
+        if (!strcmp(metrics_ts_names[c], metric))
+            return luaL_error(L, "sim:record: \"%s\" is a column of the engine's own", metric);
+    if (!w->rec || w->week < 0) return 0;
+    dyncol *col = record_dyncol(w->rec, metric, DYN_RECORD);
+    if (!col) return luaL_error(L, "sim:record: no room for the column \"%s\" (limits.columns is %d)", metric,
+                                w->mp->cfg->limits.columns);
+    col->v[w->week] = v;
+    return 0;
+}
+
+static int sim_log(lua_State *L)
+{
+    lua_remove(L, 1);
+    lua_getglobal(L, "print");
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 0);
+    return 0;
+}
+
+static int sim_rand(lua_State *L)
+{
+    lua_pushnumber(L, lua_host_rand(L));
+    return 1;
+}
+
+static int sim_rand_int(lua_State *L)
+{
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, n >= 1 && n <= UINT32_MAX, 2, "expected a whole number from 1");
+    lua_pushinteger(L, 1 + (lua_Integer)lua_host_rand_bounded(L, (uint32_t)n));
+    return 1;
+}
+
+static int sim_index(lua_State *L)
+{
+    const char *key = luaL_checkstring(L, 2);
+    world *w = world_of(L);
+    if (!strcmp(key, "week")) lua_pushinteger(L, w->week);
+    else if (!strcmp(key, "weeks")) lua_pushinteger(L, w->mp->cfg->weeks);
+    else if (!strcmp(key, "replicate")) lua_pushinteger(L, (lua_Integer)w->replicate);
+    else if (!strcmp(key, "scale")) lua_pushnumber(L, w->mp->cfg->population.scale);
+    else if (luaL_getmetafield(L, 1, "__methods") && lua_getfield(L, -1, key) != LUA_TNIL) return 1;
+    else {
+        static const char *const keys[] = { "week", "weeks", "replicate", "scale", "rand", "rand_int", "persons",
+                                            "households", "service", "add_service", "neighbourhoods", "spend",
+                                            "record", "log", NULL };
+        return unknown_key(L, "sim", key, keys);
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------ opening */
+
+static void new_type(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods)
+{
+    luaL_newmetatable(L, name);
+    luaL_setfuncs(L, meta, 0);
+    if (methods) {
+        lua_newtable(L);
+        luaL_setfuncs(L, methods, 0);
+        lua_setfield(L, -2, "__methods");
+    }
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable"); /* scripts cannot change or see it */
+    lua_pop(L, 1);
+}
+
+void lua_api_open(lua_State *L)
+{
+    static const luaL_Reg sim_meta[] = { { "__index", sim_index }, { NULL, NULL } };
+    static const luaL_Reg sim_methods[] = {
+        { "rand", sim_rand }, { "rand_int", sim_rand_int }, { "persons", sim_persons },
+        { "households", sim_households }, { "service", sim_service }, { "add_service", sim_add_service },
+        { "neighbourhoods", sim_neighbourhoods }, { "spend", sim_spend }, { "record", sim_record }, { "log", sim_log },
+        { NULL, NULL }
+    };
+    static const luaL_Reg sel_meta[] = {
+        { "__index", sel_index }, { "__len", sel_len }, { "__tostring", sel_tostring }, { NULL, NULL }
+    };
+    static const luaL_Reg sel_methods[] = {
+        { "count", sel_count }, { "sample", sel_sample }, { "set", sel_set }, { "refer", sel_refer },
+        { "modify", sel_modify }, { "each", sel_each }, { "persons", sel_persons }, { "households", sel_households },
+        { NULL, NULL }
+    };
+    static const luaL_Reg svc_meta[] = { { "__index", svc_index }, { "__newindex", svc_newindex }, { NULL, NULL } };
+    static const luaL_Reg nb_meta[] = { { "__index", nb_index }, { "__newindex", nb_newindex }, { NULL, NULL } };
+    new_type(L, MT_SIM, sim_meta, sim_methods);
+    new_type(L, MT_SEL, sel_meta, sel_methods);
+    new_type(L, MT_SVC, svc_meta, NULL);
+    new_type(L, MT_NB, nb_meta, NULL);
+    lua_newuserdatauv(L, 1, 0);
+    luaL_setmetatable(L, MT_SIM);
+    lua_setfield(L, LUA_REGISTRYINDEX, "placesim.the_sim");
+}
+
+void lua_api_push_sim(lua_State *L) { lua_getfield(L, LUA_REGISTRYINDEX, "placesim.the_sim"); }
+
+void lua_api_push_one(lua_State *L, int household, uint32_t id) { new_selection(L, household, 1, &id); }
+
+/* ------------------------------------------------------------ conversions */
+
+/* A Lua table to JSON: a sequence becomes an array, string keys an object. */
+cJSON *lua_api_to_json(lua_State *L, int idx, int depth)
+{
+    idx = lua_absindex(L, idx);
+    switch (lua_type(L, idx)) {
+    case LUA_TBOOLEAN: return cJSON_CreateBool(lua_toboolean(L, idx));
+    case LUA_TNUMBER: return cJSON_CreateNumber(lua_tonumber(L, idx));
+    case LUA_TSTRING: return cJSON_CreateString(lua_tostring(L, idx));
+    case LUA_TTABLE: break;
+    default: return NULL;
+    }
+    if (depth > 16) return NULL;
+    lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+    int keyed = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TNUMBER) keyed = 1;
+    }
+    cJSON *out = keyed || n == 0 ? cJSON_CreateObject() : cJSON_CreateArray();
+    if (!out) return NULL;
+    if (!keyed && n > 0) {
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_rawgeti(L, idx, i);
+            cJSON *v = lua_api_to_json(L, -1, depth + 1);
+            lua_pop(L, 1);
+            if (!v) {
+                cJSON_Delete(out);
+                return NULL;
+            }
+            cJSON_AddItemToArray(out, v);
+        }
+        return out;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            lua_pop(L, 2);
+            cJSON_Delete(out);
+            return NULL;
+        }
+        cJSON *v = lua_api_to_json(L, -1, depth + 1);
+        if (!v) {
+            lua_pop(L, 2);
+            cJSON_Delete(out);
+            return NULL;
+        }
+        cJSON_AddItemToObject(out, lua_tostring(L, -2), v);
+        lua_pop(L, 1);
+    }
+    return out;
+}
+
+/* Makes sure costs of agency have a column: the scenario's own, or a new
+ * one in the replicate's record. Returns 0 when there is no room. */
+int lua_api_reserve_agency(world *w, const char *agency)
+{
+    const metrics_layout *L = &w->mp->layout;
+    for (int a = 0; a < L->n_agencies; a++)
+        if (!strcmp(L->agencies[a], agency)) return 1;
+    if (!w->rec) return 1;
+    char col[96];
+    ps_fmt(col, sizeof col, "cost_%s", agency);
+    return record_dyncol(w->rec, col, DYN_COST) != NULL;
+}

@@ -1,0 +1,358 @@
+/* lua_host: the sandbox and its budgets. See lua_host.h. */
+#include "lua_host.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "alloc.h"
+#include "err.h"
+#include "lua_pattern.h"
+#include "rng.h"
+#include "sbuf.h"
+
+#define HOOK_PERIOD 1000
+
+enum broken { BROKEN_NONE = 0, BROKEN_INSTRUCTIONS, BROKEN_MEMORY };
+
+struct lua_host {
+    lua_State *L;
+    char *name;
+    lua_limits limits;
+    size_t memory;        /* bytes held */
+    uint64_t used;        /* instructions in this call */
+    int broken;           /* enum broken: sticky */
+    char where[256];      /* script position where the budget broke */
+    int script_ref;       /* registry reference of the returned table */
+    pcg32 rng;
+    lua_log_fn log;
+    void *log_ud;
+    void *ctx;
+};
+
+/* ------------------------------------------------------------ allocation and budgets */
+
+static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    lua_host *h = ud;
+    if (!ptr) osize = 0;
+    if (nsize == 0) {
+        ps_free(ptr);
+        h->memory -= osize;
+        return NULL;
+    }
+    if (nsize > osize && h->memory + (nsize - osize) > h->limits.memory) {
+        if (!h->broken) h->broken = BROKEN_MEMORY;
+        return NULL; /* Lua raises a memory error */
+    }
+    void *p = ps_reallocarray(ptr, nsize, 1);
+    if (p) h->memory = h->memory - osize + nsize;
+    return p;
+}
+
+lua_host *lua_host_of(lua_State *L) { return *(lua_host **)lua_getextraspace(L); }
+
+static void count_hook(lua_State *L, lua_Debug *ar);
+
+/* Marks the budget broken, remembers where, and makes every thread raise
+ * at its next instruction from now on. */
+static int break_budget(lua_State *L, lua_host *h, int why)
+{
+    if (!h->broken) {
+        h->broken = why;
+        luaL_where(L, 1);
+        snprintf(h->where, sizeof h->where, "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+    return luaL_error(L, "%s budget exceeded", h->broken == BROKEN_MEMORY ? "memory" : "instruction");
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_host *h = lua_host_of(L);
+    h->used += HOOK_PERIOD;
+    if (h->broken || h->used > h->limits.instructions)
+        break_budget(L, h, h->broken ? h->broken : BROKEN_INSTRUCTIONS);
+}
+
+void lua_host_charge(lua_State *L, unsigned n)
+{
+    lua_host *h = lua_host_of(L);
+    h->used += n;
+    if (h->broken || h->used > h->limits.instructions)
+        break_budget(L, h, h->broken ? h->broken : BROKEN_INSTRUCTIONS);
+}
+
+/* ------------------------------------------------------------ the sandbox */
+
+static void host_warn(void *ud, const char *msg, int tocont)
+{
+    lua_host *h = ud;
+    (void)tocont;
+    if (h->log && msg && msg[0] != '@') h->log(h->log_ud, h->name, msg);
+}
+
+static int sb_print(lua_State *L)
+{
+    lua_host *h = lua_host_of(L);
+    int n = lua_gettop(L); /* before luaL_buffinit, which may push a placeholder */
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1) luaL_addchar(&b, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    if (h->log) h->log(h->log_ud, h->name, lua_tostring(L, -1));
+    return 0;
+}
+
+static int sb_collectgarbage(lua_State *L)
+{
+    const char *opt = luaL_optstring(L, 1, "count");
+    if (strcmp(opt, "count") != 0)
+        return luaL_error(L, "collectgarbage: only \"count\" is allowed in a script, got \"%s\"", opt);
+    lua_pushnumber(L, (lua_Number)lua_gc(L, LUA_GCCOUNT, 0) + lua_gc(L, LUA_GCCOUNTB, 0) / 1024.0);
+    return 1;
+}
+
+/* load(chunk [, chunkname [, mode [, env]]]) with mode forced to text; the
+ * original load is the first upvalue. */
+static int sb_load(lua_State *L)
+{
+    int top = lua_gettop(L);
+    if (top < 1) return luaL_error(L, "bad argument #1 to 'load' (value expected)");
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    if (top >= 2) lua_pushvalue(L, 2);
+    else lua_pushnil(L);
+    lua_pushliteral(L, "t");
+    int nargs = 3;
+    if (top >= 4) {
+        lua_pushvalue(L, 4);
+        nargs = 4;
+    }
+    lua_call(L, nargs, LUA_MULTRET);
+    return lua_gettop(L) - top;
+}
+
+double lua_host_rand(lua_State *L) { return pcg32_double(&lua_host_of(L)->rng); }
+
+uint32_t lua_host_rand_bounded(lua_State *L, uint32_t bound) { return pcg32_bounded(&lua_host_of(L)->rng, bound); }
+
+/* math.random with Lua's arguments, from the script's own stream. */
+static int sb_random(lua_State *L)
+{
+    lua_Integer lo, hi;
+    switch (lua_gettop(L)) {
+    case 0: lua_pushnumber(L, lua_host_rand(L)); return 1;
+    case 1: lo = 1; hi = luaL_checkinteger(L, 1); break;
+    case 2: lo = luaL_checkinteger(L, 1); hi = luaL_checkinteger(L, 2); break;
+    default: return luaL_error(L, "wrong number of arguments");
+    }
+    luaL_argcheck(L, lo <= hi, lua_gettop(L), "interval is empty");
+    lua_Unsigned span = (lua_Unsigned)hi - (lua_Unsigned)lo;
+    luaL_argcheck(L, span < UINT32_MAX, lua_gettop(L), "interval too large");
+    lua_pushinteger(L, lo + (lua_Integer)lua_host_rand_bounded(L, (uint32_t)span + 1));
+    return 1;
+}
+
+static int sb_randomseed(lua_State *L)
+{
+    return luaL_error(L, "math.randomseed is not available: each script's random numbers are seeded from the "
+                         "scenario's seed, replicate and the script, so runs reproduce");
+}
+
+static void remove_field(lua_State *L, int idx, const char *key)
+{
+    lua_pushnil(L);
+    lua_setfield(L, idx, key);
+}
+
+static void build_sandbox(lua_State *L)
+{
+    luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+    lua_pop(L, 1);
+    luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
+    lua_pop(L, 1);
+    luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
+    lua_pop(L, 1);
+    luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
+    lua_pop(L, 1);
+    luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
+    lua_pop(L, 1);
+    luaL_requiref(L, LUA_COLIBNAME, luaopen_coroutine, 1);
+    lua_pop(L, 1);
+
+    lua_pushglobaltable(L);
+    int g = lua_gettop(L);
+    remove_field(L, g, "dofile");
+    remove_field(L, g, "loadfile");
+    remove_field(L, g, "require");
+    lua_getfield(L, g, "load");
+    lua_pushcclosure(L, sb_load, 1);
+    lua_setfield(L, g, "load");
+    lua_pushcfunction(L, sb_print);
+    lua_setfield(L, g, "print");
+    lua_pushcfunction(L, sb_collectgarbage);
+    lua_setfield(L, g, "collectgarbage");
+
+    lua_getfield(L, g, LUA_STRLIBNAME);
+    int s = lua_gettop(L);
+    remove_field(L, s, "dump");
+    lua_pattern_install(L, s);
+    lua_pop(L, 1);
+
+    lua_getfield(L, g, LUA_MATHLIBNAME);
+    lua_pushcfunction(L, sb_random);
+    lua_setfield(L, -2, "random");
+    lua_pushcfunction(L, sb_randomseed);
+    lua_setfield(L, -2, "randomseed");
+    lua_pop(L, 1);
+    lua_pop(L, 1); /* globals */
+
+    /* Hide the string metatable: getmetatable("") returns false. */
+    lua_pushliteral(L, "");
+    lua_getmetatable(L, -1);
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 2);
+}
+
+/* ------------------------------------------------------------ calls */
+
+/* Adds a traceback-free message handler that keeps the first line. */
+static int message_handler(lua_State *L)
+{
+    if (!lua_isstring(L, 1)) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+        lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    return 1;
+}
+
+ps_status lua_host_call(lua_host *h, int nargs, const char *hook, int week, ps_error *err)
+{
+    lua_State *L = h->L;
+    int fn = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, message_handler);
+    lua_insert(L, fn);
+    h->used = 0;
+    if (!h->broken) lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_PERIOD);
+    int rc = lua_pcall(L, nargs, 0, fn);
+    ps_status st = PS_OK;
+    char when[96];
+    if (week >= 0) snprintf(when, sizeof when, "hook %s, week %d", hook, week);
+    else snprintf(when, sizeof when, "%s", hook);
+    if (h->broken) {
+        /* where is "script:line: " from luaL_where, or empty */
+        char at[300];
+        if (h->where[0]) snprintf(at, sizeof at, "%s", h->where);
+        else snprintf(at, sizeof at, "%s: ", h->name);
+        if (h->broken == BROKEN_INSTRUCTIONS)
+            st = err_set(err, PS_ERR_SCRIPT,
+                         "%sinstruction budget exceeded: more than %llu instructions in one call (%s); "
+                         "raise limits.instructions to allow more",
+                         at, (unsigned long long)h->limits.instructions, when);
+        else
+            st = err_set(err, PS_ERR_SCRIPT,
+                         "%smemory budget exceeded: the script used more than %zu MB (%s); raise "
+                         "limits.memory_mb to allow more",
+                         at, h->limits.memory >> 20, when);
+    } else if (rc != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        st = err_set(err, PS_ERR_SCRIPT, "%s (%s)", msg ? msg : "error", when);
+        if (err && !strstr(err->message, h->name)) {
+            char tmp[PS_ERROR_MAX];
+            ps_fmt(tmp, sizeof tmp, "%s: %s", h->name, err->message);
+            memcpy(err->message, tmp, sizeof tmp);
+        }
+    }
+    lua_settop(L, fn - 1);
+    return st;
+}
+
+ps_status lua_host_new(const char *name, const char *text, size_t len, const lua_limits *limits,
+                       uint64_t rng_key, lua_host **out, ps_error *err)
+{
+    *out = NULL;
+    lua_host *h = ps_calloc(1, sizeof *h);
+    if (!h || !(h->name = ps_strdup(name))) {
+        ps_free(h);
+        return err_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    h->limits = *limits;
+    h->script_ref = LUA_NOREF;
+    pcg32_seed(&h->rng, rng_key, rng_mix64(rng_key));
+    h->L = lua_newstate(host_alloc, h);
+    if (!h->L) {
+        lua_host_free(h);
+        return err_set(err, PS_ERR_NOMEM, "%s: cannot create a Lua state", name);
+    }
+    *(lua_host **)lua_getextraspace(h->L) = h;
+    lua_setwarnf(h->L, host_warn, h);
+    lua_State *L = h->L;
+    build_sandbox(L);
+    char chunk[600];
+    snprintf(chunk, sizeof chunk, "@%s", name);
+    int rc = luaL_loadbufferx(L, text, len, chunk, "t");
+    if (rc != LUA_OK) {
+        ps_status st = err_set(err, PS_ERR_SCRIPT, "%s", lua_tostring(L, -1));
+        lua_host_free(h);
+        return st;
+    }
+    /* Run the chunk; it must return a table. */
+    lua_pushcfunction(L, message_handler);
+    lua_insert(L, -2);
+    h->used = 0;
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_PERIOD);
+    rc = lua_pcall(L, 0, 1, -2);
+    if (h->broken || rc != LUA_OK) {
+        ps_status st;
+        if (h->broken)
+            st = err_set(err, PS_ERR_SCRIPT, "%s%s%s budget exceeded while loading the script",
+                         h->where[0] ? h->where : h->name, h->where[0] ? "" : ": ",
+                         h->broken == BROKEN_MEMORY ? "memory" : "instruction");
+        else st = err_set(err, PS_ERR_SCRIPT, "%s (while loading the script)", lua_tostring(L, -1));
+        lua_host_free(h);
+        return st;
+    }
+    if (!lua_istable(L, -1)) {
+        ps_status st = err_set(err, PS_ERR_SCRIPT, "%s: expected the script to return a table, got %s", name,
+                               luaL_typename(L, -1));
+        lua_host_free(h);
+        return st;
+    }
+    h->script_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1); /* message handler */
+    *out = h;
+    return PS_OK;
+}
+
+void lua_host_free(lua_host *h)
+{
+    if (!h) return;
+    if (h->L) lua_close(h->L);
+    ps_free(h->name);
+    ps_free(h);
+}
+
+lua_State *lua_host_state(lua_host *h) { return h->L; }
+const char *lua_host_name(const lua_host *h) { return h->name; }
+void lua_host_push_script(lua_host *h) { lua_rawgeti(h->L, LUA_REGISTRYINDEX, h->script_ref); }
+
+void lua_host_set_log(lua_host *h, lua_log_fn fn, void *ud)
+{
+    h->log = fn;
+    h->log_ud = ud;
+}
+
+void lua_host_set_context(lua_host *h, void *ctx) { h->ctx = ctx; }
+void *lua_host_context(lua_State *L) { return lua_host_of(L)->ctx; }
+size_t lua_host_memory(const lua_host *h) { return h->memory; }

@@ -1,0 +1,82 @@
+/*
+ * lua_host: one sandboxed Lua 5.4 state running one intervention script.
+ *
+ * The sandbox: scripts load as text only; there is no io, os, package,
+ * require, debug, dofile or loadfile; load takes text only; string.dump is
+ * gone and the string metatable is hidden; collectgarbage only counts;
+ * math.random draws from the script's own deterministic stream; pattern
+ * functions count their steps (lua_pattern.h).
+ *
+ * The budgets: every call into the script (a hook, or the chunk itself)
+ * may run at most limits.instructions VM instructions (pattern steps
+ * count too), and the state may hold at most limits.memory_mb. Once a
+ * budget is broken the state is poisoned: every further instruction raises
+ * the budget error, so pcall, coroutines or error handlers cannot swallow
+ * it, and the caller sees the budget message whatever the script did.
+ */
+#ifndef PS_LUA_HOST_H
+#define PS_LUA_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+#include "placesim.h"
+
+typedef struct lua_limits {
+    uint64_t instructions; /* per call into the script */
+    size_t memory;         /* bytes per state */
+} lua_limits;
+
+typedef struct lua_host lua_host;
+
+/* What the host calls back into for logging (may be NULL). */
+typedef void (*lua_log_fn)(void *ud, const char *script, const char *line);
+
+/*
+ * Creates a sandboxed state and runs the script text (named name in
+ * messages, e.g. "scripts/debt_advice.lua"), which must return a table.
+ * That table is kept; lua_host_script pushes it. rng_key seeds the
+ * script's math.random and sim:rand stream. On failure *out is NULL and err
+ * says what went wrong, with the script's file and line.
+ */
+ps_status lua_host_new(const char *name, const char *text, size_t len, const lua_limits *limits,
+                       uint64_t rng_key, lua_host **out, ps_error *err);
+void lua_host_free(lua_host *h);
+
+lua_State *lua_host_state(lua_host *h);
+const char *lua_host_name(const lua_host *h);
+
+/* Pushes the table the script returned. */
+void lua_host_push_script(lua_host *h);
+
+/* Sets where log lines go. */
+void lua_host_set_log(lua_host *h, lua_log_fn fn, void *ud);
+
+/* Context pointer for the API (the world and intervention), per state. */
+void lua_host_set_context(lua_host *h, void *ctx);
+void *lua_host_context(lua_State *L);
+lua_host *lua_host_of(lua_State *L);
+
+/*
+ * Calls the function below its nargs arguments on the stack, with a fresh
+ * instruction budget. hook and week name the call in messages:
+ * "scripts/x.lua:12: attempt to ... (hook week, week 30)". A broken budget
+ * is reported as such even if the script caught the error. Pops the
+ * function and arguments; pushes nothing.
+ */
+ps_status lua_host_call(lua_host *h, int nargs, const char *hook, int week, ps_error *err);
+
+/* Charges n instruction-equivalents to the running call (pattern steps);
+ * raises the budget error when the budget is spent. */
+void lua_host_charge(lua_State *L, unsigned n);
+
+/* The next number of the script's stream, uniform in [0, 1). */
+double lua_host_rand(lua_State *L);
+uint32_t lua_host_rand_bounded(lua_State *L, uint32_t bound);
+
+/* Bytes the state holds now. */
+size_t lua_host_memory(const lua_host *h);
+
+#endif
