@@ -57,13 +57,14 @@ lua_host *lua_host_of(lua_State *L) { return *(lua_host **)lua_getextraspace(L);
 
 static void count_hook(lua_State *L, lua_Debug *ar);
 
-/* Marks the budget broken, remembers where, and makes every thread raise
- * at its next instruction from now on. */
-static int break_budget(lua_State *L, lua_host *h, int why)
+/* Marks the budget broken, remembers where (stack level 0 in a hook is the
+ * Lua function running; from a C function, level 1 is its Lua caller), and
+ * makes every thread raise at its next instruction from now on. */
+static int break_budget(lua_State *L, lua_host *h, int why, int level)
 {
     if (!h->broken) {
         h->broken = why;
-        luaL_where(L, 1);
+        luaL_where(L, level);
         snprintf(h->where, sizeof h->where, "%s", lua_tostring(L, -1));
         lua_pop(L, 1);
     }
@@ -77,7 +78,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     lua_host *h = lua_host_of(L);
     h->used += HOOK_PERIOD;
     if (h->broken || h->used > h->limits.instructions)
-        break_budget(L, h, h->broken ? h->broken : BROKEN_INSTRUCTIONS);
+        break_budget(L, h, h->broken ? h->broken : BROKEN_INSTRUCTIONS, 0);
 }
 
 void lua_host_charge(lua_State *L, unsigned n)
@@ -85,7 +86,7 @@ void lua_host_charge(lua_State *L, unsigned n)
     lua_host *h = lua_host_of(L);
     h->used += n;
     if (h->broken || h->used > h->limits.instructions)
-        break_budget(L, h, h->broken ? h->broken : BROKEN_INSTRUCTIONS);
+        break_budget(L, h, h->broken ? h->broken : BROKEN_INSTRUCTIONS, 1);
 }
 
 /* ------------------------------------------------------------ the sandbox */

@@ -1,0 +1,354 @@
+/* The script sandbox: every escape route fails with a clear error, and
+ * every runaway ends the run with the budget message. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "placesim.h"
+#include "support.h"
+
+/* A tiny place, so runs are quick; the script runs from week 2. */
+static const char *scenario_for(const char *name, const char *script_body, const char *limits)
+{
+    char file[128], text[4096];
+    snprintf(file, sizeof file, "sb_%s.lua", name);
+    ts_write(file, script_body);
+    snprintf(text, sizeof text,
+             "{ \"name\": \"sandbox %s\", \"weeks\": 6, \"burn_in_weeks\": 2, \"replicates\": 1,\n"
+             "  \"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 200, \"deprivation_decile\": 3 } ] },\n"
+             "  \"limits\": { %s },\n"
+             "  \"interventions\": [ { \"script\": \"%s\", \"start_week\": 2 } ] }\n",
+             name, limits ? limits : "", file);
+    snprintf(file, sizeof file, "sb_%s.json", name);
+    return ts_write(file, text);
+}
+
+/* Loads and runs; returns the status and copies the message. */
+static ps_status load_and_run(const char *path, char *msg, size_t size)
+{
+    ps_error err;
+    ps_scenario *sc = NULL;
+    ps_status st = ps_scenario_load(path, NULL, 0, &sc, &err);
+    if (!st) {
+        ps_run_options o;
+        ps_run_options_init(&o);
+        o.threads = 1;
+        ps_results *res = NULL;
+        st = ps_run(sc, &o, &res, &err);
+        ps_results_free(res);
+    }
+    ps_scenario_free(sc);
+    snprintf(msg, size, "%s", st ? err.message : "");
+    return st;
+}
+
+/* The run fails (at load or in a hook) with a message holding each of the
+ * given pieces. */
+static void expect_failure(const char *name, const char *body, const char *limits, ...)
+{
+    char msg[PS_ERROR_MAX];
+    ps_status st = load_and_run(scenario_for(name, body, limits), msg, sizeof msg);
+    print_message("%s: %s\n", name, msg);
+    if (st == PS_OK) fail_msg("%s: the run succeeded", name);
+    assert_true(st == PS_ERR_SCRIPT || st == PS_ERR_INVALID);
+    va_list ap;
+    va_start(ap, limits);
+    for (const char *piece; (piece = va_arg(ap, const char *));)
+        if (!strstr(msg, piece)) fail_msg("%s: expected \"%s\" in: %s", name, piece, msg);
+    va_end(ap);
+}
+
+#define IN_WEEK(code) "return { week = function(sim, p)\n" code "\nend }\n"
+
+static void io_is_not_there(void **state)
+{
+    (void)state;
+    expect_failure("io", IN_WEEK("  local f = io.open('/etc/passwd')"), NULL, "sb_io.lua:2:", "global 'io'",
+                   "hook week, week 2", NULL);
+}
+
+static void os_is_not_there(void **state)
+{
+    (void)state;
+    expect_failure("os", IN_WEEK("  os.execute('touch /tmp/placesim-escaped')"), NULL, "sb_os.lua:2:", "global 'os'",
+                   NULL);
+    assert_false(ts_exists("/tmp/placesim-escaped"));
+}
+
+static void package_and_require_are_not_there(void **state)
+{
+    (void)state;
+    expect_failure("require", IN_WEEK("  local m = require('os')"), NULL, "global 'require'", NULL);
+    expect_failure("package", IN_WEEK("  package.loadlib('libc.so.6', 'system')"), NULL, "global 'package'", NULL);
+}
+
+static void debug_is_not_there(void **state)
+{
+    (void)state;
+    expect_failure("debug", IN_WEEK("  debug.sethook()"), NULL, "global 'debug'", NULL);
+}
+
+static void files_cannot_be_loaded(void **state)
+{
+    (void)state;
+    expect_failure("dofile", IN_WEEK("  dofile('/etc/passwd')"), NULL, "global 'dofile'", NULL);
+    expect_failure("loadfile", IN_WEEK("  loadfile('/etc/passwd')"), NULL, "global 'loadfile'", NULL);
+}
+
+static void binary_chunks_are_refused(void **state)
+{
+    (void)state;
+    /* the header of a Lua 5.4 binary chunk */
+    expect_failure("binary",
+                   IN_WEEK("  local f, e = load('\\27Lua\\84\\0\\25\\147\\13\\10\\26\\10')\n"
+                           "  if not f then error(e) end"),
+                   NULL, "attempt to load a binary chunk", NULL);
+    /* a text chunk does load, in the sandbox */
+    char msg[PS_ERROR_MAX];
+    assert_int_equal(load_and_run(scenario_for("textload", IN_WEEK("  local f = load('return 1 + 1')\n"
+                                                                   "  assert(f() == 2)\n"
+                                                                   "  assert(load('return io')() == nil)"),
+                                               NULL),
+                                  msg, sizeof msg),
+                     PS_OK);
+}
+
+static void string_dump_is_gone(void **state)
+{
+    (void)state;
+    expect_failure("dump", IN_WEEK("  local s = string.dump(function() end)"), NULL, "field 'dump'", NULL);
+}
+
+static void the_string_metatable_is_hidden(void **state)
+{
+    (void)state;
+    /* getmetatable("") gives false, so its __index cannot be reached or replaced */
+    expect_failure("strmeta", IN_WEEK("  local mt = getmetatable('')\n  mt.__index = {}"), NULL,
+                   "sb_strmeta.lua:3:", "index a boolean value", NULL);
+    char msg[PS_ERROR_MAX];
+    assert_int_equal(load_and_run(scenario_for("strmeta2", IN_WEEK("  assert(getmetatable('') == false)\n"
+                                                                   "  assert(('x'):rep(3) == 'xxx')"),
+                                               NULL),
+                                  msg, sizeof msg),
+                     PS_OK);
+}
+
+static void collectgarbage_only_counts(void **state)
+{
+    (void)state;
+    expect_failure("gc", IN_WEEK("  collectgarbage('stop')"), NULL, "only \"count\" is allowed", NULL);
+    char msg[PS_ERROR_MAX];
+    assert_int_equal(load_and_run(scenario_for("gccount", IN_WEEK("  assert(collectgarbage('count') > 0)"), NULL), msg,
+                                  sizeof msg),
+                     PS_OK);
+}
+
+static void math_random_is_the_deterministic_stream(void **state)
+{
+    (void)state;
+    expect_failure("seed", IN_WEEK("  math.randomseed(42)"), NULL, "math.randomseed is not available", NULL);
+    /* two runs give the same numbers */
+    const char *body = "local seen = {}\n"
+                       "return { week = function(sim, p)\n"
+                       "  sim:record('r', math.random(1, 1000000))\n"
+                       "  sim:record('u', sim:rand())\n"
+                       "end }\n";
+    const char *path = scenario_for("rand", body, NULL);
+    ps_error err;
+    double v[2][2];
+    for (int k = 0; k < 2; k++) {
+        ps_scenario *sc = NULL;
+        assert_int_equal(ps_scenario_load(path, NULL, 0, &sc, &err), PS_OK);
+        ps_results *res = NULL;
+        assert_int_equal(ps_run(sc, NULL, &res, &err), PS_OK);
+        /* custom columns are not in the results accessors; read the run's
+         * numbers through a written folder instead */
+        char out[64];
+        snprintf(out, sizeof out, "rand_out%d", k);
+        ps_write_options wo = { 1, 0, 0, 1 };
+        assert_int_equal(ps_results_write(res, ts_path(out), &wo, &err), PS_OK);
+        ps_results_free(res);
+        ps_scenario_free(sc);
+        char p[1200];
+        snprintf(p, sizeof p, "%s/timeseries.csv", ts_path(out));
+        char *csv = ts_read(p);
+        char *line = strchr(csv, '\n') + 1;
+        line = strchr(line, '\n') + 1;
+        line = strchr(line, '\n') + 1; /* week 2, when the script starts */
+        char *last = strrchr(strtok(line, "\n"), ',');
+        v[k][1] = strtod(last + 1, NULL);
+        *last = '\0';
+        v[k][0] = strtod(strrchr(line, ',') + 1, NULL);
+        free(csv);
+    }
+    assert_true(v[0][0] >= 1 && v[0][0] <= 1000000);
+    assert_true(v[0][1] >= 0 && v[0][1] < 1);
+    assert_true(v[0][0] == v[1][0] && v[0][1] == v[1][1]);
+}
+
+/* ------------------------------------------------------------ budgets */
+
+#define SMALL_BUDGET "\"instructions\": 2000000"
+
+static void an_endless_loop_breaks_the_budget(void **state)
+{
+    (void)state;
+    expect_failure("loop", IN_WEEK("  while true do end"), SMALL_BUDGET, "sb_loop.lua:2:",
+                   "instruction budget exceeded", "hook week, week 2", "limits.instructions", NULL);
+}
+
+static void an_endless_loop_inside_pcall_still_breaks_the_budget(void **state)
+{
+    (void)state;
+    expect_failure("pcall",
+                   IN_WEEK("  for i = 1, 1e9 do\n    pcall(function() while true do end end)\n  end"),
+                   SMALL_BUDGET, "instruction budget exceeded", "hook week, week 2", NULL);
+    /* and an error handler cannot swallow it either */
+    expect_failure("xpcall",
+                   IN_WEEK("  while true do\n"
+                           "    xpcall(function() while true do end end, function(e) return e end)\n"
+                           "  end"),
+                   SMALL_BUDGET, "instruction budget exceeded", NULL);
+}
+
+static void an_endless_loop_inside_a_coroutine_breaks_the_budget(void **state)
+{
+    (void)state;
+    expect_failure("coroutine",
+                   IN_WEEK("  local co = coroutine.create(function() while true do end end)\n"
+                           "  while true do coroutine.resume(co) end"),
+                   SMALL_BUDGET, "instruction budget exceeded", "hook week, week 2", NULL);
+    expect_failure("wrap",
+                   IN_WEEK("  local f = coroutine.wrap(function() while true do coroutine.yield() end end)\n"
+                           "  while true do pcall(f) end"),
+                   SMALL_BUDGET, "instruction budget exceeded", NULL);
+}
+
+static void a_memory_bomb_breaks_the_memory_budget(void **state)
+{
+    (void)state;
+    expect_failure("bomb", IN_WEEK("  local t = {}\n  for i = 1, 1e9 do t[i] = string.rep('x', 1000) .. i end"),
+                   "\"memory_mb\": 8", "memory budget exceeded", "8 MB", "hook week, week 2", "limits.memory_mb", NULL);
+    /* caught allocation failures do not escape it */
+    expect_failure("bomb_pcall",
+                   IN_WEEK("  local keep = {}\n"
+                           "  while true do\n"
+                           "    pcall(function() keep[#keep + 1] = string.rep('y', 1 << 20) end)\n"
+                           "  end"),
+                   "\"memory_mb\": 8", "memory budget exceeded", NULL);
+    expect_failure("rep", IN_WEEK("  local s = string.rep('x', 1 << 30)"), "\"memory_mb\": 8",
+                   "memory budget exceeded", NULL);
+}
+
+static void a_runaway_pattern_breaks_the_budget(void **state)
+{
+    (void)state;
+    /* a backtracking match that would take far longer than any budget */
+    expect_failure("pattern",
+                   IN_WEEK("  local s = string.rep('a', 5000)\n"
+                           "  string.find(s, string.rep('a*', 12) .. 'b')"),
+                   SMALL_BUDGET, "instruction budget exceeded", NULL);
+    expect_failure("gsub",
+                   IN_WEEK("  local s = string.rep('a', 5000)\n"
+                           "  pcall(string.gsub, s, '(a-)(a-)(a-)(a-)b', '%1')\n"
+                           "  while true do end"),
+                   SMALL_BUDGET, "instruction budget exceeded", NULL);
+}
+
+static void a_loop_at_load_time_breaks_the_budget(void **state)
+{
+    (void)state;
+    expect_failure("loadloop", "while true do end\nreturn {}\n", SMALL_BUDGET, "sb_loadloop.lua:1:",
+                   "instruction budget exceeded while loading the script", NULL);
+}
+
+static void patterns_still_work(void **state)
+{
+    (void)state;
+    const char *body = IN_WEEK(
+        "  assert(string.find('hello world', 'o w') == 5)\n"
+        "  assert(select(2, string.find('hello', 'l+')) == 4)\n"
+        "  assert(string.match('key = value', '(%w+)%s*=%s*(%w+)') == 'key')\n"
+        "  assert(string.match('  trim  ', '^%s*(.-)%s*$') == 'trim')\n"
+        "  assert(string.gsub('hello world', 'o', '0') == 'hell0 w0rld')\n"
+        "  assert(select(2, string.gsub('abc', '', '-')) == 4)\n"
+        "  assert(string.gsub('$name is $age', '%$(%w+)', { name = 'Ann', age = 40 }) == 'Ann is 40')\n"
+        "  assert(string.gsub('abc', '%w', function(c) return c:upper() end) == 'ABC')\n"
+        "  local n = 0\n"
+        "  for w in string.gmatch('one two three', '%a+') do n = n + 1 end\n"
+        "  assert(n == 3)\n"
+        "  assert(string.match('THE (quick) fox', '%b()') == '(quick)')\n"
+        "  assert(string.find('THE (quick) fox', '%f[%a]%a+', 5) == 6)\n"
+        "  assert(string.match('2024-11-22', '(%d+)-(%d+)-(%d+)') == '2024')\n"
+        "  assert(string.find('a.b', '.', 1, true) == 2)\n"
+        "  assert(string.match('hello', '()ll()') == 3)\n"
+        "  assert(string.match('xyzzy', '(z)%1') == 'z')\n"
+        "  assert(not pcall(string.find, 'x', '['))");
+    char msg[PS_ERROR_MAX];
+    ps_status st = load_and_run(scenario_for("patterns", body, NULL), msg, sizeof msg);
+    if (st) fail_msg("%s", msg);
+}
+
+static void a_script_error_names_script_line_hook_and_week(void **state)
+{
+    (void)state;
+    expect_failure("error", "return {\n  week = function(sim, p)\n    if sim.week == 4 then\n      local x = nil\n"
+                            "      return x.field\n    end\n  end\n}\n",
+                   NULL, "sb_error.lua:5:", "attempt to index a nil value", "hook week, week 4", NULL);
+    expect_failure("event",
+                   "return { on = { onset = function(sim, p, person) error('no way') end } }\n", NULL,
+                   "sb_event.lua:1:", "no way", "hook on.onset, week 2", NULL);
+    expect_failure("syntax", "return { week = function(sim, p) end end }\n", NULL, "sb_syntax.lua:1:", NULL);
+    expect_failure("notable", "return 42\n", NULL, "expected the script to return a table, got number", NULL);
+    expect_failure("badhook", "return { weak = function() end }\n", NULL, "unknown field \"weak\"",
+                   "did you mean \"week\"", NULL);
+    expect_failure("badevent", "return { on = { crises = function() end } }\n", NULL, "on.crises: unknown event",
+                   "did you mean \"crisis\"", NULL);
+}
+
+/* Through the program: a failing script exits 1, names it, writes nothing. */
+static void a_failing_run_writes_nothing(void **state)
+{
+    (void)state;
+    const char *path = scenario_for("cli", IN_WEEK("  while true do end"), SMALL_BUDGET);
+    const char *out = ts_path("sb_cli_out");
+    ts_cmd c = ts_run("run %s --out %s --quiet", path, out);
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.err, "sb_cli.lua:2:"));
+    assert_non_null(strstr(c.err, "instruction budget exceeded"));
+    assert_int_equal(ts_count_lines(c.err), 1);
+    assert_false(ts_exists(out));
+    ts_cmd_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(io_is_not_there),
+        cmocka_unit_test(os_is_not_there),
+        cmocka_unit_test(package_and_require_are_not_there),
+        cmocka_unit_test(debug_is_not_there),
+        cmocka_unit_test(files_cannot_be_loaded),
+        cmocka_unit_test(binary_chunks_are_refused),
+        cmocka_unit_test(string_dump_is_gone),
+        cmocka_unit_test(the_string_metatable_is_hidden),
+        cmocka_unit_test(collectgarbage_only_counts),
+        cmocka_unit_test(math_random_is_the_deterministic_stream),
+        cmocka_unit_test(an_endless_loop_breaks_the_budget),
+        cmocka_unit_test(an_endless_loop_inside_pcall_still_breaks_the_budget),
+        cmocka_unit_test(an_endless_loop_inside_a_coroutine_breaks_the_budget),
+        cmocka_unit_test(a_memory_bomb_breaks_the_memory_budget),
+        cmocka_unit_test(a_runaway_pattern_breaks_the_budget),
+        cmocka_unit_test(a_loop_at_load_time_breaks_the_budget),
+        cmocka_unit_test(patterns_still_work),
+        cmocka_unit_test(a_script_error_names_script_line_hook_and_week),
+        cmocka_unit_test(a_failing_run_writes_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
