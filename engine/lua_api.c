@@ -37,6 +37,8 @@ static const char *const tenure_names[] = { "owned_outright", "mortgage", "priva
 
 /* ------------------------------------------------------------ helpers */
 
+static cJSON *to_json_as(lua_State *L, int idx, const schema_node *node, int depth);
+
 static selection *new_selection(lua_State *L, int households, uint32_t n, const uint32_t *ids)
 {
     selection *s = lua_newuserdatauv(L, sizeof *s + (size_t)n * sizeof(uint32_t), 0);
@@ -269,26 +271,28 @@ static void read_filter(lua_State *L, int idx, int households, filter *f, const 
     }
 }
 
-static int person_passes(const world *w, const filter *f, uint32_t i, uint8_t hf)
+/* Whether person i passes: branch-free but for the service tests, which
+ * are the same for everyone and so predicted. */
+static inline unsigned person_passes(const world *w, const filter *f, uint32_t i, uint8_t hf, unsigned states)
 {
     const popdata *pop = w->mp->pop;
-    uint8_t st = w->st[i], pf = w->pf[i];
-    if (st == ST_CHILD) return 0;
-    if (f->states && !((f->states >> st) & 1u)) return 0;
-    int age = pop->p_age[i];
-    if (age < f->age_lo || age > f->age_hi) return 0;
-    if ((pf & f->pf_on) != f->pf_on || (pf & f->pf_off)) return 0;
-    if ((hf & f->hf_on) != f->hf_on || (hf & f->hf_off)) return 0;
-    if (f->sex >= 0 && ((pf & PF_FEMALE) != 0) != f->sex) return 0;
+    unsigned st = w->st[i], pf = w->pf[i], age = pop->p_age[i];
+    unsigned ok = (states >> st) & 1u;
+    ok &= age - (unsigned)f->age_lo <= (unsigned)(f->age_hi - f->age_lo);
+    ok &= (pf & f->pf_on) == f->pf_on;
+    ok &= (pf & f->pf_off) == 0;
+    ok &= (hf & f->hf_on) == f->hf_on;
+    ok &= (hf & f->hf_off) == 0;
+    if (f->sex >= 0) ok &= ((pf & PF_FEMALE) != 0) == (unsigned)f->sex;
     if (f->in_service >= 0) {
         int s = w->svc[i];
-        if (f->in_service == 0 ? s != 0 : f->in_service == 1 ? s == 0 : s != f->in_service - 1) return 0;
+        ok &= f->in_service == 0 ? s == 0 : f->in_service == 1 ? s != 0 : s == f->in_service - 1;
     }
     if (f->waiting >= 0) {
         int s = w->wait[i];
-        if (f->waiting == 0 ? s != 0 : f->waiting == 1 ? s == 0 : s != f->waiting - 1) return 0;
+        ok &= f->waiting == 0 ? s == 0 : f->waiting == 1 ? s != 0 : s == f->waiting - 1;
     }
-    return 1;
+    return ok;
 }
 
 static int household_workless(const world *w, uint32_t h)
@@ -319,18 +323,43 @@ static int select(lua_State *L, int households)
     uint8_t *nb_buf = lua_newuserdatauv(L, (size_t)pop->n_nbhd + 1, 0); /* anchored while we select */
     read_filter(L, 2, households, &f, households ? "sim:households" : "sim:persons", nb_buf);
     uint32_t n = 0;
+    /* adults in the states asked for (all adult states if none); age_hi < age_lo passes nobody */
+    unsigned states = f.states ? f.states : (1u << ST_WELL) | (1u << ST_STRUGGLING) | (1u << ST_CRISIS) | (1u << ST_RECOVERING);
+    states &= ~(1u << ST_CHILD);
+    if (f.age_hi < f.age_lo) states = 0;
+    /* The tests, hoisted into locals the compiler can keep in registers
+     * (a store into the selection may otherwise alias the filter). */
+    const uint8_t *st = w->st, *pf = w->pf, *hfs = w->hf, *age = pop->p_age;
+    const uint32_t *phh = pop->p_hh;
+    uint32_t *out = w->scratch;
+    const unsigned pon = f.pf_on, poff = f.pf_off, hon = f.hf_on, hoff = f.hf_off;
+    const unsigned age_lo = (unsigned)f.age_lo, age_span = (unsigned)(f.age_hi - f.age_lo);
+    const int use_hf = (hon | hoff) != 0, use_age = f.age_lo > ADULT_AGE || f.age_hi < 255;
+    const int use_rest = f.sex >= 0 || f.in_service >= 0 || f.waiting >= 0;
     for (int k = 0; k < pop->n_nbhd; k++) {
         if (f.nb_ok && !f.nb_ok[k]) continue;
         int dec = cfg->place.neighbourhoods[k].decile;
         if (dec < f.dec_lo || dec > f.dec_hi) continue;
-        for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++) {
-            if (households) {
-                if (household_passes(w, &f, h)) w->scratch[n++] = h;
-                continue;
+        if (households) {
+            for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++)
+                if (household_passes(w, &f, h)) out[n++] = h;
+            continue;
+        }
+        const uint32_t a = pop->hh_first[pop->nb_hh[k]], b = pop->hh_first[pop->nb_hh[k + 1]];
+        for (uint32_t i = a; i < b; i++) {
+            unsigned p = pf[i];
+            unsigned ok = (states >> st[i]) & 1u;
+            ok &= (p & pon) == pon;
+            ok &= (p & poff) == 0;
+            if (use_hf) {
+                unsigned x = hfs[phh[i]];
+                ok &= (x & hon) == hon;
+                ok &= (x & hoff) == 0;
             }
-            uint8_t hf = w->hf[h];
-            for (uint32_t i = pop->hh_first[h]; i < pop->hh_first[h + 1]; i++)
-                if (person_passes(w, &f, i, hf)) w->scratch[n++] = i;
+            if (use_age) ok &= age[i] - age_lo <= age_span;
+            if (use_rest && ok) ok = person_passes(w, &f, i, hfs[phh[i]], states);
+            out[n] = i; /* kept only if it passes */
+            n += ok;
         }
     }
     lua_settop(L, top);
@@ -390,17 +419,40 @@ static int sel_sample(lua_State *L)
         return 1;
     }
     uint64_t key = rng_key(w->seed, w->replicate, w->week, rng_purpose_of_name(RNG_SCRIPT, c->name) ^ (call << 24));
-    keyed_id *k = lua_newuserdatauv(L, (size_t)s->n * sizeof *k, 0);
+    /* the want smallest (key, id) pairs, kept in a max-heap: O(n log want) */
+    keyed_id *heap = lua_newuserdatauv(L, (size_t)want * sizeof *heap + 1, 0);
+    size_t used = 0;
     for (uint32_t i = 0; i < s->n; i++) {
-        k[i].key = rng_keyed(key, s->ids[i]);
-        k[i].id = s->ids[i];
+        keyed_id x = { rng_keyed(key, s->ids[i]), s->ids[i] };
+        if (used < (size_t)want) { /* sift up */
+            size_t j = used++;
+            while (j > 0 && by_key(&heap[(j - 1) / 2], &x) < 0) {
+                heap[j] = heap[(j - 1) / 2];
+                j = (j - 1) / 2;
+            }
+            heap[j] = x;
+        } else if (want > 0 && by_key(&x, &heap[0]) < 0) { /* replace the largest, sift down */
+            size_t j = 0;
+            for (;;) {
+                size_t l = 2 * j + 1, r = l + 1, m = j;
+                const keyed_id *big = &x;
+                if (l < used && by_key(&heap[l], big) > 0) {
+                    m = l;
+                    big = &heap[l];
+                }
+                if (r < used && by_key(&heap[r], big) > 0) m = r;
+                if (m == j) break;
+                heap[j] = heap[m];
+                j = m;
+            }
+            heap[j] = x;
+        }
     }
-    charge_scan(L, (uint64_t)s->n * 8);
-    qsort(k, s->n, sizeof *k, by_key);
+    charge_scan(L, s->n);
     uint32_t *ids = w->scratch;
-    for (lua_Integer i = 0; i < want; i++) ids[i] = k[i].id;
-    qsort(ids, (size_t)want, sizeof *ids, by_id);
-    new_selection(L, s->households, (uint32_t)want, ids);
+    for (size_t i = 0; i < used; i++) ids[i] = heap[i].id;
+    qsort(ids, used, sizeof *ids, by_id);
+    new_selection(L, s->households, (uint32_t)used, ids);
     return 1;
 }
 
@@ -733,25 +785,23 @@ static int sim_add_service(lua_State *L)
         return luaL_error(L, "sim:add_service: no room for another service (limits.added_services is %d)",
                           cfg->limits.added_services);
     /* Lua table -> JSON -> the scenario's checks and defaults. */
-    cJSON *item = lua_api_to_json(L, 2, 0);
+    cJSON *item = to_json_as(L, 2, keys_service(), 0);
     if (!item || !cJSON_IsObject(item)) {
         cJSON_Delete(item);
         return luaL_error(L, "sim:add_service: expected a table of service keys");
     }
-    cJSON *list = cJSON_CreateArray();
-    cJSON_AddItemToArray(list, item);
     ps_error err;
     err_clear(&err);
-    char where[160];
-    ps_fmt(where, sizeof where, "sim:add_service (%s)", c->name);
-    const schema_node *svc_list = schema_child(keys_scenario(), "services");
-    ps_status st = schema_validate(svc_list, list, 1, "", NULL, where, &err);
-    if (!st) st = schema_fill_defaults(svc_list, item, item, NULL, &err);
-    if (!st) st = schema_validate(svc_list, list, 0, "", NULL, where, &err);
+    const char *where = "sim:add_service";
+    (void)c;
+    const schema_node *svc = keys_service(); /* a service's keys, as in a scenario */
+    ps_status st = schema_validate(svc, item, 1, "", NULL, where, &err);
+    if (!st) st = schema_fill_defaults(svc, item, item, NULL, &err);
+    if (!st) st = schema_validate(svc, item, 0, "", NULL, where, &err);
     cfg_service *def = &w->added[slot];
     memset(def, 0, sizeof *def);
-    if (!st) st = schema_compile(svc_list, item, def, &err);
-    cJSON_Delete(list);
+    if (!st) st = schema_compile(svc, item, def, &err);
+    cJSON_Delete(item);
     if (!st && def->role != ROLE_SUPPORT) {
         st = err_set(&err, PS_ERR_INVALID, "%s: role: expected \"support\"; a script cannot add to the crisis pathway",
                      where);
@@ -777,7 +827,7 @@ static int sim_add_service(lua_State *L)
                      where, def->agency, cfg->limits.columns);
     if (!st) st = services_add(w, def, &index, &err);
     if (st) {
-        schema_release(schema_child(keys_scenario(), "services"), def);
+        schema_release(keys_service(), def);
         return luaL_error(L, "%s", err.message);
     }
     if (w->rec) {
@@ -1024,6 +1074,47 @@ cJSON *lua_api_to_json(lua_State *L, int idx, int depth)
         lua_pop(L, 1);
     }
     return out;
+}
+
+/* A Lua table to JSON as the schema expects it: an empty table is an empty
+ * list where the schema wants a list, an empty object where it wants one
+ * (Lua cannot tell the two apart). */
+static cJSON *to_json_as(lua_State *L, int idx, const schema_node *node, int depth)
+{
+    idx = lua_absindex(L, idx);
+    if (!node || !lua_istable(L, idx)) return lua_api_to_json(L, idx, depth);
+    if (node->kind == SK_STRING_LIST || node->kind == SK_ENUM_SET) {
+        cJSON *arr = lua_api_to_json(L, idx, depth);
+        if (arr && cJSON_IsObject(arr) && !arr->child) {
+            cJSON_Delete(arr);
+            return cJSON_CreateArray();
+        }
+        return arr;
+    }
+    if (node->kind != SK_OBJECT && node->kind != SK_NAMED_LIST) return lua_api_to_json(L, idx, depth);
+    cJSON *obj = cJSON_CreateObject();
+    if (!obj || depth > 16) {
+        cJSON_Delete(obj);
+        return NULL;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            lua_pop(L, 2);
+            cJSON_Delete(obj);
+            return NULL;
+        }
+        const char *key = lua_tostring(L, -2);
+        cJSON *v = to_json_as(L, -1, schema_child(node, key), depth + 1);
+        lua_pop(L, 1);
+        if (!v) {
+            lua_pop(L, 1);
+            cJSON_Delete(obj);
+            return NULL;
+        }
+        cJSON_AddItemToObject(obj, key, v);
+    }
+    return obj;
 }
 
 /* Makes sure costs of agency have a column: the scenario's own, or a new
