@@ -1,9 +1,10 @@
 --[[
 Social prescribing through community hubs
 
-What it models: link workers based at community hubs. Each week GP
-practices refer to them adults who are lonely, and adults who are
-struggling; a link worker sees each person for a few months and connects
+What it models: link workers based at community hubs. Each week, while the
+link workers have room, GP practices refer to them adults who are lonely,
+and then adults who are struggling; a link worker sees each person for a
+few months and connects
 them with groups and support in their neighbourhood. While connected, and
 for a while after, their chance of reaching crisis is lower, their chance of
 becoming unwell lower and recovery faster; some stop being lonely.
@@ -17,7 +18,7 @@ worker hours at the community support worker rate of MODEL.md).
 
 Params:
   places              people a link worker team sees at once (before population.scale)  120
-  referrals_per_week  people referred each week (before population.scale)                 30
+  referrals_per_week  most people referred a week (before population.scale)                30
   weeks               mean time someone is connected, weeks                               12
   crisis              crisis multiplier while connected and 26 weeks after              0.83
   onset               onset multiplier while connected and after                         0.9
@@ -49,7 +50,11 @@ return {
   end,
 
   week = function(sim, p)
-    local n = math.floor(p.referrals_per_week * sim.scale + 0.5)
+    -- GPs refer while the link workers have room, so nobody is left waiting
+    local lw = sim:service("link_workers")
+    local free = lw.capacity - lw.active - lw.waiting
+    local n = math.min(math.floor(p.referrals_per_week * sim.scale + 0.5), free)
+    if n <= 0 then return end
     -- lonely adults first, then adults who are struggling; :refer skips
     -- anyone already connected or waiting
     local lonely = sim:persons{ lonely = true, in_service = false, waiting_for = false }
