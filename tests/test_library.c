@@ -150,6 +150,68 @@ static void params_reach_the_script(void **state)
     ps_scenario_free(sc);
 }
 
+/* A script that listens to everything and asks a lot, but changes nothing,
+ * leaves every CSV byte-identical: scripts draw no luck of anyone's. */
+static void a_script_that_does_nothing_changes_nothing(void **state)
+{
+    (void)state;
+    ts_write("noop.lua", "return {\n"
+                         "  params = { n = 3 },\n"
+                         "  setup = function(sim, p) sim:log('started') end,\n"
+                         "  week = function(sim, p)\n"
+                         "    local s = sim:persons{ state = 'struggling', debt = true }\n"
+                         "    local few = s:sample(p.n)\n"
+                         "    local h = sim:households{ low_income = true }:count()\n"
+                         "    local t = sim:service('crisis_team').waiting + sim:rand()\n"
+                         "    for _, nb in ipairs(sim:neighbourhoods()) do local x = nb.social_capital end\n"
+                         "  end,\n"
+                         "  on = { crisis = function(sim, p, person) local a = person.age end,\n"
+                         "         onset = function() end, recovery = function() end, job_loss = function() end,\n"
+                         "         debt = function(sim, p, household) local x = household.size end,\n"
+                         "         housing = function() end, service_start = function() end,\n"
+                         "         service_end = function(sim, p, person, service) local n = service.name end },\n"
+                         "  finish = function(sim, p) end,\n"
+                         "}\n");
+    char cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{ \"extends\": \"%s/scenarios/crisis_led.json\", \"replicates\": 2, \"weeks\": 52,\n"
+             "  \"population\": { \"scale\": 0.1 } }\n", cwd);
+    const char *plain = ts_write("noop_plain.json", text);
+    snprintf(text, sizeof text,
+             "{ \"extends\": \"noop_plain.json\", \"interventions\": [ { \"script\": \"noop.lua\" } ] }\n");
+    const char *with = ts_write("noop_with.json", text);
+    char out_a[1100], out_b[1100];
+    snprintf(out_a, sizeof out_a, "%s", ts_path("noop_a"));
+    snprintf(out_b, sizeof out_b, "%s", ts_path("noop_b"));
+    ts_cmd c = ts_run("run %s --out %s --quiet", plain, out_a);
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+    c = ts_run("run %s --out %s --quiet", with, out_b);
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+    const char *files[] = { "timeseries.csv", "services.csv", "neighbourhoods.csv" };
+    for (int i = 0; i < 3; i++) {
+        char pa[1200], pb[1200];
+        snprintf(pa, sizeof pa, "%s/%s", out_a, files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", out_b, files[i]);
+        char *a = ts_read(pa), *b = ts_read(pb);
+        assert_non_null(a);
+        assert_non_null(b);
+        if (strcmp(a, b)) fail_msg("%s differs with a script that does nothing", files[i]);
+        free(a);
+        free(b);
+    }
+    /* and the script did run: its log is there */
+    char pl[1200];
+    snprintf(pl, sizeof pl, "%s/log.txt", out_b);
+    char *log = ts_read(pl);
+    assert_non_null(log);
+    assert_non_null(strstr(log, "noop.lua: started"));
+    free(log);
+}
+
 static void every_library_script_has_a_header(void **state)
 {
     (void)state;
@@ -179,6 +241,7 @@ int main(void)
         cmocka_unit_test(peer_support_raises_weeks_well),
         cmocka_unit_test(benefit_uplift_lowers_debt_and_costs_money),
         cmocka_unit_test(params_reach_the_script),
+        cmocka_unit_test(a_script_that_does_nothing_changes_nothing),
         cmocka_unit_test(every_library_script_has_a_header),
     };
     return cmocka_run_group_tests(tests, setup_base, teardown_base);
