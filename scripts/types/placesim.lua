@@ -147,8 +147,8 @@ and annotate the table a script returns, or its hooks one by one:
 
 ---`:modify{...}`: temporary hazard multipliers (0 to 100, default 1).
 ---@class ModifySpec
----@field onset? number multiplier on WELL -> STRUGGLING and on relapse
----@field recovery? number multiplier on recovery
+---@field onset? number multiplier on WELL -> STRUGGLING and on relapse (RECOVERING -> STRUGGLING)
+---@field recovery? number multiplier on STRUGGLING -> WELL (RECOVERING -> WELL keeps its own rate)
 ---@field crisis? number multiplier on STRUGGLING -> CRISIS
 ---@field weeks integer required: how long it lasts, 1 to 5200 (from a week hook: this week and the next weeks-1)
 
@@ -169,6 +169,7 @@ function Selection:count() end
 ---The n members with the smallest keyed draws (keyed by intervention,
 ---week, the number of this sample call in the week, and member id), in id
 ---order. n must be a whole number >= 0; n >= count gives all of them.
+---Only 256 calls a week have draws of their own: the 257th draws as the first.
 ---@param n integer
 ---@return Selection
 function Selection:sample(n) end
@@ -329,12 +330,14 @@ function Selection:households() end
 ---@field scale number population.scale
 local Sim = {}
 
----Adults who pass the filter. Pass a table: `sim:persons{}` for everyone.
+---Adults who pass the filter. Pass a table: `sim:persons{}` for everyone
+---(called with no argument it fails).
 ---@param filter PersonFilter
 ---@return Selection
 function Sim:persons(filter) end
 
----Households that pass the filter. Pass a table: `sim:households{}` for all.
+---Households that pass the filter. Pass a table: `sim:households{}` for all
+---(called with no argument it fails).
 ---@param filter HouseholdFilter
 ---@return Selection
 function Sim:households(filter) end
@@ -357,14 +360,17 @@ function Sim:neighbourhoods() end
 
 ---Spends amount GBP for agency this week: added to cost_total and
 ---cost_<agency> in timeseries.csv and to interventions.<name>.<label> in
----summary.json.
+---summary.json. A negative amount is a saving. Each new agency and each new
+---label takes one of limits.columns (16 per replicate).
 ---@param agency string letters, digits, _ and -
 ---@param amount number finite
 ---@param label? string default "spend"
 function Sim:spend(agency, amount, label) end
 
 ---Sets this week's value of a custom column of timeseries.csv (the last
----value given in a week wins; weeks with none are empty).
+---value given in a week wins; weeks with none are empty). A new column takes
+---one of limits.columns. Avoid the names replicate, week and cost_<agency>:
+---they are not refused but give the CSV two columns of one name.
 ---@param column string letters, digits, _ and -
 ---@param value number
 function Sim:record(column, value) end
@@ -373,7 +379,10 @@ function Sim:record(column, value) end
 ---@param ... any
 function Sim:log(...) end
 
----The next number of the script's own stream, uniform in [0, 1).
+---The next number of the script's own stream, uniform in [0, 1). One stream
+---per intervention and replicate (math.random shares it), seeded by the seed,
+---the replicate and the intervention's name, drawn in call order: not keyed
+---to people, so prefer Selection:sample for choosing people.
 ---@return number
 function Sim:rand() end
 
@@ -403,7 +412,7 @@ function Sim:rand_int(n) end
 ---@field params? table<string, number|string|boolean|table> the defaults; a scenario may override each, with a value of the same type
 ---@field setup? fun(sim: Sim, p: Params) once, in the start week, before week
 ---@field week? fun(sim: Sim, p: Params) every active week, after shocks and before determinants
----@field finish? fun(sim: Sim, p: Params) once, after the last active week's social capital step, before it is recorded
+---@field finish? fun(sim: Sim, p: Params) once, after the last active week's social capital step, before it is recorded (never if end_week is after the run's end; in the run's last week even if start_week was never reached)
 ---@field on? InterventionEvents
 
 return {}
