@@ -130,3 +130,69 @@ void cli_print_side_by_side(const char *const *names, const ps_scenario *const *
     }
     printf("\nEach column's summary.json gives every outcome with its 95%% interval.\n");
 }
+
+/* A difference with its interval in a cell of width w: "-62.3 [-74.1, -50.5]". */
+static void diff_text(char *buf, size_t size, const row *r, const ps_difference *d, double scale)
+{
+    char m[32], lo[32], hi[32];
+    row rr = *r;
+    rr.scale = r->scale * scale;
+    value(m, sizeof m, &rr, d->mean);
+    if (d->n > 1 && d->ci_low == d->ci_low && d->ci_high == d->ci_high) {
+        value(lo, sizeof lo, &rr, d->ci_low);
+        value(hi, sizeof hi, &rr, d->ci_high);
+        snprintf(buf, size, "%s [%s, %s]%s", m, lo, hi, !d->ratio && !d->separated ? "?" : "");
+    } else {
+        snprintf(buf, size, "%s", m);
+    }
+}
+
+static const row derived_rows[] = {
+    { "Crisis episodes averted a year", "derived.crises_averted_per_year", 1, "%.1f" },
+    { "QALYs gained (over the run)", "derived.qalys_gained", 1, "%.1f" },
+    { "Net cost, all agencies (GBP over the run)", "derived.net_cost", 1, "%.0f" },
+    { "Cost per crisis averted (GBP)", "derived.cost_per_crisis_averted", 1, "%.0f" },
+    { "Return per pound (GBP saved per GBP spent)", "derived.return_per_pound", 1, "%.2f" },
+    { "Net monetary benefit (GBP over the run)", "derived.net_monetary_benefit", 1, "%.0f" },
+};
+
+void cli_print_differences(const char *const *names, const ps_comparison *cmp, int n)
+{
+    const int w = 28;
+    printf("%-44s", "difference from the baseline [95% interval]");
+    for (int j = 1; j < n; j++) printf(" %*.*s", w, w, names[j]);
+    printf("\n");
+    int unclear = 0;
+    for (size_t k = 0; k < NROWS + sizeof derived_rows / sizeof *derived_rows; k++) {
+        const row *r = k < NROWS ? &rows[k] : &derived_rows[k - NROWS];
+        ps_difference d;
+        int any = 0;
+        for (int j = 1; j < n; j++) any |= ps_comparison_find(cmp, (size_t)j - 1, r->outcome, &d) == PS_OK;
+        if (!any) continue;
+        if (k == NROWS) printf("%-44s\n", "");
+        printf("%-44.44s", r->label);
+        for (int j = 1; j < n; j++) {
+            char cell[160] = "-";
+            if (ps_comparison_find(cmp, (size_t)j - 1, r->outcome, &d) == PS_OK) {
+                diff_text(cell, sizeof cell, r, &d, 1);
+                unclear |= !d.ratio && !d.separated && d.n > 1 && !(d.mean == 0 && d.sd == 0);
+            }
+            printf(" %*s", w, cell);
+        }
+        printf("\n");
+    }
+    if (unclear) {
+        printf("\n? the interval includes no difference: not yet clear. Replicates that would tell, at the\n"
+               "  difference seen so far (80%% power):\n");
+        for (size_t k = 0; k < NROWS; k++)
+            for (int j = 1; j < n; j++) {
+                ps_difference d;
+                if (ps_comparison_find(cmp, (size_t)j - 1, rows[k].outcome, &d)) continue;
+                if (d.ratio || d.separated || d.n < 2 || (d.mean == 0 && d.sd == 0)) continue;
+                if (d.replicates_needed == d.replicates_needed && d.replicates_needed < 1e6)
+                    printf("  %-20.20s %-44.44s about %.0f\n", names[j], rows[k].label, d.replicates_needed);
+                else
+                    printf("  %-20.20s %-44.44s too small to separate\n", names[j], rows[k].label);
+            }
+    }
+}

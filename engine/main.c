@@ -25,6 +25,7 @@ typedef struct cli {
     char own_sets[3][64];
     int threads;
     int force, quiet, nb_per_rep, markdown;
+    double qaly_value;      /* --qaly-value; -1 when not given */
 } cli;
 
 static const char *usage_text =
@@ -105,6 +106,7 @@ static int parse_args(cli *c, int argc, char **argv)
 {
     memset(c, 0, sizeof *c);
     c->command = argv[1];
+    c->qaly_value = -1;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
@@ -123,7 +125,8 @@ static int parse_args(cli *c, int argc, char **argv)
             snprintf(name, sizeof name, "%s", a);
         }
         int takes = !strcmp(name, "--out") || !strcmp(name, "--seed") || !strcmp(name, "--replicates") ||
-                    !strcmp(name, "--weeks") || !strcmp(name, "--threads") || !strcmp(name, "--set");
+                    !strcmp(name, "--weeks") || !strcmp(name, "--threads") || !strcmp(name, "--set") ||
+                    !strcmp(name, "--qaly-value");
         if (takes && !val) {
             if (i + 1 >= argc) return usage_error("option '%s' needs a value", name);
             val = argv[++i];
@@ -145,6 +148,9 @@ static int parse_args(cli *c, int argc, char **argv)
             if (c->nsets >= MAX_SETS) return usage_error("too many --set options%s", "");
             if (!strchr(val, '=')) return usage_error("--set needs PATH=VALUE, got '%s'", val);
             c->sets[c->nsets++] = val;
+        } else if (!strcmp(name, "--qaly-value")) {
+            if (parse_int(val, 0, 100000000, &v)) return usage_error("option '--qaly-value' needs whole pounds, got '%s'", val);
+            c->qaly_value = (double)v;
         } else if (!strcmp(name, "--force") && !val) {
             c->force = 1;
         } else if (!strcmp(name, "--quiet") && !val) {
@@ -169,6 +175,29 @@ static void stem(const char *path, char *buf, size_t size)
     const char *dot = strrchr(base, '.');
     size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
     snprintf(buf, size, "%.*s", (int)n, base);
+}
+
+/* Runs one scenario with a progress bar labelled "name (i+1/n)" when
+ * there are several. */
+static ps_status run_one(const cli *c, const ps_scenario *sc, const char *name, int i, int n, ps_results **res,
+                         double *secs, ps_error *err)
+{
+    ps_run_options opt;
+    ps_run_options_init(&opt);
+    opt.threads = c->threads;
+    char label[160];
+    snprintf(label, sizeof label, "%s (%d/%d)", name, i + 1, n);
+    cli_bar b;
+    cli_bar_init(&b, n > 1 ? label : NULL);
+    if (!c->quiet && isatty(STDERR_FILENO)) {
+        opt.progress = cli_bar_draw;
+        opt.progress_userdata = &b;
+    }
+    double t0 = cli_now();
+    ps_status st = ps_run(sc, &opt, res, err);
+    *secs = cli_now() - t0;
+    cli_bar_clear(&b);
+    return st;
 }
 
 /* One scenario: the folder is --out, or out/<stem>. Several: each goes to
@@ -197,25 +226,10 @@ static int cmd_run(cli *c)
         err.message[0] = '\0';
     }
     for (int i = 0; i < n && !rc; i++) {
-        ps_run_options opt;
-        ps_run_options_init(&opt);
-        opt.threads = c->threads;
-        char label[160];
-        snprintf(label, sizeof label, "%s (%d/%d)", names[i], i + 1, n);
-        cli_bar b;
-        cli_bar_init(&b, n > 1 ? label : NULL);
-        if (!c->quiet && isatty(STDERR_FILENO)) {
-            opt.progress = cli_bar_draw;
-            opt.progress_userdata = &b;
-        }
-        double t0 = cli_now();
-        ps_status st = ps_run(sc[i], &opt, &res[i], &err);
-        double secs = cli_now() - t0;
-        cli_bar_clear(&b);
+        double secs;
+        ps_status st = run_one(c, sc[i], names[i], i, n, &res[i], &secs, &err);
         if (!st) {
-            ps_write_options wo = { c->force, c->nb_per_rep, secs, 0 };
-            wo.threads = c->threads > 0 ? c->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-            if (wo.threads > ps_scenario_replicates(sc[i])) wo.threads = ps_scenario_replicates(sc[i]);
+            ps_write_options wo = { c->force, c->nb_per_rep, 0, 0 }; /* time and threads as the run measured */
             st = ps_results_write(res[i], outs[i], &wo, &err);
         }
         if (st) {
@@ -233,6 +247,103 @@ static int cmd_run(cli *c)
         printf("\n");
         cli_print_side_by_side(nm, (const ps_scenario *const *)sc, (const ps_results *const *)res, n);
     }
+    for (int i = 0; i < n; i++) {
+        ps_results_free(res[i]);
+        ps_scenario_free(sc[i]);
+    }
+    return rc;
+}
+
+/* Loads a scenario to be paired with the baseline: it runs with the
+ * baseline's seed, replicates, weeks and burn-in (unless the command line
+ * set them for all), so replicate k of each sees the same luck. */
+static ps_status load_paired(const cli *c, const char *file, const ps_scenario *base, ps_scenario **out,
+                             ps_error *err)
+{
+    ps_status st = ps_scenario_load(file, c->sets, (size_t)c->nsets, out, err);
+    if (st) return st;
+    static const char *const what[4] = { "seed", "replicates", "weeks", "burn_in_weeks" };
+    long long mine[4] = { (long long)ps_scenario_seed(*out), ps_scenario_replicates(*out), ps_scenario_weeks(*out),
+                          ps_scenario_burn_in_weeks(*out) };
+    long long theirs[4] = { (long long)ps_scenario_seed(base), ps_scenario_replicates(base), ps_scenario_weeks(base),
+                            ps_scenario_burn_in_weeks(base) };
+    const char *sets[MAX_SETS + 4];
+    char own[4][64];
+    size_t n = 0;
+    for (int i = 0; i < c->nsets; i++) sets[n++] = c->sets[i];
+    int differs = 0;
+    for (int k = 0; k < 4; k++) {
+        snprintf(own[k], sizeof own[k], "%s=%lld", what[k], theirs[k]);
+        sets[n++] = own[k];
+        if (mine[k] != theirs[k]) {
+            differs = 1;
+            if (!c->quiet)
+                fprintf(stderr, "placesim: note: %s runs with the baseline's %s %lld (its own is %lld) so that "
+                                "replicates pair\n", file, what[k], theirs[k], mine[k]);
+        }
+    }
+    if (!differs) return PS_OK;
+    ps_scenario_free(*out);
+    return ps_scenario_load(file, sets, n, out, err);
+}
+
+/* Runs the baseline and each other scenario under common random numbers,
+ * pairs them replicate by replicate, and writes one folder holding a
+ * folder per scenario, comparison.csv, comparison.json and report.html. */
+static int cmd_compare(cli *c)
+{
+    if (c->nfiles < 2) return usage_error("compare needs a baseline and at least one other scenario%s", "");
+    int n = c->nfiles, rc = 0;
+    ps_scenario *sc[MAX_SETS] = { 0 };
+    ps_results *res[MAX_SETS] = { 0 };
+    char names[MAX_SETS][128], out[4096];
+    ps_error err;
+    err.message[0] = '\0';
+    for (int i = 0; i < n; i++) stem(c->files[i], names[i], sizeof names[i]);
+    if (c->out) snprintf(out, sizeof out, "%s", c->out);
+    else snprintf(out, sizeof out, "out/compare_%s", names[0]);
+    for (int i = 0; i < n && !rc; i++)
+        for (int j = 0; j < i && !rc; j++)
+            if (!strcmp(names[i], names[j])) {
+                fprintf(stderr, "placesim: %s and %s would both be called %s; rename one\n", c->files[j],
+                        c->files[i], names[i]);
+                rc = 1;
+            }
+    if (!rc && ps_scenario_load(c->files[0], c->sets, (size_t)c->nsets, &sc[0], &err)) rc = 1;
+    for (int i = 1; i < n && !rc; i++)
+        if (load_paired(c, c->files[i], sc[0], &sc[i], &err) || ps_scenarios_pairable(sc[0], sc[i], &err)) rc = 1;
+    if (!rc && ps_output_check(out, c->force, &err)) rc = 1;
+    if (rc && err.message[0]) fprintf(stderr, "placesim: %s\n", err.message);
+    for (int i = 0; i < n && !rc; i++) {
+        double secs;
+        if (run_one(c, sc[i], names[i], i, n, &res[i], &secs, &err)) {
+            fprintf(stderr, "placesim: %s\n", err.message);
+            rc = 1;
+        } else if (!c->quiet) {
+            printf("%-24s %s (%.1f s)\n", names[i], ps_scenario_name(sc[i]), secs);
+        }
+    }
+    ps_comparison *cmp = NULL;
+    if (!rc) {
+        ps_compare_options co;
+        ps_compare_options_init(&co);
+        if (c->qaly_value >= 0) co.qaly_value = c->qaly_value;
+        ps_write_options wo = { c->force, c->nb_per_rep, 0, 0 };
+        const char *nm[MAX_SETS];
+        for (int i = 0; i < n; i++) nm[i] = names[i];
+        if (ps_compare(res[0], (const ps_results *const *)res + 1, (size_t)n - 1, &co, &cmp, &err) ||
+            ps_comparison_write(cmp, out, nm, &wo, &err)) {
+            fprintf(stderr, "placesim: %s\n", err.message);
+            rc = 1;
+        } else if (!c->quiet) {
+            printf("\n");
+            cli_print_side_by_side(nm, (const ps_scenario *const *)sc, (const ps_results *const *)res, n);
+            printf("\n");
+            cli_print_differences(nm, cmp, n);
+            printf("\nOutputs in %s/: report.html, comparison.csv, comparison.json and a folder per scenario\n", out);
+        }
+    }
+    ps_comparison_free(cmp);
     for (int i = 0; i < n; i++) {
         ps_results_free(res[i]);
         ps_scenario_free(sc[i]);
@@ -299,6 +410,7 @@ int main(int argc, char **argv)
     if (rc) return rc;
     if (!strcmp(c.command, "run")) return cmd_run(&c);
     if (!strcmp(c.command, "check")) return cmd_check(&c);
+    if (!strcmp(c.command, "compare")) return cmd_compare(&c);
     if (!strcmp(c.command, "keys")) return cmd_keys();
     return usage_error("unknown command '%s'", c.command);
 }

@@ -155,6 +155,7 @@ typedef struct outcome {
     char name[96];
     const char *unit;
     const char *group;   /* safety_one, safety_two, services, money, equity, ... */
+    int agency;          /* a cost_<agency> total: one agency's share of cost_total */
     double *values;      /* [replicates] */
     double mean, sd, ci_low, ci_high;
 } outcome;

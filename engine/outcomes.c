@@ -246,12 +246,18 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
     int na = l->n_agencies;
     agency = ps_calloc((size_t)na + 1, sizeof *agency);
     if (!agency) goto nomem;
-    for (int a = 0; a < na; a++) ADD(agency[a], "money", l->cost_columns[a], "GBP");
+    for (int a = 0; a < na; a++) {
+        ADD(agency[a], "money", l->cost_columns[a], "GBP");
+        out->items[out->n - 1].agency = 1;
+    }
     /* costs of agencies only scripts named, and scripts' spending by label */
     const char *dyn_cost[256], *dyn_spend[256];
     int ncost = dyn_names(recs, R, DYN_COST, dyn_cost, 256), nspend = dyn_names(recs, R, DYN_SPEND, dyn_spend, 256);
     double *vcost[256], *vspend[256];
-    for (int a = 0; a < ncost; a++) ADD(vcost[a], "money", dyn_cost[a], "GBP");
+    for (int a = 0; a < ncost; a++) {
+        ADD(vcost[a], "money", dyn_cost[a], "GBP");
+        out->items[out->n - 1].agency = 1;
+    }
     for (int a = 0; a < nspend; a++) ADD(vspend[a], "interventions", dyn_spend[a], "GBP");
     ADD(v[E_CR1], "equity", "crisis_rate_most_deprived_quintile", "per 1,000 adults a year");
     ADD(v[E_CR5], "equity", "crisis_rate_least_deprived_quintile", "per 1,000 adults a year");

@@ -23,6 +23,7 @@
 #include "json.h"
 #include "err.h"
 #include "output.h"
+#include "report.h"
 #include "results.h"
 #include "sbuf.h"
 #include "scenario.h"
@@ -103,11 +104,21 @@ ps_status output_begin(const char *dir, int force, char **tmp_out, ps_error *err
         *slash = '\0';
         if ((st = output_mkdirs(parent, err))) return st;
     }
-    size_t len = strlen(dir) + 16;
+    /* mkdir, unlike mkdtemp, honours the umask, so the folder is as
+     * readable as any other the user makes; the name is tried until free. */
+    size_t len = strlen(dir) + 48;
     char *tmp = ps_malloc(len);
     if (!tmp) return err_set(err, PS_ERR_NOMEM, "out of memory");
-    snprintf(tmp, len, "%.*s.tmp-XXXXXX", (int)n, dir);
-    if (!mkdtemp(tmp)) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    unsigned long salt = (unsigned long)now.tv_nsec ^ ((unsigned long)getpid() << 16);
+    int made = 0;
+    for (int attempt = 0; attempt < 100 && !made; attempt++) {
+        snprintf(tmp, len, "%.*s.tmp-%lx", (int)n, dir, salt + (unsigned long)attempt * 7919u);
+        if (mkdir(tmp, 0777) == 0) made = 1;
+        else if (errno != EEXIST) break;
+    }
+    if (!made) {
         st = err_set(err, PS_ERR_IO, "%s: cannot create a temporary folder: %s", tmp, strerror(errno));
         ps_free(tmp);
         return st;
@@ -376,8 +387,9 @@ static cJSON *summary_json(const ps_results *res, const ps_write_options *o)
     cJSON_AddNumberToObject(pop, "neighbourhoods", cfg->place.n_neighbourhoods);
     cJSON_AddStringToObject(pop, "source", cfg->population.households_csv ? "imported" : "synthesised");
     cJSON *run = cJSON_AddObjectToObject(prov, "run");
-    cJSON_AddNumberToObject(run, "threads", o ? o->threads : res->threads);
-    cJSON_AddNumberToObject(run, "wall_seconds", o ? round(o->wall_seconds * 1000) / 1000 : 0);
+    double wall = o && o->wall_seconds > 0 ? o->wall_seconds : res->wall_seconds;
+    cJSON_AddNumberToObject(run, "threads", o && o->threads > 0 ? o->threads : res->threads);
+    cJSON_AddNumberToObject(run, "wall_seconds", round(wall * 1000) / 1000);
     char when[32];
     time_t now = time(NULL);
     struct tm tmv;
@@ -385,6 +397,51 @@ static cJSON *summary_json(const ps_results *res, const ps_write_options *o)
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tmv);
     cJSON_AddStringToObject(run, "finished_at", when);
     return root;
+}
+
+/* The file name of path without folder or extension: a run's label. */
+void output_stem(const char *path, char *buf, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    ps_fmt(buf, size, "%.*s", (int)n, base);
+}
+
+ps_status output_run_files(const ps_results *res, const char *folder, const ps_write_options *o, ps_error *err)
+{
+    char label[256];
+    output_stem(ps_scenario_path(res->scenario), label, sizeof label);
+    const char *labels[1] = { label };
+    const ps_results *one[1] = { res };
+    char *ts = timeseries_csv(res);
+    char *nb = neighbourhoods_csv(res, o ? o->neighbourhoods_per_replicate : 0);
+    char *svc = services_csv(res);
+    cJSON *sum = summary_json(res, o);
+    char *sumtext = sum ? json_print_exact(sum, 1) : NULL;
+    char *resolved = ps_scenario_resolved_json(res->scenario);
+    char *html = report_html(one, labels, 1, NULL);
+    char *log = log_text(res);
+    ps_status st = PS_OK;
+    if (!ts || !nb || !svc || !sumtext || !resolved || !html)
+        st = err_set(err, PS_ERR_NOMEM, "out of memory writing results");
+    if (!st) st = output_write_file(folder, "timeseries.csv", ts, strlen(ts), err);
+    if (!st) st = output_write_file(folder, "neighbourhoods.csv", nb, strlen(nb), err);
+    if (!st) st = output_write_file(folder, "services.csv", svc, strlen(svc), err);
+    if (!st) st = output_write_json(folder, "summary.json", sumtext, err);
+    if (!st) st = output_write_file(folder, "scenario.resolved.json", resolved, strlen(resolved), err);
+    if (!st) st = output_write_file(folder, "report.html", html, strlen(html), err);
+    if (!st && log) st = output_write_file(folder, "log.txt", log, strlen(log), err);
+    ps_free(log);
+    ps_free(html);
+    ps_free(ts);
+    ps_free(nb);
+    ps_free(svc);
+    cJSON_free(sumtext);
+    cJSON_Delete(sum);
+    ps_free(resolved);
+    return st;
 }
 
 ps_status ps_results_write(const ps_results *res, const char *dir, const ps_write_options *o, ps_error *err)
@@ -395,27 +452,7 @@ ps_status ps_results_write(const ps_results *res, const char *dir, const ps_writ
     char *tmp = NULL;
     ps_status st = output_begin(dir, force, &tmp, err);
     if (st) return st;
-    char *ts = timeseries_csv(res);
-    char *nb = neighbourhoods_csv(res, o ? o->neighbourhoods_per_replicate : 0);
-    char *svc = services_csv(res);
-    cJSON *sum = summary_json(res, o);
-    char *sumtext = sum ? json_print_exact(sum, 1) : NULL;
-    char *resolved = ps_scenario_resolved_json(res->scenario);
-    if (!ts || !nb || !svc || !sumtext || !resolved) st = err_set(err, PS_ERR_NOMEM, "out of memory writing results");
-    if (!st) st = output_write_file(tmp, "timeseries.csv", ts, strlen(ts), err);
-    if (!st) st = output_write_file(tmp, "neighbourhoods.csv", nb, strlen(nb), err);
-    if (!st) st = output_write_file(tmp, "services.csv", svc, strlen(svc), err);
-    if (!st) st = output_write_json(tmp, "summary.json", sumtext, err);
-    if (!st) st = output_write_file(tmp, "scenario.resolved.json", resolved, strlen(resolved), err);
-    char *log = log_text(res);
-    if (!st && log) st = output_write_file(tmp, "log.txt", log, strlen(log), err);
-    ps_free(log);
-    ps_free(ts);
-    ps_free(nb);
-    ps_free(svc);
-    cJSON_free(sumtext);
-    cJSON_Delete(sum);
-    ps_free(resolved);
+    st = output_run_files(res, tmp, o, err);
     if (st) {
         output_remove_tree(tmp);
         ps_free(tmp);

@@ -26,6 +26,13 @@ ps_status output_write_file(const char *folder, const char *name, const char *te
 /* Writes json followed by a newline. */
 ps_status output_write_json(const char *folder, const char *name, const char *json, ps_error *err);
 
+/* Writes a run's files (timeseries.csv ... report.html) into an existing
+ * folder; the caller makes it all or nothing (output_begin/commit). */
+ps_status output_run_files(const ps_results *res, const char *folder, const ps_write_options *o, ps_error *err);
+
+/* The file name of path without folder or extension ("crisis_led"). */
+void output_stem(const char *path, char *buf, size_t size);
+
 /* Appends x to a CSV row: whole numbers without a point, others as the
  * shortest decimal that reads back exactly, NaN as an empty field. */
 void output_csv_number(sbuf *b, double x);

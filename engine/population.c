@@ -33,6 +33,32 @@ ps_status popdata_alloc(popdata *pop, int n_nbhd, uint32_t n_households, uint32_
     return PS_OK;
 }
 
+static uint64_t fnv(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+uint64_t population_fingerprint(const popdata *pop)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    size_t H = pop->n_households, P = pop->n_persons;
+    h = fnv(h, &pop->n_nbhd, sizeof pop->n_nbhd);
+    h = fnv(h, pop->nb_hh, ((size_t)pop->n_nbhd + 1) * sizeof *pop->nb_hh);
+    h = fnv(h, pop->hh_first, (H + 1) * sizeof *pop->hh_first);
+    h = fnv(h, pop->hh_nbhd, H * sizeof *pop->hh_nbhd);
+    h = fnv(h, pop->hh_tenure, H);
+    h = fnv(h, pop->hh_flags, H);
+    h = fnv(h, pop->p_hh, P * sizeof *pop->p_hh);
+    h = fnv(h, pop->p_age, P);
+    h = fnv(h, pop->p_flags, P);
+    return fnv(h, pop->p_state, P);
+}
+
 void popdata_release(popdata *pop)
 {
     if (!pop) return;

@@ -73,6 +73,10 @@ void popdata_release(popdata *pop);
  * other neighbourhoods. */
 ps_status population_synthesise(const ps_config *cfg, popdata *pop, ps_error *err);
 
+/* A hash of every household and person: two populations with the same
+ * fingerprint are the same people in the same homes. */
+uint64_t population_fingerprint(const popdata *pop);
+
 /* Sets HF_LOW_INCOME, HF_LABOUR_FORCE and PF_ALONE from the other fields. */
 void population_derive_flags(const ps_config *cfg, popdata *pop);
 

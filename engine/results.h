@@ -16,7 +16,9 @@ struct ps_results {
     const ps_config *cfg;
     int replicates;
     int threads;
+    double wall_seconds;     /* measured by ps_run */
     uint32_t persons, households;
+    uint64_t population_hash; /* population_fingerprint at the start */
     metrics_layout layout;
     replicate_record *recs;  /* [replicates] */
     outcome_set outcomes;

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -112,6 +113,8 @@ ps_status ps_run(const ps_scenario *scenario, const ps_run_options *options, ps_
         options = &defaults;
     }
     const ps_config *cfg = scenario_config(scenario);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     ps_results *res = ps_calloc(1, sizeof *res);
     if (!res) return err_set(err, PS_ERR_NOMEM, "out of memory");
     res->scenario = scenario;
@@ -130,6 +133,7 @@ ps_status ps_run(const ps_scenario *scenario, const ps_run_options *options, ps_
         pop = &synth;
     }
     res->persons = pop->n_persons;
+    res->population_hash = population_fingerprint(pop);
     res->households = pop->n_households;
     model_params mp;
     st = model_params_init(&mp, cfg, pop, err);
@@ -191,6 +195,8 @@ ps_status ps_run(const ps_scenario *scenario, const ps_run_options *options, ps_
         ps_results_free(res);
         return st;
     }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    res->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
     *out = res;
     return PS_OK;
 }

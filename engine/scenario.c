@@ -42,6 +42,7 @@ const char *ps_scenario_path(const ps_scenario *s) { return s->path; }
 uint64_t ps_scenario_seed(const ps_scenario *s) { return s->cfg.seed; }
 int ps_scenario_weeks(const ps_scenario *s) { return s->cfg.weeks; }
 int ps_scenario_replicates(const ps_scenario *s) { return s->cfg.replicates; }
+int ps_scenario_burn_in_weeks(const ps_scenario *s) { return s->cfg.burn_in_weeks; }
 double ps_scenario_planned_budget(const ps_scenario *s) { return config_planned_budget(&s->cfg); }
 
 /* "dir/of/file.json" + "other.json" -> "dir/of/other.json"; absolute stays. */

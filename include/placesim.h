@@ -106,6 +106,7 @@ char *ps_scenario_resolved_json(const ps_scenario *scenario);
 uint64_t ps_scenario_seed(const ps_scenario *scenario);
 int ps_scenario_weeks(const ps_scenario *scenario);
 int ps_scenario_replicates(const ps_scenario *scenario);
+int ps_scenario_burn_in_weeks(const ps_scenario *scenario);
 
 /* The planned weekly budget in GBP: every service's fixed weekly cost plus
  * its capacity at its weekly cost, plus community assets, after
@@ -165,8 +166,8 @@ void ps_results_free(ps_results *results);
 typedef struct ps_write_options {
     int force;                     /* replace an existing folder */
     int neighbourhoods_per_replicate; /* one row per replicate in neighbourhoods.csv */
-    double wall_seconds;           /* recorded in provenance */
-    int threads;                   /* recorded in provenance */
+    double wall_seconds;           /* recorded in provenance; 0: as ps_run measured it */
+    int threads;                   /* recorded in provenance; 0: as ps_run used */
 } ps_write_options;
 ps_status ps_results_write(const ps_results *results, const char *dir,
                            const ps_write_options *options, ps_error *err);
@@ -199,6 +200,79 @@ size_t ps_results_column_count(const ps_results *results);
 const char *ps_results_column_name(const ps_results *results, size_t i);
 /* Value of a column for one replicate and reported week; NaN when out of range. */
 double ps_results_value(const ps_results *results, int replicate, int week, size_t column);
+
+/* ------------------------------------------------------------------ */
+/* Comparisons                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Several scenarios' results paired, replicate by replicate, against a
+ * baseline's. Under common random numbers (the same place, seed and
+ * replicates) replicate k of each scenario saw the same households and the
+ * same luck, so the difference of replicate k measures the policy, and
+ * the spread of the differences is far smaller than that of either run. */
+typedef struct ps_comparison ps_comparison;
+
+typedef struct ps_compare_options {
+    double qaly_value;    /* GBP per QALY for net monetary benefit (default 20,000: NICE) */
+    int bootstrap;        /* resamples for the intervals of ratios (default 2,000) */
+} ps_compare_options;
+void ps_compare_options_init(ps_compare_options *options);
+
+/*
+ * Pairs each of others[0..n-1] against baseline. Every result must come
+ * from the same seed, replicates, weeks and burn-in, and the same
+ * households and people, or PS_ERR_INVALID names the scenario and what
+ * differs (see ps_scenarios_pairable). The
+ * results (and their scenarios) must outlive the comparison. On success
+ * *out owns a new comparison; free it with ps_comparison_free. options may
+ * be NULL for the defaults.
+ */
+/* Checks, before anything runs, that other can be paired with baseline:
+ * the same seed, replicates, weeks and burn-in, and the same households and
+ * people (both populations are synthesised, or read, to see). Scenarios may
+ * differ in anything else, community assets included. PS_ERR_INVALID
+ * names what differs. */
+ps_status ps_scenarios_pairable(const ps_scenario *baseline, const ps_scenario *other, ps_error *err);
+
+ps_status ps_compare(const ps_results *baseline, const ps_results *const *others, size_t n,
+                     const ps_compare_options *options, ps_comparison **out, ps_error *err);
+void ps_comparison_free(ps_comparison *comparison);
+
+/* One paired difference, scenario minus baseline, over replicates. */
+typedef struct ps_difference {
+    const char *outcome;      /* as in summary.json, e.g. "safety_one.crisis_episodes"; or
+                                 "derived.crises_averted" and the like */
+    const char *unit;
+    double baseline_mean, scenario_mean; /* NaN for derived outcomes */
+    double mean, sd, ci_low, ci_high;    /* of the differences; 95% interval (Student t) */
+    double relative_change;   /* mean / baseline_mean; NaN when that is 0 or absent */
+    int n;                    /* replicates where both values exist */
+    int separated;            /* the 95% interval excludes 0 */
+    double replicates_needed; /* when not separated: replicates for an 80% chance that the
+                                 interval excludes 0 if the true difference is mean; NaN
+                                 when mean is 0 or separated */
+    int ratio;                /* a ratio of mean differences (cost per crisis averted...):
+                                 interval by paired bootstrap; sd, separated and
+                                 replicates_needed do not apply */
+} ps_difference;
+
+/* Number of differences for others[scenario]; 0 if scenario is out of range. */
+size_t ps_comparison_count(const ps_comparison *c, size_t scenario);
+/* The i-th difference of others[scenario]; strings are owned by c.
+ * PS_ERR_ARG if either index is out of range. */
+ps_status ps_comparison_get(const ps_comparison *c, size_t scenario, size_t i, ps_difference *out);
+/* Looks a difference up by outcome name; PS_ERR_ARG if there is none. */
+ps_status ps_comparison_find(const ps_comparison *c, size_t scenario, const char *outcome,
+                             ps_difference *out);
+
+/*
+ * Writes a comparison's output folder, all or nothing like ps_results_write
+ * (options as there; may be NULL): one run folder per scenario, named by
+ * labels (baseline first; NULL for the scenario file names), and
+ * comparison.csv, comparison.json and report.html.
+ */
+ps_status ps_comparison_write(const ps_comparison *c, const char *dir, const char *const *labels,
+                              const ps_write_options *options, ps_error *err);
 
 #ifdef __cplusplus
 }
