@@ -31,4 +31,7 @@ void cli_print_side_by_side(const char *const *names, const ps_scenario *const *
 /* Paired differences from the baseline (names[0]) for names[1..n-1]. */
 void cli_print_differences(const char *const *names, const ps_comparison *cmp, int n);
 
+/* The main outcomes of every point of a sweep. */
+void cli_print_sweep(const ps_sweep *sw);
+
 #endif

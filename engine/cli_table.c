@@ -196,3 +196,22 @@ void cli_print_differences(const char *const *names, const ps_comparison *cmp, i
             }
     }
 }
+
+void cli_print_sweep(const ps_sweep *sw)
+{
+    static const size_t show[] = { 1, 0, 5, 13 }; /* rows: crisis rate, prevalence, weeks well, cost */
+    size_t n = ps_sweep_point_count(sw);
+    printf("\n%-40s", "point");
+    for (size_t i = 0; i < sizeof show / sizeof *show; i++) printf(" %16.16s", rows[show[i]].label);
+    printf("\n");
+    for (size_t k = 0; k < n; k++) {
+        printf("%-40.40s", ps_sweep_point_label(sw, k));
+        for (size_t i = 0; i < sizeof show / sizeof *show; i++) {
+            ps_summary s;
+            char m[32] = "-";
+            if (!ps_sweep_find(sw, k, rows[show[i]].outcome, &s)) value(m, sizeof m, &rows[show[i]], s.mean);
+            printf(" %16s", m);
+        }
+        printf("\n");
+    }
+}

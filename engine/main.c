@@ -22,6 +22,8 @@ typedef struct cli {
     const char *out;
     const char *sets[MAX_SETS + 3];
     int nsets;
+    const char *vary[MAX_SETS];
+    int nvary;
     char own_sets[3][64];
     int threads;
     int force, quiet, nb_per_rep, markdown;
@@ -126,7 +128,7 @@ static int parse_args(cli *c, int argc, char **argv)
         }
         int takes = !strcmp(name, "--out") || !strcmp(name, "--seed") || !strcmp(name, "--replicates") ||
                     !strcmp(name, "--weeks") || !strcmp(name, "--threads") || !strcmp(name, "--set") ||
-                    !strcmp(name, "--qaly-value");
+                    !strcmp(name, "--qaly-value") || !strcmp(name, "--vary");
         if (takes && !val) {
             if (i + 1 >= argc) return usage_error("option '%s' needs a value", name);
             val = argv[++i];
@@ -148,6 +150,10 @@ static int parse_args(cli *c, int argc, char **argv)
             if (c->nsets >= MAX_SETS) return usage_error("too many --set options%s", "");
             if (!strchr(val, '=')) return usage_error("--set needs PATH=VALUE, got '%s'", val);
             c->sets[c->nsets++] = val;
+        } else if (!strcmp(name, "--vary")) {
+            if (c->nvary >= MAX_SETS) return usage_error("too many --vary options%s", "");
+            if (!strchr(val, '=')) return usage_error("--vary needs PATH=V1,V2,..., got '%s'", val);
+            c->vary[c->nvary++] = val;
         } else if (!strcmp(name, "--qaly-value")) {
             if (parse_int(val, 0, 100000000, &v)) return usage_error("option '--qaly-value' needs whole pounds, got '%s'", val);
             c->qaly_value = (double)v;
@@ -351,6 +357,61 @@ static int cmd_compare(cli *c)
     return rc;
 }
 
+/* Every combination of the --vary values, run under common random
+ * numbers; one folder holding a folder per point, sweep.csv and
+ * report.html. */
+static int cmd_sweep(cli *c)
+{
+    if (c->nfiles != 1) return usage_error("sweep needs one scenario file%s", "");
+    if (c->nvary < 1) return usage_error("sweep needs at least one --vary PATH=V1,V2,...%s", "");
+    char name[128], out[4096];
+    stem(c->files[0], name, sizeof name);
+    if (c->out) snprintf(out, sizeof out, "%s", c->out);
+    else snprintf(out, sizeof out, "out/sweep_%s", name);
+    ps_error err;
+    ps_sweep *sw = NULL;
+    ps_status st = ps_sweep_load(c->files[0], c->sets, (size_t)c->nsets, c->vary, (size_t)c->nvary, &sw, &err);
+    if (st == PS_ERR_ARG) {
+        fprintf(stderr, "placesim: %s\nrun 'placesim help sweep' for usage\n", err.message);
+        return 2;
+    }
+    if (!st) st = ps_output_check(out, c->force, &err);
+    if (st) {
+        fprintf(stderr, "placesim: %s\n", err.message);
+        ps_sweep_free(sw);
+        return 1;
+    }
+    size_t n = ps_sweep_point_count(sw);
+    if (!c->quiet) printf("%s: %zu points\n", c->files[0], n);
+    ps_run_options opt;
+    ps_run_options_init(&opt);
+    opt.threads = c->threads;
+    char label[160];
+    snprintf(label, sizeof label, "sweep of %zu points", n);
+    cli_bar b;
+    cli_bar_init(&b, label);
+    if (!c->quiet && isatty(STDERR_FILENO)) {
+        opt.progress = cli_bar_draw;
+        opt.progress_userdata = &b;
+    }
+    double t0 = cli_now();
+    ps_write_options wo = { c->force, c->nb_per_rep, 0, 0 };
+    st = ps_sweep_run(sw, &opt, out, &wo, &err);
+    cli_bar_clear(&b);
+    if (st) {
+        fprintf(stderr, "placesim: %s\n", err.message);
+        ps_sweep_free(sw);
+        return 1;
+    }
+    if (!c->quiet) {
+        cli_print_sweep(sw);
+        printf("\n%zu points in %.1f s. Outputs in %s/: report.html, sweep.csv and a folder per point\n", n,
+               cli_now() - t0, out);
+    }
+    ps_sweep_free(sw);
+    return 0;
+}
+
 static int cmd_check(cli *c)
 {
     if (c->nfiles < 1) return usage_error("check needs at least one scenario file%s", "");
@@ -411,6 +472,7 @@ int main(int argc, char **argv)
     if (!strcmp(c.command, "run")) return cmd_run(&c);
     if (!strcmp(c.command, "check")) return cmd_check(&c);
     if (!strcmp(c.command, "compare")) return cmd_compare(&c);
+    if (!strcmp(c.command, "sweep")) return cmd_sweep(&c);
     if (!strcmp(c.command, "keys")) return cmd_keys();
     return usage_error("unknown command '%s'", c.command);
 }

@@ -178,6 +178,8 @@ static const char *css =
     "svg .line{fill:none;stroke-width:2}svg .band{opacity:.12;stroke:none}svg .tri{opacity:.22;stroke:none}"
     "svg .ref{stroke-width:1.2;stroke-dasharray:5 3}svg .span{fill:#f3e3b5;opacity:.6}"
     "svg .whisker{stroke:#222;stroke-width:1.2;fill:none}"
+    "table.grid td{text-align:center}table.grid .ci{color:inherit;opacity:.85}caption{text-align:left;"
+    "font-weight:600;padding:4px 0}"
     ".finding{border-left:4px solid var(--rule);padding:2px 10px;margin:8px 0}"
     ".finding ul{margin:4px 0;padding-left:20px}"
     "code{font-size:12px;background:#f4f4f4;padding:0 3px}"

@@ -17,6 +17,13 @@ void ps_results_free(ps_results *res)
     ps_free(res);
 }
 
+void results_drop_records(ps_results *res)
+{
+    for (int r = 0; res->recs && r < res->replicates; r++) record_release(&res->recs[r]);
+    ps_free(res->recs);
+    res->recs = NULL;
+}
+
 size_t ps_results_outcome_count(const ps_results *res) { return res->outcomes.n; }
 
 static void fill(const outcome *o, int n, ps_summary *out)
@@ -61,7 +68,7 @@ const char *ps_results_column_name(const ps_results *res, size_t i)
 
 double ps_results_value(const ps_results *res, int replicate, int week, size_t column)
 {
-    if (replicate < 0 || replicate >= res->replicates || week < 0 || week >= res->layout.weeks ||
+    if (!res->recs || replicate < 0 || replicate >= res->replicates || week < 0 || week >= res->layout.weeks ||
         column >= (size_t)res->layout.n_ts)
         return NAN;
     return res->recs[replicate].ts[(size_t)week * (size_t)res->layout.n_ts + column];

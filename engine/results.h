@@ -20,8 +20,12 @@ struct ps_results {
     uint32_t persons, households;
     uint64_t population_hash; /* population_fingerprint at the start */
     metrics_layout layout;
-    replicate_record *recs;  /* [replicates] */
+    replicate_record *recs;  /* [replicates]; NULL once dropped */
     outcome_set outcomes;
 };
+
+/* Frees the weekly records, keeping the outcomes (a sweep keeps only
+ * what its report needs). Accessors of the time series then give NaN. */
+void results_drop_records(ps_results *res);
 
 #endif

@@ -494,11 +494,11 @@ void svg_scale_colour(char buf[8], double x, double lo, double hi, int diverging
     snprintf(buf, 8, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
 }
 
-static int dark(const char *hex)
+const char *svg_ink(const char *fill)
 {
     unsigned r, g, bl;
-    if (sscanf(hex, "#%2x%2x%2x", &r, &g, &bl) != 3) return 0;
-    return 0.299 * r + 0.587 * g + 0.114 * bl < 140;
+    if (sscanf(fill, "#%2x%2x%2x", &r, &g, &bl) != 3) return "#1a1a1a";
+    return 0.299 * r + 0.587 * g + 0.114 * bl < 140 ? "#ffffff" : "#1a1a1a";
 }
 
 void svg_tile_grid(sbuf *b, const svg_frame *f, const svg_tiles *t)
@@ -514,7 +514,7 @@ void svg_tile_grid(sbuf *b, const svg_frame *f, const svg_tiles *t)
         char col[8], v[64];
         svg_scale_colour(col, t->values[i], t->lo, t->hi, t->diverging);
         fmt_human(v, sizeof v, t->values[i], t->kind, t->diverging);
-        const char *ink = dark(col) ? "#ffffff" : "#1a1a1a";
+        const char *ink = svg_ink(col);
         sb_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>", x, y, tw, th, col);
         html_escape(b, t->labels[i]);
         if (t->sublabels) {

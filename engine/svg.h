@@ -98,4 +98,7 @@ void svg_tile_grid(sbuf *b, const svg_frame *f, const svg_tiles *t);
 /* The fill colour for value x on a tile scale, as #rrggbb into buf[8]. */
 void svg_scale_colour(char buf[8], double x, double lo, double hi, int diverging);
 
+/* Text colour readable on fill (#rrggbb): white on dark, ink on light. */
+const char *svg_ink(const char *fill);
+
 #endif

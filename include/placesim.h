@@ -274,6 +274,48 @@ ps_status ps_comparison_find(const ps_comparison *c, size_t scenario, const char
 ps_status ps_comparison_write(const ps_comparison *c, const char *dir, const char *const *labels,
                               const ps_write_options *options, ps_error *err);
 
+/* ------------------------------------------------------------------ */
+/* Sweeps                                                              */
+/* ------------------------------------------------------------------ */
+
+/* A grid of variants of one scenario: every combination of the values of
+ * each varied key. Every point runs with the same seed and replicates on
+ * the same households, so points are paired like a comparison's
+ * scenarios (against the first point). */
+typedef struct ps_sweep ps_sweep;
+
+/*
+ * Loads the scenario at path once per point of the grid: sets (as for
+ * ps_scenario_load) apply to every point, then one "PATH=VALUE" per axis.
+ * vary[i] is "PATH=V1,V2,..." (values as --set takes them, no commas
+ * inside a value). The first axis varies slowest. Every point is loaded,
+ * validated and checked to pair with the first before anything runs;
+ * varying a key that changes the households (population.*) is refused.
+ * On success *out owns a new sweep; free it with ps_sweep_free.
+ */
+ps_status ps_sweep_load(const char *path, const char *const *sets, size_t nsets, const char *const *vary,
+                        size_t nvary, ps_sweep **out, ps_error *err);
+void ps_sweep_free(ps_sweep *sweep);
+
+size_t ps_sweep_point_count(const ps_sweep *sweep);
+/* "capacity=40, uptake=0.01": the point's values; owned by sweep. */
+const char *ps_sweep_point_label(const ps_sweep *sweep, size_t point);
+
+/*
+ * Runs every point in order and writes dir all or nothing (options as
+ * ps_results_write; may be NULL): a run folder per point (point-01, ...),
+ * sweep.csv (one row per point and outcome, with the paired difference
+ * from the first point) and report.html. run may be NULL; its progress
+ * callback, if any, counts weeks over the whole grid. Only each point's
+ * outcomes are kept in memory once its folder is written.
+ */
+ps_status ps_sweep_run(ps_sweep *sweep, const ps_run_options *run, const char *dir,
+                       const ps_write_options *options, ps_error *err);
+
+/* After ps_sweep_run: the outcome called name at point (mean and interval
+ * over replicates); PS_ERR_ARG if there is none. */
+ps_status ps_sweep_find(const ps_sweep *sweep, size_t point, const char *name, ps_summary *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,40 @@
+/*
+ * sweep: a grid of variants of one scenario, run under common random
+ * numbers and paired against the first point (ps_sweep_* in placesim.h).
+ * sweep.c loads, runs and writes it; sweep_report.c draws its report.
+ */
+#ifndef PS_SWEEP_H
+#define PS_SWEEP_H
+
+#include <stddef.h>
+
+#include "placesim.h"
+
+typedef struct sweep_axis {
+    char *path;           /* as --set takes it */
+    char **values;        /* as given */
+    double *numbers;      /* each value as a number, NaN when it is not one */
+    int n;
+    int numeric;          /* every value is a number */
+} sweep_axis;
+
+struct ps_sweep {
+    sweep_axis *axes;
+    int naxes;
+    size_t npoints;
+    int *idx;             /* [npoints][naxes]: index of each axis's value */
+    char **labels;        /* [npoints] "capacity=40, uptake=0.01" */
+    char **folders;       /* [npoints] "point-01" */
+    ps_scenario **sc;     /* [npoints] */
+    ps_results **res;     /* [npoints], after ps_sweep_run (records dropped) */
+    ps_comparison *cmp;   /* points 1.. against point 0 */
+};
+
+/* The last part of a key's path ("services[gp].capacity" -> "capacity"),
+ * for labels. */
+const char *sweep_short_name(const char *path);
+
+/* The sweep's report.html (ps_free); NULL when out of memory. */
+char *sweep_report_html(const ps_sweep *sw);
+
+#endif
