@@ -349,13 +349,20 @@ void svg_line_chart(sbuf *b, const svg_frame *f, const svg_lines *l)
     for (int s = 0; s < l->n; s++) { /* bands first, under every line */
         const svg_series *se = &l->series[s];
         if (!se->lo || !se->hi) continue;
+        int finite = 0;
+        for (int i = 0; i < se->n; i++)
+            finite += isfinite(se->x[i]) && isfinite(se->lo[i]) && isfinite(se->hi[i]);
+        if (finite < 2) continue;
         sb_printf(b, "<path class=\"band\" fill=\"%s\" d=\"", svg_colour(se->colour));
-        path_of(b, &xs, &ys, se->x, se->hi, se->n);
         int first = 1;
-        for (int i = se->n - 1; i >= 0; i--) {
-            if (!isfinite(se->lo[i])) continue;
-            sb_printf(b, "%s%.1f %.1f", first ? " L" : " L", px(&xs, se->x[i]), px(&ys, se->lo[i]));
+        for (int i = 0; i < se->n; i++) { /* along the top, then back along the bottom */
+            if (!isfinite(se->x[i]) || !isfinite(se->lo[i]) || !isfinite(se->hi[i])) continue;
+            sb_printf(b, "%s%.1f %.1f", first ? "M" : " L", px(&xs, se->x[i]), px(&ys, se->hi[i]));
             first = 0;
+        }
+        for (int i = se->n - 1; i >= 0; i--) {
+            if (!isfinite(se->x[i]) || !isfinite(se->lo[i]) || !isfinite(se->hi[i])) continue;
+            sb_printf(b, " L%.1f %.1f", px(&xs, se->x[i]), px(&ys, se->lo[i]));
         }
         sb_puts(b, " Z\"/>\n");
     }
@@ -378,6 +385,9 @@ void svg_line_chart(sbuf *b, const svg_frame *f, const svg_lines *l)
     }
     for (int s = 0; s < l->n; s++) {
         const svg_series *se = &l->series[s];
+        int finite = 0;
+        for (int i = 0; i < se->n; i++) finite += isfinite(se->x[i]) && isfinite(se->y[i]);
+        if (!finite) continue;
         const char *dash = svg_dash(se->colour);
         sb_printf(b, "<path class=\"line\" stroke=\"%s\"%s%s%s d=\"", svg_colour(se->colour),
                   dash ? " stroke-dasharray=\"" : "", dash ? dash : "", dash ? "\"" : "");
