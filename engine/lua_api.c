@@ -319,6 +319,7 @@ static int select(lua_State *L, int households)
     const popdata *pop = w->mp->pop;
     const ps_config *cfg = w->mp->cfg;
     filter f;
+    lua_settop(L, 2); /* the filter, or nil for everyone, below the buffer */
     int top = lua_gettop(L);
     uint8_t *nb_buf = lua_newuserdatauv(L, (size_t)pop->n_nbhd + 1, 0); /* anchored while we select */
     read_filter(L, 2, households, &f, households ? "sim:households" : "sim:persons", nb_buf);
@@ -461,6 +462,7 @@ static int sel_persons(lua_State *L)
 {
     selection *s = check_sel(L, 1);
     world *w = world_of(L);
+    charge_scan(L, s->n);
     if (!s->households) {
         new_selection(L, 0, s->n, s->ids);
         return 1;
@@ -470,6 +472,7 @@ static int sel_persons(lua_State *L)
     for (uint32_t j = 0; j < s->n; j++)
         for (uint32_t i = pop->hh_first[s->ids[j]]; i < pop->hh_first[s->ids[j] + 1]; i++)
             if (w->st[i] != ST_CHILD) w->scratch[n++] = i;
+    charge_scan(L, n);
     new_selection(L, 0, n, w->scratch);
     return 1;
 }
@@ -479,6 +482,7 @@ static int sel_households(lua_State *L)
 {
     selection *s = check_sel(L, 1);
     world *w = world_of(L);
+    charge_scan(L, s->n);
     if (s->households) {
         new_selection(L, 1, s->n, s->ids);
         return 1;

@@ -1,5 +1,6 @@
 /* The script sandbox: every escape route fails with a clear error, and
  * every runaway ends the run with the budget message. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,24 +14,37 @@
 #include "placesim.h"
 #include "support.h"
 
-/* A tiny place, so runs are quick; the script runs from week 2. */
-static const char *scenario_for(const char *name, const char *script_body, const char *limits)
+/* A tiny place, so runs are quick; the script runs from week 2. iv_keys
+ * are more keys of the intervention (e.g. "\"end_week\": 9"), keys more
+ * keys of the scenario; a "place" among them replaces the tiny one. */
+static const char *scenario_with(const char *name, const char *script_body, const char *iv_keys, const char *keys)
 {
-    char file[128], text[4096];
+    char file[128], text[8192];
     snprintf(file, sizeof file, "sb_%s.lua", name);
     ts_write(file, script_body);
+    int own_place = keys && strstr(keys, "\"place\"");
     snprintf(text, sizeof text,
              "{ \"name\": \"sandbox %s\", \"weeks\": 6, \"burn_in_weeks\": 2, \"replicates\": 1,\n"
-             "  \"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 200, \"deprivation_decile\": 3 } ] },\n"
-             "  \"limits\": { %s },\n"
-             "  \"interventions\": [ { \"script\": \"%s\", \"start_week\": 2 } ] }\n",
-             name, limits ? limits : "", file);
+             "  %s%s%s\n"
+             "  \"interventions\": [ { \"script\": \"%s\", \"start_week\": 2%s%s } ] }\n",
+             name,
+             own_place ? "" : "\"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 200, "
+                              "\"deprivation_decile\": 3 } ] },\n  ",
+             keys ? keys : "", keys ? "," : "", file, iv_keys ? ", " : "", iv_keys ? iv_keys : "");
     snprintf(file, sizeof file, "sb_%s.json", name);
     return ts_write(file, text);
 }
 
-/* Loads and runs; returns the status and copies the message. */
-static ps_status load_and_run(const char *path, char *msg, size_t size)
+static const char *scenario_for(const char *name, const char *script_body, const char *limits)
+{
+    char keys[512];
+    snprintf(keys, sizeof keys, "\"limits\": { %s }", limits ? limits : "");
+    return scenario_with(name, script_body, NULL, keys);
+}
+
+/* Loads and runs (writing the outputs to the folder out under the test
+ * folder, if out is given); returns the status and copies the message. */
+static ps_status run_into(const char *path, const char *out, char *msg, size_t size)
 {
     ps_error err;
     ps_scenario *sc = NULL;
@@ -41,6 +55,8 @@ static ps_status load_and_run(const char *path, char *msg, size_t size)
         o.threads = 1;
         ps_results *res = NULL;
         st = ps_run(sc, &o, &res, &err);
+        ps_write_options wo = { 1, 0, 0, 1 };
+        if (!st && out) st = ps_results_write(res, ts_path(out), &wo, &err);
         ps_results_free(res);
     }
     ps_scenario_free(sc);
@@ -48,20 +64,95 @@ static ps_status load_and_run(const char *path, char *msg, size_t size)
     return st;
 }
 
+static ps_status load_and_run(const char *path, char *msg, size_t size) { return run_into(path, NULL, msg, size); }
+
 /* The run fails (at load or in a hook) with a message holding each of the
- * given pieces. */
-static void expect_failure(const char *name, const char *body, const char *limits, ...)
+ * pieces in ap, up to a NULL. */
+static void expect_failure_v(const char *path, va_list ap)
 {
     char msg[PS_ERROR_MAX];
-    ps_status st = load_and_run(scenario_for(name, body, limits), msg, sizeof msg);
-    print_message("%s: %s\n", name, msg);
-    if (st == PS_OK) fail_msg("%s: the run succeeded", name);
+    ps_status st = load_and_run(path, msg, sizeof msg);
+    print_message("%s: %s\n", path, msg);
+    if (st == PS_OK) fail_msg("%s: the run succeeded", path);
     assert_true(st == PS_ERR_SCRIPT || st == PS_ERR_INVALID);
+    for (const char *piece; (piece = va_arg(ap, const char *));)
+        if (!strstr(msg, piece)) fail_msg("%s: expected \"%s\" in: %s", path, piece, msg);
+}
+
+static void expect_failure(const char *name, const char *body, const char *limits, ...)
+{
     va_list ap;
     va_start(ap, limits);
-    for (const char *piece; (piece = va_arg(ap, const char *));)
-        if (!strstr(msg, piece)) fail_msg("%s: expected \"%s\" in: %s", name, piece, msg);
+    expect_failure_v(scenario_for(name, body, limits), ap);
     va_end(ap);
+}
+
+/* The same for a scenario already written. */
+static __attribute__((unused)) void expect_failure_of(const char *path, ...)
+{
+    va_list ap;
+    va_start(ap, path);
+    expect_failure_v(path, ap);
+    va_end(ap);
+}
+
+/* The run succeeds (its outputs in out, if given). */
+static void expect_success(const char *path, const char *out)
+{
+    char msg[PS_ERROR_MAX];
+    if (run_into(path, out, msg, sizeof msg)) fail_msg("%s", msg);
+}
+
+/* The cell of column col in the first row of the CSV file in folder out
+ * whose column k1 holds v1 (and k2 holds v2, if k2 is given); NAN if there
+ * is no such row or the cell is empty. */
+static double csv_at(const char *out, const char *file, const char *col, const char *k1, const char *v1,
+                     const char *k2, const char *v2)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", ts_path(out), file);
+    char *text = ts_read(path);
+    if (!text) fail_msg("cannot read %s", path);
+    char *names[256];
+    int n = 0, want = -1, key1 = -1, key2 = -1;
+    char *line = text, *next = strchr(line, '\n');
+    *next = '\0';
+    for (char *c = line; c && n < 256; n++) {
+        names[n] = c;
+        c = strchr(c, ',');
+        if (c) *c++ = '\0';
+    }
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(names[i], col)) want = i;
+        if (!strcmp(names[i], k1)) key1 = i;
+        if (k2 && !strcmp(names[i], k2)) key2 = i;
+    }
+    if (want < 0 || key1 < 0 || (k2 && key2 < 0)) fail_msg("%s: no column %s, %s or %s", path, col, k1, k2 ? k2 : "");
+    double v = NAN;
+    for (line = next + 1; *line && isnan(v); line = next + 1) {
+        next = strchr(line, '\n');
+        *next = '\0';
+        char *cell[256];
+        int k = 0;
+        for (char *c = line; c && k < 256; k++) {
+            cell[k] = c;
+            c = strchr(c, ',');
+            if (c) *c++ = '\0';
+        }
+        if (k != n || strcmp(cell[key1], v1) || (k2 && strcmp(cell[key2], v2))) continue;
+        if (*cell[want]) v = strtod(cell[want], NULL);
+        break;
+    }
+    free(text);
+    return v;
+}
+
+/* The value of column col of timeseries.csv in week (one replicate). */
+static double ts_at(const char *out, const char *col, int week)
+{
+    char w[16];
+    snprintf(w, sizeof w, "%d", week);
+    return csv_at(out, "timeseries.csv", col, "week", w, NULL, NULL);
 }
 
 #define IN_WEEK(code) "return { week = function(sim, p)\n" code "\nend }\n"
@@ -160,32 +251,13 @@ static void math_random_is_the_deterministic_stream(void **state)
                        "  sim:record('u', sim:rand())\n"
                        "end }\n";
     const char *path = scenario_for("rand", body, NULL);
-    ps_error err;
     double v[2][2];
     for (int k = 0; k < 2; k++) {
-        ps_scenario *sc = NULL;
-        assert_int_equal(ps_scenario_load(path, NULL, 0, &sc, &err), PS_OK);
-        ps_results *res = NULL;
-        assert_int_equal(ps_run(sc, NULL, &res, &err), PS_OK);
-        /* custom columns are not in the results accessors; read the run's
-         * numbers through a written folder instead */
         char out[64];
         snprintf(out, sizeof out, "rand_out%d", k);
-        ps_write_options wo = { 1, 0, 0, 1 };
-        assert_int_equal(ps_results_write(res, ts_path(out), &wo, &err), PS_OK);
-        ps_results_free(res);
-        ps_scenario_free(sc);
-        char p[1200];
-        snprintf(p, sizeof p, "%s/timeseries.csv", ts_path(out));
-        char *csv = ts_read(p);
-        char *line = strchr(csv, '\n') + 1;
-        line = strchr(line, '\n') + 1;
-        line = strchr(line, '\n') + 1; /* week 2, when the script starts */
-        char *last = strrchr(strtok(line, "\n"), ',');
-        v[k][1] = strtod(last + 1, NULL);
-        *last = '\0';
-        v[k][0] = strtod(strrchr(line, ',') + 1, NULL);
-        free(csv);
+        expect_success(path, out);
+        v[k][0] = ts_at(out, "r", 2); /* week 2, when the script starts */
+        v[k][1] = ts_at(out, "u", 2);
     }
     assert_true(v[0][0] >= 1 && v[0][0] <= 1000000);
     assert_true(v[0][1] >= 0 && v[0][1] < 1);
@@ -312,6 +384,29 @@ static void a_script_error_names_script_line_hook_and_week(void **state)
                    "did you mean \"crisis\"", NULL);
 }
 
+/* ------------------------------------------------------------ the API */
+
+static void no_filter_selects_everyone(void **state)
+{
+    (void)state;
+    expect_success(scenario_for("nofilter", IN_WEEK("  assert(sim:persons():count() == sim:persons{}:count())\n"
+                                                    "  assert(sim:households():count() == sim:households{}:count())\n"
+                                                    "  assert(sim:households():count() == 200)"),
+                                NULL),
+                   NULL);
+}
+
+/* :persons() and :households() of a selection loop in C, so they count
+ * against the budget like any selection call. */
+static void selection_conversions_count_against_the_budget(void **state)
+{
+    (void)state;
+    expect_failure("topersons", IN_WEEK("  local all = sim:households{}\n  for i = 1, 2000 do all:persons() end"),
+                   "\"instructions\": 40000", "instruction budget exceeded", NULL);
+    expect_failure("tohouseholds", IN_WEEK("  local all = sim:persons{}\n  for i = 1, 2000 do all:households() end"),
+                   "\"instructions\": 40000", "instruction budget exceeded", NULL);
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -348,6 +443,8 @@ int main(void)
         cmocka_unit_test(a_loop_at_load_time_breaks_the_budget),
         cmocka_unit_test(patterns_still_work),
         cmocka_unit_test(a_script_error_names_script_line_hook_and_week),
+        cmocka_unit_test(no_filter_selects_everyone),
+        cmocka_unit_test(selection_conversions_count_against_the_budget),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -329,13 +329,13 @@ function Selection:households() end
 ---@field scale number population.scale
 local Sim = {}
 
----Adults who pass the filter. Pass a table: `sim:persons{}` for everyone.
----@param filter PersonFilter
+---Adults who pass the filter; with no filter (or `{}`), every adult.
+---@param filter? PersonFilter
 ---@return Selection
 function Sim:persons(filter) end
 
----Households that pass the filter. Pass a table: `sim:households{}` for all.
----@param filter HouseholdFilter
+---Households that pass the filter; with no filter (or `{}`), every household.
+---@param filter? HouseholdFilter
 ---@return Selection
 function Sim:households(filter) end
 
