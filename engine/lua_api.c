@@ -402,7 +402,9 @@ static int by_id(const void *a, const void *b)
 
 /* sample(n): the n members with the smallest keyed draws. The draws are
  * keyed by intervention, week, call and member, so two scenarios that ask
- * the same of the same people pick the same people. */
+ * the same of the same people pick the same people. The call number is
+ * mixed into the key (rng_subkey), so any number of calls in a week pick
+ * independently. */
 static int sel_sample(lua_State *L)
 {
     selection *s = check_sel(L, 1);
@@ -414,12 +416,12 @@ static int sel_sample(lua_State *L)
         c->sample_week = w->week;
         c->sample_calls = 0;
     }
-    uint32_t call = c->sample_calls++;
+    uint64_t call = c->sample_calls++;
     if ((uint64_t)want >= s->n) {
         new_selection(L, s->households, s->n, s->ids);
         return 1;
     }
-    uint64_t key = rng_key(w->seed, w->replicate, w->week, rng_purpose_of_name(RNG_SCRIPT, c->name) ^ (call << 24));
+    uint64_t key = rng_subkey(rng_key(w->seed, w->replicate, w->week, rng_purpose_of_name(RNG_SCRIPT, c->name)), call);
     /* the want smallest (key, id) pairs, kept in a max-heap: O(n log want) */
     keyed_id *heap = lua_newuserdatauv(L, (size_t)want * sizeof *heap + 1, 0);
     size_t used = 0;

@@ -81,6 +81,15 @@ static inline uint64_t rng_keyed(uint64_t key, uint64_t entity)
     return rng_mix64(key + (entity + 1) * RNG_GOLDEN);
 }
 
+/* The key of member n of a family of draws under key (the n-th sample
+ * call of a week, a script's labelled draw): for any n, as independent of
+ * key's own draws and of the other members' as keys of different purposes
+ * are. */
+static inline uint64_t rng_subkey(uint64_t key, uint64_t n)
+{
+    return rng_mix64(key ^ rng_mix64(n + UINT64_C(0x2545f4914f6cdd1d)));
+}
+
 /* A uniform double in [0, 1) from 64 random bits (top 53 used). */
 static inline double rng_u01(uint64_t bits) { return (double)(bits >> 11) * 0x1.0p-53; }
 

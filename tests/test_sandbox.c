@@ -407,6 +407,26 @@ static void selection_conversions_count_against_the_budget(void **state)
                    "\"instructions\": 40000", "instruction budget exceeded", NULL);
 }
 
+/* Each sample call of a week picks afresh, however many calls there are. */
+static void many_sample_calls_in_a_week_pick_independently(void **state)
+{
+    (void)state;
+    expect_success(scenario_for("samples", "local function ids(sel)\n"
+                                           "  local t = {}\n"
+                                           "  sel:each(function(m) t[#t + 1] = m.id end)\n"
+                                           "  return table.concat(t, ',')\n"
+                                           "end\n"
+                                           "return { week = function(sim, p)\n"
+                                           "  local all = sim:persons()\n"
+                                           "  local first = ids(all:sample(5))\n"
+                                           "  for i = 1, 255 do all:sample(5) end\n"
+                                           "  local again = ids(all:sample(5))\n"
+                                           "  assert(first ~= again, 'call 256 picks as call 0 did: ' .. first)\n"
+                                           "end }\n",
+                                NULL),
+                   NULL);
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -445,6 +465,7 @@ int main(void)
         cmocka_unit_test(a_script_error_names_script_line_hook_and_week),
         cmocka_unit_test(no_filter_selects_everyone),
         cmocka_unit_test(selection_conversions_count_against_the_budget),
+        cmocka_unit_test(many_sample_calls_in_a_week_pick_independently),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
