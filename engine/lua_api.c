@@ -574,8 +574,10 @@ static int sel_set(lua_State *L)
     return 1;
 }
 
-/* refer(service): puts each person who is eligible, and not already waiting
- * or in an episode, on the service's waiting list. Returns how many. */
+/* refer(service): puts each person who is eligible, lives where the service
+ * serves, and is not already waiting or in an episode, on the service's
+ * waiting list (services_refer). Returns how many joined; the others are
+ * not referred. */
 static int sel_refer(lua_State *L)
 {
     selection *s = check_sel(L, 1);
@@ -587,10 +589,9 @@ static int sel_refer(lua_State *L)
                           w->svt.def[svc]->name);
     int n = 0;
     for (uint32_t j = 0; j < s->n; j++) {
-        uint32_t i = s->ids[j];
-        if (w->st[i] == ST_CHILD || w->svc[i] || w->wait[i] || !services_eligible(w, i, svc)) continue;
-        if (services_join(w, i, svc, -1, w->week)) return luaL_error(L, "out of memory");
-        n++;
+        int joined = services_refer(w, s->ids[j], svc, w->week);
+        if (joined < 0) return luaL_error(L, "out of memory");
+        n += joined;
     }
     charge_scan(L, s->n);
     lua_pushinteger(L, n);

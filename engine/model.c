@@ -318,7 +318,7 @@ ps_status world_step(world *w, int week, replicate_record *rec, ps_error *err)
     if (w->base_spend) memset(w->base_spend, 0, (size_t)w->mp->layout.n_agencies * sizeof *w->base_spend);
     /* scripts hear of events only once the first of them has started */
     w->event_mask = week >= first_start(cfg) ? w->event_mask_all : 0;
-    for (int s = 0; s < w->svt.n; s++) w->starts[s] = w->ends[s] = 0;
+    services_begin_week(w);
     shocks_apply(w, week);
     ps_status st = interventions_week(w, week, err);
     if (st) return st;

@@ -221,7 +221,6 @@ static int eligible(const world *w, uint32_t i, int s)
     return eligible_code(&w->svt.sx[s], (unsigned)(st - 1) << 4 | needs_of(w, i), w->mp->pop->p_age[i]);
 }
 
-int services_eligible(const world *w, uint32_t i, int s) { return eligible(w, i, s); }
 
 static svc_unit *unit_of(world *w, int s, uint32_t i)
 {
@@ -253,6 +252,13 @@ ps_status services_join(world *w, uint32_t i, int s, int target, int week)
     w->since[i] = WEEK_CODE(week);
     w->sv[s].referrals++;
     return PS_OK;
+}
+
+int services_refer(world *w, uint32_t i, int s, int week)
+{
+    if (w->st[i] == ST_CHILD || w->svc[i] || w->wait[i] || !w->svt.sx[s].serves[nbhd_of(w, i)] || !eligible(w, i, s))
+        return 0;
+    return services_join(w, i, s, -1, week) ? -1 : 1;
 }
 
 void services_person_multipliers(world *w, uint32_t i, int week, double *onset, double *recovery,
@@ -479,6 +485,18 @@ static int serve_queue(world *w, int s, svc_unit *unit, const week_keys *k, int 
     return 0;
 }
 
+/* The week's counts start at the start of the week, not of the services
+ * step, so referrals scripts make in their week hooks count this week. */
+void services_begin_week(world *w)
+{
+    for (int s = 0; s < w->svt.n; s++) {
+        svc_state *ss = &w->sv[s];
+        ss->referrals = ss->started = ss->completed = ss->dropped = ss->lost = 0;
+        ss->wait_sum = 0;
+        w->starts[s] = w->ends[s] = 0;
+    }
+}
+
 ps_status services_week(world *w, int week, ps_error *err)
 {
     const svc_table *t = &w->svt;
@@ -491,11 +509,8 @@ ps_status services_week(world *w, int week, ps_error *err)
         rng_key(w->seed, w->replicate, week, RNG_SERVICE_RESOLVE),
     };
     for (int s = 0; s < t->n; s++) {
-        svc_state *ss = &w->sv[s];
-        ss->referrals = ss->started = ss->completed = ss->dropped = ss->lost = 0;
-        ss->wait_sum = 0;
         if (t->def[s]->role != ROLE_SUPPORT) continue;
-        for (int u = 0; u < t->sx[s].units; u++) ss->units[u].capacity = unit_capacity(w, s, u);
+        for (int u = 0; u < t->sx[s].units; u++) w->sv[s].units[u].capacity = unit_capacity(w, s, u);
     }
     /* a. episodes end; after-effects run out */
     uint32_t np = w->mp->pop->n_persons;

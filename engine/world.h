@@ -224,15 +224,21 @@ ps_status services_params(model_params *mp, ps_error *err);
 void services_params_release(model_params *mp);
 ps_status services_world_init(world *w, ps_error *err);
 void services_world_release(world *w);
-/* Would service s take person i now? */
-int services_eligible(const world *w, uint32_t i, int s);
 /* Adds a support service while the replicate runs: def is a compiled
  * service owned by the world. Its index goes to *index. */
 ps_status services_add(world *w, cfg_service *def, int *index, ps_error *err);
+/* Zeroes the services' counts of the week (referrals, starts, ...). */
+void services_begin_week(world *w);
 ps_status services_week(world *w, int week, ps_error *err);
 /* Person i joins the waiting list of service s (target: where a gatekeeper
  * refers on, or -1). Counts a referral. */
 ps_status services_join(world *w, uint32_t i, int s, int target, int week);
+/* A referral by a script: person i joins the waiting list of support
+ * service s if they are an adult, not waiting for or in an episode of any
+ * support service, live where s serves (a per-neighbourhood service: on
+ * their own neighbourhood's list) and are eligible. Returns 1 if they
+ * joined, 0 if not, -1 when out of memory. */
+int services_refer(world *w, uint32_t i, int s, int week);
 /* The multipliers services put on person i's onset, recovery and crisis. */
 void services_person_multipliers(world *w, uint32_t i, int week, double *onset, double *recovery,
                                  double *crisis);

@@ -427,6 +427,70 @@ static void many_sample_calls_in_a_week_pick_independently(void **state)
                    NULL);
 }
 
+/* A support service people reach only when referred, taking any adult,
+ * with room for everyone and long episodes. */
+#define REFERRED_ONLY(name, more)                                                                                  \
+    "{ \"name\": \"" name "\", \"capacity\": 5000, \"eligible\": { \"states\": [] }, "                               \
+    "\"access\": { \"route\": \"none\" }, \"episode_weeks\": 520" more " }"
+
+/* What scripts refer counts in services.csv in the week they refer, from a
+ * week hook (before the services step) as from an event hook (after it). */
+static void script_referrals_are_counted(void **state)
+{
+    (void)state;
+    const char *body = "local n = 0\n"
+                       "return {\n"
+                       "  week = function(sim, p)\n"
+                       "    n = sim:persons{ in_service = false, waiting_for = false }:sample(7):refer('link')\n"
+                       "    sim:record('referred', n)\n"
+                       "  end,\n"
+                       "  on = { onset = function(sim, p, person)\n"
+                       "    n = n + person:refer('link')\n"
+                       "    sim:record('referred', n)\n"
+                       "  end } }\n";
+    const char *path = scenario_with("referrals", body, NULL, "\"services\": [ " REFERRED_ONLY("link", "") " ]");
+    expect_success(path, "referrals_out");
+    for (int week = 2; week < 6; week++) {
+        char wk[8];
+        snprintf(wk, sizeof wk, "%d", week);
+        double referred = ts_at("referrals_out", "referred", week);
+        double counted = csv_at("referrals_out", "services.csv", "referrals", "week", wk, "service", "link");
+        print_message("week %d: referred %g, counted %g\n", week, referred, counted);
+        assert_true(referred >= 7);
+        assert_true(counted == referred);
+    }
+}
+
+/* :refer takes only people where the service serves, and a per-neighbourhood
+ * service puts them on their own neighbourhood's list. */
+static void refer_respects_the_service_neighbourhoods(void **state)
+{
+    (void)state;
+    const char *body = "local young, old = { max = 39 }, { min = 40 }\n"
+                       "local teams = 0\n"
+                       "return { week = function(sim, p)\n"
+                       "  if sim.week == 2 then\n"
+                       "    assert(sim:persons{ neighbourhood = 'B', age = young }:refer('local') == 0)\n"
+                       "    assert(sim:persons{ neighbourhood = 'B', age = old }:refer('teams') == 0)\n"
+                       "    local n = sim:persons{ age = young }:refer('local')\n"
+                       "    assert(n == sim:persons{ neighbourhood = 'A', age = young }:count(), n)\n"
+                       "    teams = sim:persons{ age = old }:refer('teams')\n"
+                       "    assert(teams == sim:persons{ neighbourhood = 'A', age = old }:count(), teams)\n"
+                       "  elseif sim.week == 3 then\n"
+                       "    assert(sim:service('teams').waiting == 0, sim:service('teams').waiting)\n"
+                       "    assert(sim:service('local').waiting == 0)\n"
+                       "    assert(teams > 0 and sim:persons{ in_service = 'teams' }:count() > 0)\n"
+                       "  end\n"
+                       "end }\n";
+    expect_success(scenario_with("coverage", body, NULL,
+                                 "\"place\": { \"neighbourhoods\": [ "
+                                 "{ \"name\": \"A\", \"households\": 200, \"deprivation_decile\": 3 },"
+                                 "{ \"name\": \"B\", \"households\": 200, \"deprivation_decile\": 7 } ] },\n"
+                                 "  \"services\": [ " REFERRED_ONLY("local", ", \"neighbourhoods\": [\"A\"]") ", "
+                                 REFERRED_ONLY("teams", ", \"neighbourhoods\": [\"A\"], \"per_neighbourhood\": true") " ]"),
+                   NULL);
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -466,6 +530,8 @@ int main(void)
         cmocka_unit_test(no_filter_selects_everyone),
         cmocka_unit_test(selection_conversions_count_against_the_budget),
         cmocka_unit_test(many_sample_calls_in_a_week_pick_independently),
+        cmocka_unit_test(script_referrals_are_counted),
+        cmocka_unit_test(refer_respects_the_service_neighbourhoods),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

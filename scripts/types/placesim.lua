@@ -179,9 +179,12 @@ function Selection:sample(n) end
 ---@return integer changed
 function Selection:set(changes) end
 
----Puts each member who is eligible for the support service, and not
----already waiting for or in an episode of any support service, on its
----waiting list. Persons only. Returns how many joined.
+---Puts each member who is eligible for the support service, lives in a
+---neighbourhood it serves, and is not already waiting for or in an episode
+---of any support service, on its waiting list (a per_neighbourhood
+---service's: their own neighbourhood's). Persons only. Returns how many
+---joined; the others are not referred. Referrals count in services.csv in
+---the week they are made.
 ---@param service ServiceRef
 ---@return integer referred
 function Selection:refer(service) end
@@ -254,7 +257,7 @@ function Selection:households() end
 ---@field capacity integer places now, after population.scale (per team if per_neighbourhood), before shocks and volunteers; settable, 0 to 1e9, rounded
 ---@field waiting integer people on its waiting lists (0 for the crisis pathway)
 ---@field active integer people in an episode (for the crisis pathway: in its care)
----@field referrals integer people who joined its list in its latest services step (plus script referrals since)
+---@field referrals integer people who joined its list so far this week, scripts' referrals included (in a week hook: those made by earlier hooks this week)
 
 ---A neighbourhood of the place. Only social_capital can be set.
 ---@class Neighbourhood
