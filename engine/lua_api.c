@@ -58,6 +58,24 @@ static int unknown_key(lua_State *L, const char *what, const char *key, const ch
     return luaL_error(L, "%s: unknown key \"%s\"", what, key);
 }
 
+/* The names of the services (of the support services only, if
+ * support_only) into names[max]; returns how many. */
+static size_t service_names(const world *w, int support_only, const char **names, size_t max)
+{
+    size_t n = 0;
+    for (int s = 0; s < w->svt.n && n < max; s++)
+        if (!support_only || w->svt.def[s]->role == ROLE_SUPPORT) names[n++] = w->svt.def[s]->name;
+    return n;
+}
+
+/* The index of the service called name, or -1. */
+static int service_index(const world *w, const char *name)
+{
+    for (int s = 0; s < w->svt.n; s++)
+        if (strcmp(w->svt.def[s]->name, name) == 0) return s;
+    return -1;
+}
+
 /* Index of the service called name (or a service handle), else an error. */
 static int service_arg(lua_State *L, int idx, const char *what)
 {
@@ -67,12 +85,10 @@ static int service_arg(lua_State *L, int idx, const char *what)
         return *h;
     }
     const char *name = luaL_checkstring(L, idx);
-    for (int s = 0; s < w->svt.n; s++)
-        if (strcmp(w->svt.def[s]->name, name) == 0) return s;
+    int s = service_index(w, name);
+    if (s >= 0) return s;
     const char *names[512];
-    size_t n = 0;
-    for (int s = 0; s < w->svt.n && n < 512; s++) names[n++] = w->svt.def[s]->name;
-    const char *best = schema_closest(names, n, name);
+    const char *best = schema_closest(names, service_names(w, 0, names, 512), name);
     return luaL_error(L, "%s: there is no service named \"%s\"%s%s%s", what, name, best ? " (did you mean \"" : "",
                       best ? best : "", best ? "\"?)" : "");
 }
@@ -83,7 +99,7 @@ static double number_field(lua_State *L, int t, const char *key, double dflt, do
     if (lua_getfield(L, t, key) != LUA_TNIL) {
         if (!lua_isnumber(L, -1)) luaL_error(L, "%s: %s: expected a number, got a %s", what, key, luaL_typename(L, -1));
         v = lua_tonumber(L, -1);
-        if (!(v >= lo && v <= hi)) luaL_error(L, "%s: %s: expected a number from %g to %g, got %g", what, key, lo, hi, v);
+        if (!(v >= lo && v <= hi)) luaL_error(L, "%s: %s: expected a number from %f to %f, got %f", what, key, lo, hi, v);
     }
     lua_pop(L, 1);
     return v;
@@ -100,7 +116,7 @@ static void charge_scan(lua_State *L, uint64_t n)
 /* ------------------------------------------------------------ filters */
 
 typedef struct filter {
-    unsigned states;           /* bit per enum wstate */
+    unsigned states;           /* bit per enum wstate: those that pass */
     int age_lo, age_hi;
     uint8_t *nb_ok;            /* NULL: every neighbourhood */
     int dec_lo, dec_hi;
@@ -109,27 +125,68 @@ typedef struct filter {
     int in_service;            /* -1 any; 0 none; 1 some; 2 + s: that service */
     int waiting;
     int sex;                   /* -1 any, 0 male, 1 female */
-    unsigned tenures;          /* households: bit per tenure, 0 = any */
+    unsigned tenures;          /* households: bit per tenure, those that pass */
     int size_lo, size_hi;
     int workless;              /* -1 any */
 } filter;
 
+/* A bound of a range as an int: open (+-inf) and far bounds clamped to
+ * what no field reaches, so the filter's arithmetic cannot overflow. */
+static int range_bound(double x)
+{
+    return x < -1 ? -1 : x > (double)(1 << 30) ? 1 << 30 : (int)x;
+}
+
+/*
+ * A range bounds a whole-number field (age, deprivation decile, household
+ * size). A number n is the range {n, n} and must be whole: no field is ever
+ * 40.5, so that can only be a mistake. A table gives the bounds as {min,
+ * max}, {min = a}, {max = b} or {a} (a bound left out stays open). A bound
+ * stands for an inequality, so a fractional one is rounded inward: a lower
+ * bound up, an upper bound down ({30.5, 40} is 31 to 40); +-math.huge is
+ * open. Anything else (a string, NaN, another key, an empty table, a bound
+ * given twice) is an error naming the key.
+ */
 static void range_arg(lua_State *L, int idx, int *lo, int *hi, const char *what, const char *key)
 {
-    if (lua_isnumber(L, idx)) {
-        *lo = *hi = (int)lua_tointeger(L, idx);
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        lua_Number x = lua_tonumber(L, idx);
+        if (x != floor(x)) luaL_error(L, "%s: %s: expected a whole number or {min, max}, got %f", what, key, x);
+        *lo = *hi = range_bound(x);
         return;
     }
-    if (!lua_istable(L, idx)) luaL_error(L, "%s: %s: expected {min, max} or a number, got a %s", what, key,
-                                         luaL_typename(L, idx));
-    int t1 = lua_rawgeti(L, idx, 1), t2 = lua_rawgeti(L, idx, 2);
-    if (t1 == LUA_TNUMBER) *lo = (int)lua_tointeger(L, -2);
-    if (t2 == LUA_TNUMBER) *hi = (int)lua_tointeger(L, -1);
-    lua_pop(L, 2);
-    if (lua_getfield(L, idx, "min") == LUA_TNUMBER) *lo = (int)lua_tointeger(L, -1);
-    lua_pop(L, 1);
-    if (lua_getfield(L, idx, "max") == LUA_TNUMBER) *hi = (int)lua_tointeger(L, -1);
-    lua_pop(L, 1);
+    if (!lua_istable(L, idx))
+        luaL_error(L, "%s: %s: expected {min, max} or a whole number, got a %s", what, key, luaL_typename(L, idx));
+    int given[2] = { 0, 0 };
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        int upper = -1;
+        if (lua_type(L, -2) == LUA_TSTRING) {
+            const char *k = lua_tostring(L, -2);
+            upper = !strcmp(k, "min") ? 0 : !strcmp(k, "max") ? 1 : -1;
+        } else if (lua_isinteger(L, -2)) {
+            lua_Integer k = lua_tointeger(L, -2);
+            upper = k == 1 ? 0 : k == 2 ? 1 : -1;
+        }
+        if (upper < 0) {
+            int quote = lua_type(L, -2) == LUA_TSTRING;
+            lua_pushvalue(L, -2);
+            luaL_error(L, "%s: %s: expected {min, max}, {min = a} or {max = b}, got the key %s%s%s", what, key,
+                       quote ? "\"" : "", luaL_tolstring(L, -1, NULL), quote ? "\"" : "");
+        }
+        if (lua_type(L, -1) != LUA_TNUMBER || isnan(lua_tonumber(L, -1)))
+            luaL_error(L, "%s: %s: expected a number for the %s bound, got a %s", what, key, upper ? "upper" : "lower",
+                       lua_type(L, -1) == LUA_TNUMBER ? "NaN" : luaL_typename(L, -1));
+        if (given[upper]++)
+            luaL_error(L, "%s: %s: the %s bound is given twice (as [%d] and %s)", what, key, upper ? "upper" : "lower",
+                       upper + 1, upper ? "max" : "min");
+        lua_Number x = lua_tonumber(L, -1);
+        if (upper) *hi = range_bound(floor(x));
+        else *lo = range_bound(ceil(x));
+        lua_pop(L, 1);
+    }
+    if (!given[0] && !given[1])
+        luaL_error(L, "%s: %s: expected {min, max}, {min = a} or {max = b}, got an empty table", what, key);
 }
 
 /* Calls fn for each string in a string or array of strings at idx. */
@@ -191,10 +248,56 @@ static void add_tenure(lua_State *L, const char *name, void *ud)
     unknown_key(L, "tenure", name, tenure_names);
 }
 
-static int service_filter(lua_State *L, int idx, const char *what)
+/* "a", "b" and "c" into buf, as many names as fit, then "...". */
+static const char *quoted_list(const char *const *names, size_t n, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == n ? " and " : ", ";
+        int k = snprintf(buf + used, size - used, "%s\"%s\"", sep, names[i]);
+        if (k < 0 || (size_t)k >= size - used - 5) {
+            snprintf(buf + used, size - used, ", ...");
+            break;
+        }
+        used += (size_t)k;
+    }
+    return n ? buf : "none";
+}
+
+/* A service test of a filter (in_service, waiting_for): true (in or waiting
+ * for any support service), false (none), or a support service by name or
+ * handle. Only support services have episodes and waiting lists, so any
+ * other service, or an unknown name, is an error naming the support
+ * services. Returns 1, 0 or 2 + the service. */
+static int service_filter(lua_State *L, int idx, const char *what, const char *key)
 {
     if (lua_isboolean(L, idx)) return lua_toboolean(L, idx) ? 1 : 0;
-    return 2 + service_arg(L, idx, what);
+    world *w = world_of(L);
+    int s;
+    const char *name;
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        name = lua_tostring(L, idx);
+        s = service_index(w, name);
+    } else if (luaL_testudata(L, idx, MT_SVC)) {
+        s = *(int *)lua_touserdata(L, idx);
+        name = w->svt.def[s]->name;
+    } else {
+        return luaL_error(L, "%s: %s: expected true, false or the name of a support service, got a %s", what, key,
+                          luaL_typename(L, idx));
+    }
+    if (s >= 0 && w->svt.def[s]->role == ROLE_SUPPORT) return 2 + s;
+    const char *names[512];
+    size_t n = service_names(w, 1, names, 512);
+    char list[400];
+    quoted_list(names, n, list, sizeof list);
+    if (s >= 0)
+        return luaL_error(L, "%s: %s: \"%s\" is not a support service (the crisis pathway keeps no episodes or waiting "
+                             "lists; use state = \"crisis\"); support services: %s",
+                          what, key, name, n ? list : "none");
+    const char *best = schema_closest(names, n, name);
+    return luaL_error(L, "%s: %s: there is no support service named \"%s\"%s%s%s; support services: %s", what, key,
+                      name, best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "", n ? list : "none");
 }
 
 /* Reads a filter table at idx (may be absent) into f; nb_buf has room for
@@ -203,6 +306,8 @@ static void read_filter(lua_State *L, int idx, int households, filter *f, const 
 {
     world *w = world_of(L);
     memset(f, 0, sizeof *f);
+    f->states = (1u << ST_WELL) | (1u << ST_STRUGGLING) | (1u << ST_CRISIS) | (1u << ST_RECOVERING);
+    f->tenures = (1u << 4) - 1;
     f->age_lo = ADULT_AGE;
     f->age_hi = 255;
     f->dec_lo = 1;
@@ -219,6 +324,8 @@ static void read_filter(lua_State *L, int idx, int households, filter *f, const 
     static const char *const household_keys[] = { "neighbourhood", "deprivation_decile", "debt", "housing_insecure",
                                                    "low_income", "renter", "tenure", "size", "workless", NULL };
     const char *const *known = households ? household_keys : person_keys;
+    /* A list of names means "any of these", so an empty list passes nobody,
+     * whatever the key (state, neighbourhood, tenure). */
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "%s: filter keys must be names", what);
@@ -228,6 +335,7 @@ static void read_filter(lua_State *L, int idx, int households, filter *f, const 
         for (const char *const *k = known; *k; k++) ok |= strcmp(*k, key) == 0;
         if (!ok) unknown_key(L, what, key, known);
         if (!strcmp(key, "state")) {
+            f->states = 0;
             each_name(L, v, what, key, add_state, f);
         } else if (!strcmp(key, "age")) {
             range_arg(L, v, &f->age_lo, &f->age_hi, what, key);
@@ -240,11 +348,12 @@ static void read_filter(lua_State *L, int idx, int households, filter *f, const 
             f->nb_ok = nb_buf;
             each_name(L, v, what, key, add_nbhd, f);
         } else if (!strcmp(key, "tenure")) {
+            f->tenures = 0;
             each_name(L, v, what, key, add_tenure, f);
         } else if (!strcmp(key, "in_service")) {
-            f->in_service = service_filter(L, v, what);
+            f->in_service = service_filter(L, v, what, key);
         } else if (!strcmp(key, "waiting_for")) {
-            f->waiting = service_filter(L, v, what);
+            f->waiting = service_filter(L, v, what, key);
         } else if (!strcmp(key, "sex")) {
             const char *sx = luaL_checkstring(L, v);
             if (strcmp(sx, "female") && strcmp(sx, "male"))
@@ -305,7 +414,7 @@ static int household_passes(const world *w, const filter *f, uint32_t h)
     const popdata *pop = w->mp->pop;
     uint8_t hf = w->hf[h];
     if ((hf & f->hf_on) != f->hf_on || (hf & f->hf_off)) return 0;
-    if (f->tenures && !((f->tenures >> pop->hh_tenure[h]) & 1u)) return 0;
+    if (!((f->tenures >> pop->hh_tenure[h]) & 1u)) return 0;
     int size = (int)(pop->hh_first[h + 1] - pop->hh_first[h]);
     if (size < f->size_lo || size > f->size_hi) return 0;
     if (f->workless >= 0 && household_workless(w, h) != f->workless) return 0;
@@ -324,9 +433,8 @@ static int select(lua_State *L, int households)
     uint8_t *nb_buf = lua_newuserdatauv(L, (size_t)pop->n_nbhd + 1, 0); /* anchored while we select */
     read_filter(L, 2, households, &f, households ? "sim:households" : "sim:persons", nb_buf);
     uint32_t n = 0;
-    /* adults in the states asked for (all adult states if none); age_hi < age_lo passes nobody */
-    unsigned states = f.states ? f.states : (1u << ST_WELL) | (1u << ST_STRUGGLING) | (1u << ST_CRISIS) | (1u << ST_RECOVERING);
-    states &= ~(1u << ST_CHILD);
+    /* adults in the states asked for; age_hi < age_lo passes nobody */
+    unsigned states = f.states & ~(1u << ST_CHILD);
     if (f.age_hi < f.age_lo) states = 0;
     /* The tests, hoisted into locals the compiler can keep in registers
      * (a store into the selection may otherwise alias the filter). */

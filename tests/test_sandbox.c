@@ -88,7 +88,7 @@ static void expect_failure(const char *name, const char *body, const char *limit
 }
 
 /* The same for a scenario already written. */
-static __attribute__((unused)) void expect_failure_of(const char *path, ...)
+static void expect_failure_of(const char *path, ...)
 {
     va_list ap;
     va_start(ap, path);
@@ -491,6 +491,74 @@ static void refer_respects_the_service_neighbourhoods(void **state)
                    NULL);
 }
 
+/* Range bounds of whole-number fields round inward; a fractional single
+ * value, and values of the wrong kind, are errors naming the key. */
+static void filter_ranges_take_whole_numbers(void **state)
+{
+    (void)state;
+    expect_success(scenario_for("ranges", IN_WEEK("  local function n(f) return sim:persons(f):count() end\n"
+                                                  "  assert(n{ age = {30.5, 40} } == n{ age = {31, 40} })\n"
+                                                  "  assert(n{ age = {30.5, 40} } < n{ age = {0, 40} })\n"
+                                                  "  assert(n{ age = {min = 30, max = 40.5} } == n{ age = {30, 40} })\n"
+                                                  "  assert(n{ age = {18, math.huge} } == n{ age = {min = 18} })\n"
+                                                  "  assert(n{ deprivation_decile = {2.5, 3.5} } == n())\n"
+                                                  "  assert(n{ deprivation_decile = {3.5, 10} } == 0)\n"
+                                                  "  local h = sim:households{ size = {1.5, 2} }:count()\n"
+                                                  "  assert(h > 0 and h == sim:households{ size = 2 }:count())"),
+                                NULL),
+                   NULL);
+    expect_failure("range1", IN_WEEK("  sim:persons{ age = 40.5 }"), NULL, "sim:persons: age: expected a whole number",
+                   "got 40.5", NULL);
+    expect_failure("range2", IN_WEEK("  sim:persons{ age = {'30', 40} }"), NULL, "sim:persons: age: expected a number",
+                   "got a string", NULL);
+    expect_failure("range3", IN_WEEK("  sim:persons{ deprivation_decile = {} }"), NULL,
+                   "sim:persons: deprivation_decile: expected {min, max}", "got an empty table", NULL);
+    expect_failure("range4", IN_WEEK("  sim:persons{ age = {low = 30} }"), NULL, "sim:persons: age: expected {min, max}",
+                   "\"low\"", NULL);
+    expect_failure("range5", IN_WEEK("  sim:households{ size = {0/0, 3} }"), NULL, "sim:households: size: expected a number",
+                   NULL);
+    expect_failure("range6", IN_WEEK("  sim:persons{ age = {30, 50, max = 40} }"), NULL,
+                   "sim:persons: age: the upper bound is given twice", NULL);
+    expect_failure("range7", IN_WEEK("  sim:persons{ age = true }"), NULL, "sim:persons: age: expected {min, max} or a whole number, got a boolean", NULL);
+}
+
+/* "Any of these" over no values: an empty list selects nobody, whatever the key. */
+static void an_empty_list_in_a_filter_selects_nobody(void **state)
+{
+    (void)state;
+    expect_success(scenario_for("emptylists", IN_WEEK("  assert(sim:persons{ state = {} }:count() == 0)\n"
+                                                      "  assert(sim:persons{ neighbourhood = {} }:count() == 0)\n"
+                                                      "  assert(sim:households{ tenure = {} }:count() == 0)\n"
+                                                      "  assert(sim:households{ neighbourhood = {} }:count() == 0)\n"
+                                                      "  local all = { 'well', 'struggling', 'crisis', 'recovering' }\n"
+                                                      "  assert(sim:persons{ state = all }:count() == sim:persons():count())"),
+                                NULL),
+                   NULL);
+}
+
+/* in_service and waiting_for name support services only; anything else is
+ * an error naming them. */
+static void a_service_test_takes_only_support_services(void **state)
+{
+    (void)state;
+    const char *services = "\"services\": [ { \"name\": \"crisis_team\", \"role\": \"crisis_team\", \"capacity\": 5 }, "
+                           REFERRED_ONLY("debt_advice", "") " ]";
+    expect_failure_of(scenario_with("inservice", IN_WEEK("  sim:persons{ in_service = 'crisis_team' }"), NULL, services),
+                      "sim:persons: in_service: \"crisis_team\" is not a support service", "\"debt_advice\"", NULL);
+    expect_failure_of(scenario_with("inservice2", IN_WEEK("  sim:persons{ in_service = sim:service('crisis_team') }"),
+                                    NULL, services),
+                      "sim:persons: in_service: \"crisis_team\" is not a support service", NULL);
+    expect_failure_of(scenario_with("waitingfor", IN_WEEK("  sim:persons{ waiting_for = 'debt_advise' }"), NULL, services),
+                      "sim:persons: waiting_for: there is no support service named \"debt_advise\"",
+                      "(did you mean \"debt_advice\"?)", NULL);
+    expect_failure_of(scenario_with("inservice3", IN_WEEK("  sim:persons{ in_service = 3 }"), NULL, services),
+                      "sim:persons: in_service: expected true, false or the name of a support service, got a number", NULL);
+    expect_success(scenario_with("inservice4", IN_WEEK("  assert(sim:persons{ in_service = 'debt_advice' }:count() == 0)\n"
+                                                       "  assert(sim:persons{ waiting_for = true }:count() == 0)"),
+                                 NULL, services),
+                   NULL);
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -532,6 +600,9 @@ int main(void)
         cmocka_unit_test(many_sample_calls_in_a_week_pick_independently),
         cmocka_unit_test(script_referrals_are_counted),
         cmocka_unit_test(refer_respects_the_service_neighbourhoods),
+        cmocka_unit_test(filter_ranges_take_whole_numbers),
+        cmocka_unit_test(an_empty_list_in_a_filter_selects_nobody),
+        cmocka_unit_test(a_service_test_takes_only_support_services),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,15 +77,19 @@ and annotate the table a script returns, or its hooks one by one:
 ---| "service_start"  # a person starts an episode of a support service (passes a Person and a Service)
 ---| "service_end"    # an episode ends, completed or not (passes a Person and a Service)
 
----A whole number, or {min, max}, or {min = a, max = b}; a missing bound is
----left open. Use whole numbers: a fractional bound is read as 0.
----@alias Range integer|integer[]|{ min: integer?, max: integer? }
+---A whole number n (the range {n, n}; a fractional one is an error), or
+---{min, max}, {min = a}, {max = b}: a bound left out stays open. A
+---fractional bound is rounded inward ({30.5, 40} is 31 to 40); math.huge
+---is open. An empty table, another key, or a bound that is not a number
+---is an error.
+---@alias Range integer|number[]|{ min: number?, max: number? }
 
 ---A service by name or by its handle.
 ---@alias ServiceRef string|Service
 
 ---In a filter: true = in (or waiting for) any support service, false = in
----none, a name or handle = that service.
+---none, a name or handle = that support service (any other service, or an
+---unknown name, is an error naming the support services).
 ---@alias ServiceTest boolean|string|Service
 
 ---A script's params as the hooks receive them: the script's defaults with
@@ -96,11 +100,12 @@ and annotate the table a script returns, or its hooks one by one:
 -- ------------------------------------------------------------------ filters
 
 ---What `sim:persons{...}` selects: adults (16 and over) who pass every key
----given. An empty table selects every adult.
+---given. An empty table selects every adult. A list of names means "any of
+---these", so an empty list (`state = {}`) selects nobody.
 ---@class PersonFilter
----@field state? WellbeingState|WellbeingState[] one state or a list (any of them); default: all four
+---@field state? WellbeingState|WellbeingState[] one state or a list (any of them; {} selects nobody); default: all four
 ---@field age? Range years, e.g. {18, 64} or {min = 65}
----@field neighbourhood? string|string[] neighbourhood names (any of them)
+---@field neighbourhood? string|string[] neighbourhood names (any of them; {} selects nobody)
 ---@field deprivation_decile? Range decile of the person's neighbourhood, 1 = most deprived
 ---@field sex? Sex
 ---@field employed? boolean true: in work; false: not in work (unemployed, inactive or retired)
@@ -124,7 +129,7 @@ and annotate the table a script returns, or its hooks one by one:
 ---@field housing_insecure? boolean
 ---@field low_income? boolean
 ---@field renter? boolean
----@field tenure? Tenure|Tenure[]
+---@field tenure? Tenure|Tenure[] one tenure or a list (any of them; {} selects nobody)
 ---@field size? Range people in the household, children included
 ---@field workless? boolean in the labour force with nobody in work
 
