@@ -99,7 +99,11 @@ static double number_field(lua_State *L, int t, const char *key, double dflt, do
     if (lua_getfield(L, t, key) != LUA_TNIL) {
         if (!lua_isnumber(L, -1)) luaL_error(L, "%s: %s: expected a number, got a %s", what, key, luaL_typename(L, -1));
         v = lua_tonumber(L, -1);
-        if (!(v >= lo && v <= hi)) luaL_error(L, "%s: %s: expected a number from %f to %f, got %f", what, key, lo, hi, v);
+        if (!(v >= lo && v <= hi)) {
+            char range[96];
+            ps_fmt(range, sizeof range, "from %g to %g, got %g", lo, hi, v); /* Lua's formats have no %g */
+            luaL_error(L, "%s: %s: expected a number %s", what, key, range);
+        }
     }
     lua_pop(L, 1);
     return v;
@@ -706,7 +710,10 @@ static int sel_refer(lua_State *L)
     return 1;
 }
 
-/* modify{onset=, recovery=, crisis=, weeks=}: temporary hazard multipliers. */
+/* modify{onset=, recovery=, crisis=, weeks=}: temporary hazard multipliers
+ * for exactly `weeks` wellbeing steps, from the next one: this week's when
+ * called before the week's transitions (setup, week), next week's when
+ * called after them (event hooks, finish). */
 static int sel_modify(lua_State *L)
 {
     selection *s = check_sel(L, 1);
@@ -728,7 +735,7 @@ static int sel_modify(lua_State *L)
     lua_Integer weeks = lua_tointeger(L, -1);
     lua_pop(L, 1);
     if (weeks < 1 || weeks > 5200) luaL_error(L, ":modify: weeks: expected a whole number from 1 to 5200");
-    int until = w->week + (int)weeks, n = 0;
+    int until = w->week + w->transitions_done + (int)weeks, n = 0;
     const popdata *pop = w->mp->pop;
     for (uint32_t j = 0; j < s->n; j++) {
         uint32_t a = s->households ? pop->hh_first[s->ids[j]] : s->ids[j];

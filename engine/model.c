@@ -315,6 +315,7 @@ ps_status world_step(world *w, int week, replicate_record *rec, ps_error *err)
     w->week = week;
     w->rec = recording ? rec : NULL;
     w->spend_total = 0;
+    w->transitions_done = 0;
     if (w->base_spend) memset(w->base_spend, 0, (size_t)w->mp->layout.n_agencies * sizeof *w->base_spend);
     /* scripts hear of events only once the first of them has started */
     w->event_mask = week >= first_start(cfg) ? w->event_mask_all : 0;
@@ -326,6 +327,7 @@ ps_status world_step(world *w, int week, replicate_record *rec, ps_error *err)
     st = services_week(w, week, err);
     if (!st) st = transitions_wellbeing(w, week, err);
     if (st) return st;
+    w->transitions_done = 1;
     crisis_pathway(w, week);
     st = interventions_events(w, week, err);
     if (st) return st;

@@ -193,6 +193,7 @@ typedef struct world {
     uint32_t *scratch;     /* [n_persons]: room to build selections */
     double *base_spend;    /* this week's script costs to the scenario's agencies */
     double spend_total;    /* this week's script costs in all */
+    int transitions_done;  /* this week's wellbeing transitions have run */
     replicate_record *rec; /* the record being written (NULL in burn-in) */
     int log_lines;
     /* this week's new crises (person ids) */

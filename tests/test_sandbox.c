@@ -14,20 +14,21 @@
 #include "placesim.h"
 #include "support.h"
 
-/* A tiny place, so runs are quick; the script runs from week 2. iv_keys
- * are more keys of the intervention (e.g. "\"end_week\": 9"), keys more
- * keys of the scenario; a "place" among them replaces the tiny one. */
+/* A tiny place and 6 weeks, so runs are quick; the script runs from week
+ * 2. iv_keys are more keys of the intervention (e.g. "\"end_week\": 5"),
+ * keys more keys of the scenario; a "place" or "weeks" among them replaces
+ * the default. */
 static const char *scenario_with(const char *name, const char *script_body, const char *iv_keys, const char *keys)
 {
     char file[128], text[8192];
     snprintf(file, sizeof file, "sb_%s.lua", name);
     ts_write(file, script_body);
-    int own_place = keys && strstr(keys, "\"place\"");
+    int own_place = keys && strstr(keys, "\"place\""), own_weeks = keys && strstr(keys, "\"weeks\"");
     snprintf(text, sizeof text,
-             "{ \"name\": \"sandbox %s\", \"weeks\": 6, \"burn_in_weeks\": 2, \"replicates\": 1,\n"
+             "{ \"name\": \"sandbox %s\", %s\"burn_in_weeks\": 2, \"replicates\": 1,\n"
              "  %s%s%s\n"
              "  \"interventions\": [ { \"script\": \"%s\", \"start_week\": 2%s%s } ] }\n",
-             name,
+             name, own_weeks ? "" : "\"weeks\": 6, ",
              own_place ? "" : "\"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 200, "
                               "\"deprivation_decile\": 3 } ] },\n  ",
              keys ? keys : "", keys ? "," : "", file, iv_keys ? ", " : "", iv_keys ? iv_keys : "");
@@ -559,6 +560,44 @@ static void a_service_test_takes_only_support_services(void **state)
                    NULL);
 }
 
+/* :modify{weeks = n} acts on exactly n weekly wellbeing steps, from the
+ * next one: this week's from a week hook, next week's from an event hook.
+ * An onset multiplier of 0 on everyone shows which weeks: no onsets. */
+static void modify_lasts_its_weeks_from_any_hook(void **state)
+{
+    (void)state;
+    const char *body = "local done = false\n"
+                       "local function go(sim, p)\n"
+                       "  if done or sim.week ~= 3 then return end\n"
+                       "  done = true\n"
+                       "  sim:persons():modify{ onset = 0, weeks = p.weeks }\n"
+                       "end\n"
+                       "return {\n"
+                       "  params = { weeks = 1, from_event = false },\n"
+                       "  week = function(sim, p) if not p.from_event then go(sim, p) end end,\n"
+                       "  on = { onset = function(sim, p, person) if p.from_event then go(sim, p) end end },\n"
+                       "}\n";
+    const char *place = "\"weeks\": 10, \"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 2000, "
+                        "\"deprivation_decile\": 3 } ] }";
+    for (int from_event = 0; from_event < 2; from_event++)
+        for (int weeks = 1; weeks <= 3; weeks += 2) {
+            char name[64], iv[128];
+            snprintf(name, sizeof name, "modify%d%d", from_event, weeks);
+            snprintf(iv, sizeof iv, "\"params\": { \"weeks\": %d, \"from_event\": %s }", weeks,
+                     from_event ? "true" : "false");
+            expect_success(scenario_with(name, body, iv, place), name);
+            int first = 3 + from_event;
+            for (int week = 2; week < 10; week++) {
+                double onsets = ts_at(name, "onsets", week);
+                int modified = week >= first && week < first + weeks;
+                if ((onsets == 0) != modified)
+                    fail_msg("%s: week %d: %g onsets; expected %s", name, week, onsets, modified ? "none" : "some");
+            }
+        }
+    expect_failure("modifyrange", IN_WEEK("  sim:persons():modify{ onset = 200, weeks = 1 }"), NULL,
+                   ":modify: onset: expected a number from 0 to 100, got 200", NULL);
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -603,6 +642,7 @@ int main(void)
         cmocka_unit_test(filter_ranges_take_whole_numbers),
         cmocka_unit_test(an_empty_list_in_a_filter_selects_nobody),
         cmocka_unit_test(a_service_test_takes_only_support_services),
+        cmocka_unit_test(modify_lasts_its_weeks_from_any_hook),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -155,7 +155,7 @@ and annotate the table a script returns, or its hooks one by one:
 ---@field onset? number multiplier on WELL -> STRUGGLING and on relapse
 ---@field recovery? number multiplier on recovery
 ---@field crisis? number multiplier on STRUGGLING -> CRISIS
----@field weeks integer required: how long it lasts, 1 to 5200 (from a week hook: this week and the next weeks-1)
+---@field weeks integer required, 1 to 5200: the number of weekly wellbeing steps it acts on, from the next one (from setup or week: this week's; from an event hook or finish: next week's)
 
 -- ------------------------------------------------------------------ selections
 
