@@ -193,6 +193,14 @@ ps_status interventions_load(const ps_config *cfg, iv_origin_fn at, const void *
         uint64_t h = UINT64_C(1469598103934665603);
         for (size_t k = 0; k < s->len; k++) h = (h ^ (unsigned char)s->text[k]) * UINT64_C(1099511628211);
         snprintf(s->hash, sizeof s->hash, "%016llx", (unsigned long long)h);
+        if (iv->start_week >= cfg->weeks) {
+            char path[300];
+            ps_fmt(path, sizeof path, "interventions[%s].start_week", iv->name);
+            st = err_set(err, PS_ERR_INVALID,
+                         "%s: %s: expected a week before the end of the run (weeks is %d, so 0 to %d), got %d",
+                         at(ud, path), path, cfg->weeks, cfg->weeks - 1, iv->start_week);
+            break;
+        }
         if (iv->end_week && iv->end_week <= iv->start_week) {
             char path[300];
             ps_fmt(path, sizeof path, "interventions[%s].end_week", iv->name);
@@ -303,8 +311,9 @@ ps_status interventions_world_init(world *w, ps_error *err)
         iv->params_ref = LUA_NOREF;
         for (int k = 0; k < 3; k++) iv->hook_ref[k] = LUA_NOREF;
         for (int e = 0; e < EV_COUNT; e++) iv->on_ref[e] = LUA_NOREF;
+        /* an end_week after the run is the run's end, so finish still runs */
         iv->start = c->start_week;
-        iv->end = c->end_week ? c->end_week : cfg->weeks;
+        iv->end = c->end_week && c->end_week < cfg->weeks ? c->end_week : cfg->weeks;
         uint64_t key = rng_key(w->seed, w->replicate, 0, rng_purpose_of_name(RNG_SCRIPT, c->name));
         ps_status st = lua_host_new(src->shown, src->text, src->len, &lim, key, &iv->host, err);
         if (st) return st;

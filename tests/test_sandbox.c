@@ -16,22 +16,24 @@
 
 /* A tiny place and 6 weeks, so runs are quick; the script runs from week
  * 2. iv_keys are more keys of the intervention (e.g. "\"end_week\": 5"),
- * keys more keys of the scenario; a "place" or "weeks" among them replaces
- * the default. */
+ * keys more keys of the scenario; a "start_week", "place" or "weeks" among
+ * them replaces the default. */
 static const char *scenario_with(const char *name, const char *script_body, const char *iv_keys, const char *keys)
 {
     char file[128], text[8192];
     snprintf(file, sizeof file, "sb_%s.lua", name);
     ts_write(file, script_body);
     int own_place = keys && strstr(keys, "\"place\""), own_weeks = keys && strstr(keys, "\"weeks\"");
+    int own_start = iv_keys && strstr(iv_keys, "\"start_week\"");
     snprintf(text, sizeof text,
              "{ \"name\": \"sandbox %s\", %s\"burn_in_weeks\": 2, \"replicates\": 1,\n"
              "  %s%s%s\n"
-             "  \"interventions\": [ { \"script\": \"%s\", \"start_week\": 2%s%s } ] }\n",
+             "  \"interventions\": [ { \"script\": \"%s\"%s%s%s } ] }\n",
              name, own_weeks ? "" : "\"weeks\": 6, ",
              own_place ? "" : "\"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 200, "
                               "\"deprivation_decile\": 3 } ] },\n  ",
-             keys ? keys : "", keys ? "," : "", file, iv_keys ? ", " : "", iv_keys ? iv_keys : "");
+             keys ? keys : "", keys ? "," : "", file, own_start ? "" : ", \"start_week\": 2", iv_keys ? ", " : "",
+             iv_keys ? iv_keys : "");
     snprintf(file, sizeof file, "sb_%s.json", name);
     return ts_write(file, text);
 }
@@ -598,6 +600,26 @@ static void modify_lasts_its_weeks_from_any_hook(void **state)
                    ":modify: onset: expected a number from 0 to 100, got 200", NULL);
 }
 
+/* A start_week the run never reaches is an error; an end_week after the
+ * run ends with the run, and finish still runs, after the last week. */
+static void intervention_weeks_fit_the_run(void **state)
+{
+    (void)state;
+    expect_failure_of(scenario_with("startlate", "return {}\n", "\"start_week\": 7", NULL), "sb_startlate.json: ",
+                      "interventions[sb_startlate].start_week: expected a week before the end of the run",
+                      "(weeks is 6", "got 7", NULL);
+    expect_failure_of(scenario_with("startend", "return {}\n", "\"start_week\": 6", NULL),
+                      "interventions[sb_startend].start_week", "weeks is 6", NULL);
+    const char *body = "return {\n"
+                       "  week = function(sim, p) sim:record('finished', 0) end,\n"
+                       "  finish = function(sim, p) sim:record('finished', 1); sim:record('finish_week', sim.week) end,\n"
+                       "}\n";
+    expect_success(scenario_with("endlate", body, "\"end_week\": 40", NULL), "endlate_out");
+    assert_true(ts_at("endlate_out", "finished", 4) == 0);
+    assert_true(ts_at("endlate_out", "finished", 5) == 1);
+    assert_true(ts_at("endlate_out", "finish_week", 5) == 5);
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -643,6 +665,7 @@ int main(void)
         cmocka_unit_test(an_empty_list_in_a_filter_selects_nobody),
         cmocka_unit_test(a_service_test_takes_only_support_services),
         cmocka_unit_test(modify_lasts_its_weeks_from_any_hook),
+        cmocka_unit_test(intervention_weeks_fit_the_run),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
