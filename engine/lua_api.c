@@ -1036,6 +1036,17 @@ static int sim_spend(lua_State *L)
     return 0;
 }
 
+/* Is name a column timeseries.csv has or may have: replicate, week, the
+ * engine's fixed columns, or a cost column (cost_<agency> for any agency a
+ * scenario, an added service or sim:spend may bring)? */
+static int engine_column(const char *name)
+{
+    if (!strcmp(name, "replicate") || !strcmp(name, "week") || !strncmp(name, "cost_", 5)) return 1;
+    for (int c = 0; c < TS_FIXED; c++)
+        if (!strcmp(metrics_ts_names[c], name)) return 1;
+    return 0;
+}
+
 static int sim_record(lua_State *L)
 {
     world *w = world_of(L);
@@ -1043,9 +1054,9 @@ static int sim_record(lua_State *L)
     lua_Number v = luaL_checknumber(L, 3);
     if (!json_valid_name(metric))
         return luaL_error(L, "sim:record: expected a column name of letters, digits, '_' or '-', got \"%s\"", metric);
-    for (int c = 0; c < TS_FIXED; c++)
-        if (!strcmp(metrics_ts_names[c], metric))
-            return luaL_error(L, "sim:record: \"%s\" is a column of the engine's own", metric);
+    if (engine_column(metric))
+        return luaL_error(L, "sim:record: \"%s\" is a column of the engine's own (replicate, week, the model's columns "
+                             "and every cost_ column are); choose a name of your own", metric);
     if (!w->rec || w->week < 0) return 0;
     dyncol *col = record_dyncol(w->rec, metric, DYN_RECORD);
     if (!col) return luaL_error(L, "sim:record: no room for the column \"%s\" (limits.columns is %d)", metric,

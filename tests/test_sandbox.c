@@ -620,6 +620,23 @@ static void intervention_weeks_fit_the_run(void **state)
     assert_true(ts_at("endlate_out", "finish_week", 5) == 5);
 }
 
+/* sim:record may not make a column timeseries.csv has, or may have. */
+static void record_refuses_the_engines_column_names(void **state)
+{
+    (void)state;
+    const char *taken[] = { "replicate", "week", "onsets", "cost_total", "cost_council", "cost_anything" };
+    for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++) {
+        char name[64], body[256], msg[128];
+        snprintf(name, sizeof name, "record_%s", taken[i]);
+        snprintf(body, sizeof body, IN_WEEK("  sim:record('%s', 1)"), taken[i]);
+        snprintf(msg, sizeof msg, "sim:record: \"%s\" is a column of the engine's own", taken[i]);
+        expect_failure(name, body, NULL, msg, "choose a name of your own", NULL);
+    }
+    expect_success(scenario_for("record_own", IN_WEEK("  sim:record('weekly', 1)\n  sim:record('costs', 2)"), NULL),
+                   "record_own");
+    assert_true(ts_at("record_own", "weekly", 3) == 1 && ts_at("record_own", "costs", 3) == 2);
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -666,6 +683,7 @@ int main(void)
         cmocka_unit_test(a_service_test_takes_only_support_services),
         cmocka_unit_test(modify_lasts_its_weeks_from_any_hook),
         cmocka_unit_test(intervention_weeks_fit_the_run),
+        cmocka_unit_test(record_refuses_the_engines_column_names),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

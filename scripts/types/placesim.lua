@@ -373,7 +373,7 @@ function Sim:spend(agency, amount, label) end
 
 ---Sets this week's value of a custom column of timeseries.csv (the last
 ---value given in a week wins; weeks with none are empty).
----@param column string letters, digits, _ and -
+---@param column string letters, digits, _ and -; not replicate, week, a column of the engine's or any cost_ name (an error)
 ---@param value number
 function Sim:record(column, value) end
 
