@@ -329,6 +329,11 @@ static void a_runaway_pattern_breaks_the_budget(void **state)
                    IN_WEEK("  local s = string.rep('a', 5000)\n"
                            "  string.find(s, string.rep('a*', 12) .. 'b')"),
                    SMALL_BUDGET, "instruction budget exceeded", NULL);
+    /* a plain find costs haystack x needle at worst, and is charged so */
+    expect_failure("plainfind",
+                   IN_WEEK("  local s = string.rep('a', 1 << 20)\n"
+                           "  string.find(s, string.rep('a', 1 << 13) .. 'b', 1, true)"),
+                   "\"instructions\": 100000", "sb_plainfind.lua:3:", "instruction budget exceeded", NULL);
     expect_failure("gsub",
                    IN_WEEK("  local s = string.rep('a', 5000)\n"
                            "  pcall(string.gsub, s, '(a-)(a-)(a-)(a-)b', '%1')\n"
@@ -362,6 +367,11 @@ static void patterns_still_work(void **state)
         "  assert(string.find('THE (quick) fox', '%f[%a]%a+', 5) == 6)\n"
         "  assert(string.match('2024-11-22', '(%d+)-(%d+)-(%d+)') == '2024')\n"
         "  assert(string.find('a.b', '.', 1, true) == 2)\n"
+        "  assert(string.find(string.rep('a', 100) .. 'b', 'aab', 1, true) == 99)\n"
+        "  assert(string.find('abcabc', 'bc', 3, true) == 5)\n"
+        "  assert(('abc'):find('c', 1, true) == 3 and ('abc'):find('', 2, true) == 2)\n"
+        "  assert(('abc'):find('', 4, true) == 4 and not ('abc'):find('', 5, true))\n"
+        "  assert(not ('abc'):find('abcd', 1, true) and not ('abc'):find('x', 1, true))\n"
         "  assert(string.match('hello', '()ll()') == 3)\n"
         "  assert(string.match('xyzzy', '(z)%1') == 'z')\n"
         "  assert(not pcall(string.find, 'x', '['))");
