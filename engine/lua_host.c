@@ -10,6 +10,7 @@
 
 #include "alloc.h"
 #include "err.h"
+#include "lua_order.h"
 #include "lua_pattern.h"
 #include "rng.h"
 #include "sbuf.h"
@@ -203,6 +204,7 @@ static void build_sandbox(lua_State *L)
     lua_setfield(L, g, "print");
     lua_pushcfunction(L, sb_collectgarbage);
     lua_setfield(L, g, "collectgarbage");
+    lua_order_install(L, g);
 
     lua_getfield(L, g, LUA_STRLIBNAME);
     int s = lua_gettop(L);

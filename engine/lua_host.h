@@ -5,7 +5,8 @@
  * require, debug, dofile or loadfile; load takes text only; string.dump is
  * gone and the string metatable is hidden; collectgarbage only counts;
  * math.random draws from the script's own deterministic stream; pattern
- * functions count their steps (lua_pattern.h).
+ * functions count their steps (lua_pattern.h); pairs and next visit keys
+ * in an order that is the same in every run (lua_order.h).
  *
  * The budgets: every call into the script (a hook, or the chunk itself)
  * may run at most limits.instructions VM instructions (pattern steps

@@ -647,6 +647,74 @@ static void record_refuses_the_engines_column_names(void **state)
     assert_true(ts_at("record_own", "weekly", 3) == 1 && ts_at("record_own", "costs", 3) == 2);
 }
 
+/* pairs and next visit keys in a defined order: integers ascending, other
+ * numbers ascending, strings in byte order, false, true. */
+static void pairs_and_next_visit_keys_in_a_defined_order(void **state)
+{
+    (void)state;
+    expect_success(scenario_for("order", IN_WEEK(
+        "  local t = { [3] = 'c', [1] = 'a', b = 1, a = 2, ab = 3, [2.5] = 4, [1e300] = 5, [true] = 6, [false] = 7,\n"
+        "              [-1] = 8, [''] = 9 }\n"
+        "  local seen = {}\n"
+        "  for k, v in pairs(t) do seen[#seen + 1] = tostring(k) .. '=' .. tostring(v) end\n"
+        "  local want = '-1=8 1=a 3=c 2.5=4 1e+300=5 =9 a=2 ab=3 b=1 false=7 true=6'\n"
+        "  assert(table.concat(seen, ' ') == want, table.concat(seen, ' '))\n"
+        "  local by_next, k = {}, next(t)\n"
+        "  while k ~= nil do by_next[#by_next + 1] = tostring(k) .. '=' .. tostring(t[k]); k = next(t, k) end\n"
+        "  assert(table.concat(by_next, ' ') == want, table.concat(by_next, ' '))\n"
+        "  assert(next({}) == nil and next(t, true) == nil)\n"
+        "  -- a list, in order, even when removing as it goes\n"
+        "  local list, n = { 10, 20, 30, 40 }, 0\n"
+        "  for i, v in pairs(list) do n = n + 1; assert(v == i * 10); list[i + 1] = nil end\n"
+        "  assert(n == 2)\n"
+        "  -- keys removed meanwhile are skipped\n"
+        "  local u, got = { x = 1, y = 2, z = 3 }, {}\n"
+        "  for k in pairs(u) do got[#got + 1] = k; u.y = nil end\n"
+        "  assert(table.concat(got) == 'xz', table.concat(got))\n"
+        "  -- __pairs is respected\n"
+        "  local m = setmetatable({}, { __pairs = function(self) return function(_, k) if not k then return 1, 'one' end end, self, nil end })\n"
+        "  for k, v in pairs(m) do assert(k == 1 and v == 'one') end"),
+                                NULL),
+                   NULL);
+    expect_failure("orderkey", IN_WEEK("  for k in pairs({ [{}] = 1 }) do end"), NULL, "sb_orderkey.lua:2:",
+                   "pairs: the table has a key that is a table", "no order that is the same in every run", NULL);
+    expect_failure("orderkey2", IN_WEEK("  next({ [sim:persons()] = 1 })"), NULL,
+                   "next: the table has a key that is a userdata", NULL);
+    /* the work counts: pairs sorts, and next scans the table at each call */
+    expect_failure("ordercost", IN_WEEK("  local t = {}\n  for i = 1, 2000 do t['k' .. i] = i end\n"
+                                        "  local k = next(t)\n  while k do k = next(t, k) end"),
+                   "\"instructions\": 1000000", "instruction budget exceeded", NULL);
+}
+
+/* The order of pairs over names is the same in every run: separate
+ * processes, so separate seeds of Lua's string hashing. */
+static void pairs_order_is_the_same_in_every_run(void **state)
+{
+    (void)state;
+    const char *path = scenario_for("orderruns", IN_WEEK("  local t, order, i = {}, 0, 0\n"
+                                                          "  for j = 1, 300 do t['name' .. j] = j end\n"
+                                                          "  for k, v in pairs(t) do i = i + 1; order = (order * 31 + v * i) % 1000003 end\n"
+                                                          "  sim:record('order', order)"),
+                                    NULL);
+    char *first = NULL;
+    for (int run = 0; run < 4; run++) {
+        const char *out = ts_path(run ? "orderruns_b" : "orderruns_a");
+        ts_cmd c = ts_run("run %s --out %s --force --quiet", path, out);
+        assert_int_equal(c.status, 0);
+        ts_cmd_free(&c);
+        char csv[1200];
+        snprintf(csv, sizeof csv, "%s/timeseries.csv", out);
+        char *text = ts_read(csv);
+        assert_non_null(text);
+        if (!first) first = text;
+        else {
+            if (strcmp(first, text)) fail_msg("run %d gave another timeseries.csv:\n%s\nthan the first:\n%s", run, text, first);
+            free(text);
+        }
+    }
+    free(first);
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -694,6 +762,8 @@ int main(void)
         cmocka_unit_test(modify_lasts_its_weeks_from_any_hook),
         cmocka_unit_test(intervention_weeks_fit_the_run),
         cmocka_unit_test(record_refuses_the_engines_column_names),
+        cmocka_unit_test(pairs_and_next_visit_keys_in_a_defined_order),
+        cmocka_unit_test(pairs_order_is_the_same_in_every_run),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
