@@ -1019,7 +1019,12 @@ static int sim_spend(lua_State *L)
     const char *agency = luaL_checkstring(L, 2);
     lua_Number amount = luaL_checknumber(L, 3);
     const char *label = luaL_optstring(L, 4, "spend");
-    if (!isfinite(amount)) return luaL_error(L, "sim:spend: expected a finite amount, got %f", amount);
+    if (!(isfinite(amount) && amount >= 0)) { /* a negative amount would hide costs inside the totals */
+        char got[64];
+        if (isnan(amount)) ps_fmt(got, sizeof got, "NaN");
+        else ps_fmt(got, sizeof got, "%g", amount);
+        return luaL_error(L, "sim:spend: amount: expected a finite amount of GBP 0 or more, got %s", got);
+    }
     if (!json_valid_name(agency))
         return luaL_error(L, "sim:spend: agency: expected a name of letters, digits, '_' or '-', got \"%s\"", agency);
     if (!lua_api_reserve_agency(w, agency))

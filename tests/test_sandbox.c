@@ -715,6 +715,21 @@ static void pairs_order_is_the_same_in_every_run(void **state)
     free(first);
 }
 
+/* Spending is a finite amount of 0 or more. */
+static void spend_takes_amounts_of_zero_or_more(void **state)
+{
+    (void)state;
+    expect_failure("spendneg", IN_WEEK("  sim:spend('council', -5, 'refund')"), NULL,
+                   "sim:spend: amount: expected a finite amount of GBP 0 or more, got -5", NULL);
+    expect_failure("spendnan", IN_WEEK("  sim:spend('council', 0/0)"), NULL,
+                   "sim:spend: amount: expected a finite amount of GBP 0 or more", NULL);
+    expect_failure("spendinf", IN_WEEK("  sim:spend('council', math.huge)"), NULL,
+                   "sim:spend: amount: expected a finite amount of GBP 0 or more, got inf", NULL);
+    expect_success(scenario_for("spendzero", IN_WEEK("  sim:spend('council', 0)\n  sim:spend('council', 12.5)"), NULL),
+                   "spendzero");
+    assert_true(ts_at("spendzero", "cost_council", 3) == 12.5);
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -764,6 +779,7 @@ int main(void)
         cmocka_unit_test(record_refuses_the_engines_column_names),
         cmocka_unit_test(pairs_and_next_visit_keys_in_a_defined_order),
         cmocka_unit_test(pairs_order_is_the_same_in_every_run),
+        cmocka_unit_test(spend_takes_amounts_of_zero_or_more),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

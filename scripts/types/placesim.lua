@@ -367,7 +367,7 @@ function Sim:neighbourhoods() end
 ---cost_<agency> in timeseries.csv and to interventions.<name>.<label> in
 ---summary.json.
 ---@param agency string letters, digits, _ and -
----@param amount number finite
+---@param amount number GBP, finite and 0 or more (a negative, NaN or infinite amount is an error)
 ---@param label? string default "spend"
 function Sim:spend(agency, amount, label) end
 
