@@ -1072,10 +1072,7 @@ static int sim_record(lua_State *L)
 
 static int sim_log(lua_State *L)
 {
-    lua_remove(L, 1);
-    lua_getglobal(L, "print");
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, 0);
+    lua_host_log_values(L, 2);
     return 0;
 }
 

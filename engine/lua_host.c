@@ -99,19 +99,24 @@ static void host_warn(void *ud, const char *msg, int tocont)
     if (h->log && msg && msg[0] != '@') h->log(h->log_ud, h->name, msg);
 }
 
-static int sb_print(lua_State *L)
+void lua_host_log_values(lua_State *L, int first)
 {
     lua_host *h = lua_host_of(L);
     int n = lua_gettop(L); /* before luaL_buffinit, which may push a placeholder */
     luaL_Buffer b;
     luaL_buffinit(L, &b);
-    for (int i = 1; i <= n; i++) {
-        if (i > 1) luaL_addchar(&b, '\t');
+    for (int i = first; i <= n; i++) {
+        if (i > first) luaL_addchar(&b, '\t');
         luaL_tolstring(L, i, NULL);
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
     if (h->log) h->log(h->log_ud, h->name, lua_tostring(L, -1));
+}
+
+static int sb_print(lua_State *L)
+{
+    lua_host_log_values(L, 1);
     return 0;
 }
 

@@ -55,6 +55,12 @@ void lua_host_push_script(lua_host *h);
 /* Sets where log lines go. */
 void lua_host_set_log(lua_host *h, lua_log_fn fn, void *ud);
 
+/* Writes the values from index first to the top of the stack, converted
+ * with tostring and separated by tabs, as a line of the log: what print
+ * does, for sim:log, which must not depend on the global print a script
+ * may replace. */
+void lua_host_log_values(lua_State *L, int first);
+
 /* Context pointer for the API (the world and intervention), per state. */
 void lua_host_set_context(lua_host *h, void *ctx);
 void *lua_host_context(lua_State *L);

@@ -106,16 +106,23 @@ static void expect_success(const char *path, const char *out)
     if (run_into(path, out, msg, sizeof msg)) fail_msg("%s", msg);
 }
 
+/* The text of file in the output folder out (freed by the caller). */
+static char *out_file(const char *out, const char *file)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", ts_path(out), file);
+    char *text = ts_read(path);
+    if (!text) fail_msg("cannot read %s", path);
+    return text;
+}
+
 /* The cell of column col in the first row of the CSV file in folder out
  * whose column k1 holds v1 (and k2 holds v2, if k2 is given); NAN if there
  * is no such row or the cell is empty. */
 static double csv_at(const char *out, const char *file, const char *col, const char *k1, const char *v1,
                      const char *k2, const char *v2)
 {
-    char path[1200];
-    snprintf(path, sizeof path, "%s/%s", ts_path(out), file);
-    char *text = ts_read(path);
-    if (!text) fail_msg("cannot read %s", path);
+    char *text = out_file(out, file);
     char *names[256];
     int n = 0, want = -1, key1 = -1, key2 = -1;
     char *line = text, *next = strchr(line, '\n');
@@ -130,7 +137,7 @@ static double csv_at(const char *out, const char *file, const char *col, const c
         if (!strcmp(names[i], k1)) key1 = i;
         if (k2 && !strcmp(names[i], k2)) key2 = i;
     }
-    if (want < 0 || key1 < 0 || (k2 && key2 < 0)) fail_msg("%s: no column %s, %s or %s", path, col, k1, k2 ? k2 : "");
+    if (want < 0 || key1 < 0 || (k2 && key2 < 0)) fail_msg("%s: no column %s, %s or %s", file, col, k1, k2 ? k2 : "");
     double v = NAN;
     for (line = next + 1; *line && isnan(v); line = next + 1) {
         next = strchr(line, '\n');
@@ -730,6 +737,27 @@ static void spend_takes_amounts_of_zero_or_more(void **state)
     assert_true(ts_at("spendzero", "cost_council", 3) == 12.5);
 }
 
+/* sim:log does not go through the global print a script may replace. */
+static void log_does_not_depend_on_print(void **state)
+{
+    (void)state;
+    expect_success(scenario_for("logprint", "print = function() error('print was replaced') end\n"
+                                            "return { week = function(sim, p) sim:log('hello', sim.week) end }\n",
+                                NULL),
+                   "logprint");
+    expect_success(scenario_for("lognoprint", "print = nil\n"
+                                              "return { week = function(sim, p) sim:log('still here') end }\n",
+                                NULL),
+                   "lognoprint");
+    char *log = out_file("logprint", "log.txt");
+    assert_true(strncmp(log, "replicate 0, week 2, ", 21) == 0);
+    assert_non_null(strstr(log, "sb_logprint.lua: hello\t2\n"));
+    free(log);
+    log = out_file("lognoprint", "log.txt");
+    assert_non_null(strstr(log, "sb_lognoprint.lua: still here\n"));
+    free(log);
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -780,6 +808,7 @@ int main(void)
         cmocka_unit_test(pairs_and_next_visit_keys_in_a_defined_order),
         cmocka_unit_test(pairs_order_is_the_same_in_every_run),
         cmocka_unit_test(spend_takes_amounts_of_zero_or_more),
+        cmocka_unit_test(log_does_not_depend_on_print),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
