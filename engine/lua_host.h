@@ -10,7 +10,9 @@
  *
  * The budgets: every call into the script (a hook, or the chunk itself)
  * may run at most limits.instructions VM instructions (pattern steps
- * count too), and the state may hold at most limits.memory_mb. Once a
+ * count too), and the state may hold at most limits.memory_mb (an
+ * allocation that crosses it may go past it by an eighth, so the script
+ * stops at its next instruction, whose line the message names). Once a
  * budget is broken the state is poisoned: every further instruction raises
  * the budget error, so pcall, coroutines or error handlers cannot swallow
  * it, and the caller sees the budget message whatever the script did.

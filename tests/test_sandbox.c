@@ -316,14 +316,21 @@ static void a_memory_bomb_breaks_the_memory_budget(void **state)
 {
     (void)state;
     expect_failure("bomb", IN_WEEK("  local t = {}\n  for i = 1, 1e9 do t[i] = string.rep('x', 1000) .. i end"),
-                   "\"memory_mb\": 8", "memory budget exceeded", "8 MB", "hook week, week 2", "limits.memory_mb", NULL);
+                   "\"memory_mb\": 8", "sb_bomb.lua:3: memory budget exceeded", "8 MB", "hook week, week 2",
+                   "limits.memory_mb", NULL);
+    expect_failure("loadbomb", "local t = {}\nfor i = 1, 1e9 do t[i] = string.rep('x', 1000) .. i end\nreturn {}\n",
+                   "\"memory_mb\": 8", "sb_loadbomb.lua:2: memory budget exceeded while loading the script",
+                   "more than 8 MB", "limits.memory_mb", NULL);
+    expect_failure("loadloop2", "while true do end\nreturn {}\n", "\"instructions\": 2000000",
+                   "sb_loadloop2.lua:1: instruction budget exceeded while loading the script",
+                   "more than 2000000 instructions", "limits.instructions", NULL);
     /* caught allocation failures do not escape it */
     expect_failure("bomb_pcall",
                    IN_WEEK("  local keep = {}\n"
                            "  while true do\n"
                            "    pcall(function() keep[#keep + 1] = string.rep('y', 1 << 20) end)\n"
                            "  end"),
-                   "\"memory_mb\": 8", "memory budget exceeded", NULL);
+                   "\"memory_mb\": 8", "sb_bomb_pcall.lua:", "memory budget exceeded", NULL);
     expect_failure("rep", IN_WEEK("  local s = string.rep('x', 1 << 30)"), "\"memory_mb\": 8",
                    "memory budget exceeded", NULL);
 }
