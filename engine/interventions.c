@@ -123,12 +123,12 @@ static ps_status check_params(lua_State *L, const cfg_intervention *iv, const sc
     if (st) return st;
     char base[300];
     ps_fmt(base, sizeof base, "interventions[%s].params", iv->name);
-    const char *file = at(ud, base);
     lua_getfield(L, -1, "params");
     int has = lua_istable(L, -1);
     for (const cJSON *kv = params->child; kv && !st; kv = kv->next) {
         char path[400];
         ps_fmt(path, sizeof path, "%s.%s", base, kv->string);
+        const char *file = at(ud, path); /* the file, or the --set, that gave this param */
         int t = has ? lua_getfield(L, -1, kv->string) : LUA_TNIL;
         if (has) lua_pop(L, 1);
         if (t == LUA_TNIL) {
