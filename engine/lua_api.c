@@ -1090,6 +1090,38 @@ static int sim_rand_int(lua_State *L)
     return 1;
 }
 
+/*
+ * rand_for(entity [, label]): the luck of a person or household (a
+ * selection of one) for one decision this week, uniform in [0, 1). It is a
+ * keyed draw (DESIGN.md, principle 2): a function of the seed, replicate,
+ * week, the intervention's name, the label and the entity, and of nothing
+ * else, so every scenario that asks it of the same entity in the same week
+ * gets the same number, however many draws and events came before. The
+ * same arguments in the same week give the same number; another label
+ * gives an independent one, for another decision about the same entity.
+ */
+static int sim_rand_for(lua_State *L)
+{
+    selection *s = luaL_testudata(L, 2, MT_SEL);
+    if (!s || s->n != 1) {
+        if (s)
+            return luaL_error(L, "sim:rand_for: expected a person or household (a selection of one), got a selection of "
+                                 "%d %s", (int)s->n, s->households ? "households" : "persons");
+        return luaL_error(L, "sim:rand_for: expected a person or household (a selection of one), got a %s",
+                          luaL_typename(L, 2));
+    }
+    if (!lua_isnoneornil(L, 3) && lua_type(L, 3) != LUA_TSTRING)
+        return luaL_error(L, "sim:rand_for: label: expected a string, got a %s", luaL_typename(L, 3));
+    const char *label = luaL_optstring(L, 3, "");
+    lua_api_ctx *c = ctx_of(L);
+    world *w = c->w;
+    uint32_t purpose = rng_purpose_of_name(s->households ? RNG_SCRIPT_HOUSEHOLD : RNG_SCRIPT_PERSON, c->name);
+    uint64_t key = rng_key(w->seed, w->replicate, w->week, purpose);
+    if (*label) key = rng_subkey(key, rng_hash_name(label));
+    lua_pushnumber(L, rng_u01(rng_keyed(key, s->ids[0])));
+    return 1;
+}
+
 static int sim_index(lua_State *L)
 {
     const char *key = luaL_checkstring(L, 2);
@@ -1100,7 +1132,7 @@ static int sim_index(lua_State *L)
     else if (!strcmp(key, "scale")) lua_pushnumber(L, w->mp->cfg->population.scale);
     else if (luaL_getmetafield(L, 1, "__methods") && lua_getfield(L, -1, key) != LUA_TNIL) return 1;
     else {
-        static const char *const keys[] = { "week", "weeks", "replicate", "scale", "rand", "rand_int", "persons",
+        static const char *const keys[] = { "week", "weeks", "replicate", "scale", "rand", "rand_int", "rand_for", "persons",
                                             "households", "service", "add_service", "neighbourhoods", "spend",
                                             "record", "log", NULL };
         return unknown_key(L, "sim", key, keys);
@@ -1128,7 +1160,7 @@ void lua_api_open(lua_State *L)
 {
     static const luaL_Reg sim_meta[] = { { "__index", sim_index }, { NULL, NULL } };
     static const luaL_Reg sim_methods[] = {
-        { "rand", sim_rand }, { "rand_int", sim_rand_int }, { "persons", sim_persons },
+        { "rand", sim_rand }, { "rand_int", sim_rand_int }, { "rand_for", sim_rand_for }, { "persons", sim_persons },
         { "households", sim_households }, { "service", sim_service }, { "add_service", sim_add_service },
         { "neighbourhoods", sim_neighbourhoods }, { "spend", sim_spend }, { "record", sim_record }, { "log", sim_log },
         { NULL, NULL }

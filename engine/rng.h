@@ -56,7 +56,9 @@ enum rng_purpose {
     RNG_SERVICE_RECOVER,   /* a completer becomes WELL */
     RNG_SERVICE_RESOLVE,   /* a completed episode resolves a need */
     RNG_SCRIPT = 64,       /* scripts' sim:rand() streams */
-    RNG_SERVICE_ACCESS = 0x40000000u /* | hash of the service's name: coming forward to it */
+    RNG_SERVICE_ACCESS = 0x40000000u, /* | hash of the service's name: coming forward to it */
+    RNG_SCRIPT_PERSON = 0x20000000u,  /* | hash of the intervention's name: sim:rand_for(person) */
+    RNG_SCRIPT_HOUSEHOLD = 0x10000000u /* | hash of the intervention's name: sim:rand_for(household) */
 };
 
 /* Replicate number used for everything about the population itself. */
@@ -104,6 +106,9 @@ static inline int rng_hit(uint64_t bits, uint64_t threshold) { return (bits >> 1
  * that adding, removing or reordering other things changes nothing about
  * it: base | 24 bits of the name's hash. */
 uint32_t rng_purpose_of_name(uint32_t base, const char *name);
+
+/* A 64-bit hash of a name (FNV-1a), to key draws by it. */
+uint64_t rng_hash_name(const char *name);
 
 /* A PCG32 stream for a sequence of draws about one entity under key. */
 void rng_stream(pcg32 *rng, uint64_t key, uint64_t entity);

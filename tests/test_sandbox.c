@@ -765,6 +765,48 @@ static void log_does_not_depend_on_print(void **state)
     free(log);
 }
 
+/* sim:rand_for(entity [, label]) is the entity's luck for the decision this
+ * week: the same number for the same arguments, whatever else has drawn,
+ * and the same in a scenario that adds another intervention (common random
+ * numbers); another label, person or household gives another number. */
+static void rand_for_is_keyed_to_the_entity(void **state)
+{
+    (void)state;
+    const char *luck = "return { week = function(sim, p)\n"
+                       "  local one = sim:persons():sample(1)\n"
+                       "  local home = one:households()\n"
+                       "  local u = sim:rand_for(one)\n"
+                       "  for i = 1, 7 do sim:rand() end\n"
+                       "  sim:persons():sample(3):each(function(m) sim:rand_for(m) end)\n"
+                       "  assert(sim:rand_for(one) == u and u >= 0 and u < 1)\n"
+                       "  assert(sim:rand_for(one, 'other') ~= u and sim:rand_for(home) ~= u)\n"
+                       "  assert(sim:rand_for(one, 'other') == sim:rand_for(one, 'other'))\n"
+                       "  sim:record('u', u)\n"
+                       "  sim:record('v', sim:rand_for(home, 'move'))\n"
+                       "end }\n";
+    expect_success(scenario_for("luck", luck, NULL), "luck_alone");
+    /* the same script beside another that draws and changes the world */
+    ts_write("sb_noise.lua", "return { week = function(sim, p)\n"
+                             "  for i = 1, 100 do sim:rand() end\n"
+                             "  sim:persons{ state = 'struggling' }:modify{ onset = 0.5, crisis = 2, weeks = 1 }\n"
+                             "end }\n");
+    const char *both = ts_write("sb_luck2.json",
+                                "{ \"extends\": \"sb_luck.json\", \"interventions\": [ { \"name\": \"noise\", "
+                                "\"script\": \"sb_noise.lua\", \"start_week\": 0 } ] }\n");
+    expect_success(both, "luck_both");
+    for (int week = 2; week < 6; week++) {
+        assert_true(ts_at("luck_alone", "u", week) == ts_at("luck_both", "u", week));
+        assert_true(ts_at("luck_alone", "v", week) == ts_at("luck_both", "v", week));
+    }
+    assert_true(ts_at("luck_alone", "u", 2) != ts_at("luck_alone", "u", 3)); /* a new week, new luck */
+    expect_failure("luckmany", IN_WEEK("  sim:rand_for(sim:persons())"), NULL,
+                   "sim:rand_for: expected a person or household (a selection of one), got a selection of", NULL);
+    expect_failure("lucknum", IN_WEEK("  sim:rand_for(42)"), NULL,
+                   "sim:rand_for: expected a person or household (a selection of one), got a number", NULL);
+    expect_failure("lucklabel", IN_WEEK("  sim:rand_for(sim:persons():sample(1), {})"), NULL,
+                   "sim:rand_for: label: expected a string, got a table", NULL);
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -816,6 +858,7 @@ int main(void)
         cmocka_unit_test(pairs_order_is_the_same_in_every_run),
         cmocka_unit_test(spend_takes_amounts_of_zero_or_more),
         cmocka_unit_test(log_does_not_depend_on_print),
+        cmocka_unit_test(rand_for_is_keyed_to_the_entity),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -390,6 +390,18 @@ function Sim:rand() end
 ---@return integer
 function Sim:rand_int(n) end
 
+---The luck of a person or household (a selection of one) for a decision
+---this week, uniform in [0, 1): a keyed draw of the seed, replicate, week,
+---the intervention's name, the label and the entity only, so every scenario
+---that asks it of the same entity in the same week gets the same number,
+---whatever else has drawn (common random numbers). The same arguments in the
+---same week give the same number; use another label for another decision
+---about the same entity in the same week.
+---@param entity Person|Household
+---@param label? string default ""
+---@return number
+function Sim:rand_for(entity, label) end
+
 -- ------------------------------------------------------------------ the script
 
 ---The event hooks of a script: each gets (sim, params, entity[, service]).
