@@ -424,9 +424,13 @@ ps_status interventions_events(world *w, int week, ps_error *err)
             int household = kind == EV_DEBT || kind == EV_HOUSING;
             lua_api_push_one(L, household, w->ev_entity[e]);
             int extra = 1;
-            if (kind == EV_SERVICE_START || kind == EV_SERVICE_END) {
+            if (kind == EV_SERVICE_START) {
                 lua_api_push_service(L, w->ev_extra[e]);
                 extra = 2;
+            } else if (kind == EV_SERVICE_END) {
+                lua_api_push_service(L, w->ev_extra[e] / 2);
+                lua_pushboolean(L, w->ev_extra[e] % 2);
+                extra = 3;
             }
             char hook[40];
             snprintf(hook, sizeof hook, "on.%s", iv_event_names[kind]);

@@ -357,6 +357,7 @@ static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int w
     if ((st == ST_STRUGGLING || st == ST_RECOVERING) && rng_hit(rng_keyed(k->recover, i), x->recover_thr)) {
         w->st[i] = ST_WELL;
         w->wk[i] = 0;
+        if ((w->event_mask & EVENT_BIT(EV_RECOVERY)) && events_push(w, EV_RECOVERY, i, 0)) return PS_ERR_NOMEM;
     }
     unsigned needs = needs_of(w, i);
     for (int n = 0; n < NEED_COUNT; n++) {
@@ -523,7 +524,7 @@ ps_status services_week(world *w, int week, ps_error *err)
         unit_of(w, s, i)->active--;
         w->svc[i] = 0;
         int completed = rng_hit(rng_keyed(k.complete, i), t->sx[s].complete_thr);
-        if (w->event_mask & EVENT_BIT(EV_SERVICE_END) && events_push(w, EV_SERVICE_END, i, s))
+        if (w->event_mask & EVENT_BIT(EV_SERVICE_END) && events_push(w, EV_SERVICE_END, i, EV_END_EXTRA(s, completed)))
             return err_set(err, PS_ERR_NOMEM, "out of memory");
         if (completed) {
             w->sv[s].completed++;

@@ -807,6 +807,50 @@ static void rand_for_is_keyed_to_the_entity(void **state)
                    "sim:rand_for: label: expected a string, got a table", NULL);
 }
 
+/* service_end says whether the episode was completed, and a completer made
+ * WELL by recover_on_completion fires recovery, right after it. */
+static void service_end_says_completed_and_completion_recoveries_fire(void **state)
+{
+    (void)state;
+    const char *body = "local done, recovered, ended = 0, 0, {}\n"
+                       "return {\n"
+                       "  week = function(sim, p)\n"
+                       "    done, recovered, ended = 0, 0, {}\n"
+                       "    sim:record('done', 0)\n"
+                       "    sim:record('recovered', 0)\n"
+                       "  end,\n"
+                       "  on = {\n"
+                       "    service_end = function(sim, p, person, service, completed)\n"
+                       "      assert(type(completed) == 'boolean', 'completed is a ' .. type(completed))\n"
+                       "      if completed then done = done + 1; ended[person.id] = true end\n"
+                       "      sim:record('done', done)\n"
+                       "    end,\n"
+                       "    recovery = function(sim, p, person)\n"
+                       "      if ended[person.id] then recovered = recovered + 1 end\n"
+                       "      sim:record('recovered', recovered)\n"
+                       "    end,\n"
+                       "  },\n"
+                       "}\n";
+    const char *path = scenario_with(
+        "serviceend", body, NULL,
+        "\"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 1000, \"deprivation_decile\": 2 } ] },\n"
+        "  \"services\": [ { \"name\": \"therapy\", \"capacity\": 5000, \"eligible\": { \"states\": [\"struggling\"] },\n"
+        "    \"access\": { \"route\": \"self\", \"uptake\": 0.3 }, \"episode_weeks\": 1, \"completion\": 0.6,\n"
+        "    \"effects\": { \"recover_on_completion\": 1 } } ]");
+    expect_success(path, "serviceend_out");
+    double recovered = 0;
+    for (int week = 2; week < 6; week++) {
+        char wk[8];
+        snprintf(wk, sizeof wk, "%d", week);
+        double done = ts_at("serviceend_out", "done", week);
+        assert_true(done > 0);
+        assert_true(done == csv_at("serviceend_out", "services.csv", "completed", "week", wk, "service", "therapy"));
+        assert_true(ts_at("serviceend_out", "recovered", week) <= done);
+        recovered += ts_at("serviceend_out", "recovered", week);
+    }
+    assert_true(recovered > 0);
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -859,6 +903,7 @@ int main(void)
         cmocka_unit_test(spend_takes_amounts_of_zero_or_more),
         cmocka_unit_test(log_does_not_depend_on_print),
         cmocka_unit_test(rand_for_is_keyed_to_the_entity),
+        cmocka_unit_test(service_end_says_completed_and_completion_recoveries_fire),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,12 +70,12 @@ and annotate the table a script returns, or its hooks one by one:
 ---@alias EventName
 ---| "crisis"         # a person enters CRISIS (passes a Person)
 ---| "onset"          # WELL -> STRUGGLING (passes a Person)
----| "recovery"       # STRUGGLING or RECOVERING -> WELL in the wellbeing step (passes a Person)
+---| "recovery"       # STRUGGLING or RECOVERING -> WELL: in the wellbeing step, or on completing an episode (recover_on_completion), right after its service_end (passes a Person)
 ---| "job_loss"       # a person loses their job (passes a Person)
 ---| "debt"           # a household falls into problem debt (passes a Household)
 ---| "housing"        # a renting household becomes housing insecure (passes a Household)
 ---| "service_start"  # a person starts an episode of a support service (passes a Person and a Service)
----| "service_end"    # an episode ends, completed or not (passes a Person and a Service)
+---| "service_end"    # an episode ends (passes a Person, a Service and whether it was completed)
 
 ---A whole number n (the range {n, n}; a fractional one is an error), or
 ---{min, max}, {min = a}, {max = b}: a bound left out stays open. A
@@ -404,7 +404,7 @@ function Sim:rand_for(entity, label) end
 
 -- ------------------------------------------------------------------ the script
 
----The event hooks of a script: each gets (sim, params, entity[, service]).
+---The event hooks of a script: each gets (sim, params, entity[, service[, completed]]).
 ---@class InterventionEvents
 ---@field crisis? fun(sim: Sim, p: Params, person: Person)
 ---@field onset? fun(sim: Sim, p: Params, person: Person)
@@ -413,7 +413,7 @@ function Sim:rand_for(entity, label) end
 ---@field debt? fun(sim: Sim, p: Params, household: Household)
 ---@field housing? fun(sim: Sim, p: Params, household: Household)
 ---@field service_start? fun(sim: Sim, p: Params, person: Person, service: Service)
----@field service_end? fun(sim: Sim, p: Params, person: Person, service: Service)
+---@field service_end? fun(sim: Sim, p: Params, person: Person, service: Service, completed: boolean)
 
 ---The table a script returns. Every field is optional; no other field is
 ---allowed.
