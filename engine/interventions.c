@@ -209,7 +209,7 @@ ps_status interventions_load(const ps_config *cfg, iv_origin_fn at, const void *
             break;
         }
         lua_host *host = NULL;
-        st = lua_host_new(s->shown, s->text, s->len, &lim, 0, &host, err);
+        st = lua_host_new(s->shown, s->text, s->len, &lim, 0, NULL, NULL, &host, err);
         if (st) break;
         lua_State *L = lua_host_state(host);
         lua_host_push_script(host);
@@ -286,12 +286,16 @@ static void log_line(void *ud, const char *script, const char *line)
     world *w = ud;
     if (!w->rec || w->log_lines >= 1000) return;
     if (w->log_lines == 999) line = "(more lines were left out)";
-    sb_printf(&w->rec->log, "replicate %llu, week %d, %s: %s\n", (unsigned long long)w->replicate, w->week, script,
-              line);
+    char when[32];
+    if (w->loading) ps_fmt(when, sizeof when, "loading");
+    else ps_fmt(when, sizeof when, "week %d", w->week);
+    sb_printf(&w->rec->log, "replicate %llu, %s, %s: %s\n", (unsigned long long)w->replicate, when, script, line);
     w->log_lines++;
 }
 
-ps_status interventions_world_init(world *w, ps_error *err)
+/* Each intervention's state, with its script loaded, params, hooks and
+ * the events it listens to. */
+static ps_status load_scripts(world *w, ps_error *err)
 {
     const ps_config *cfg = w->mp->cfg;
     if (cfg->n_interventions == 0) return PS_OK;
@@ -315,14 +319,13 @@ ps_status interventions_world_init(world *w, ps_error *err)
         iv->start = c->start_week;
         iv->end = c->end_week && c->end_week < cfg->weeks ? c->end_week : cfg->weeks;
         uint64_t key = rng_key(w->seed, w->replicate, 0, rng_purpose_of_name(RNG_SCRIPT, c->name));
-        ps_status st = lua_host_new(src->shown, src->text, src->len, &lim, key, &iv->host, err);
+        ps_status st = lua_host_new(src->shown, src->text, src->len, &lim, key, log_line, w, &iv->host, err);
         if (st) return st;
         ivw->n = i + 1;
         iv->ctx.w = w;
         iv->ctx.index = i;
         iv->ctx.name = c->name;
         lua_host_set_context(iv->host, &iv->ctx);
-        lua_host_set_log(iv->host, log_line, w);
         lua_State *L = lua_host_state(iv->host);
         lua_api_open(L);
         /* params: the script's defaults, then the scenario's values */
@@ -361,6 +364,18 @@ ps_status interventions_world_init(world *w, ps_error *err)
         lua_pop(L, 2); /* on, script */
     }
     return PS_OK;
+}
+
+/* The scripts load (their top level runs) with the replicate's record rec
+ * in place, so what they print then reaches its log. */
+ps_status interventions_world_init(world *w, replicate_record *rec, ps_error *err)
+{
+    w->rec = rec;
+    w->loading = 1;
+    ps_status st = load_scripts(w, err);
+    w->rec = NULL;
+    w->loading = 0;
+    return st;
 }
 
 void interventions_world_release(world *w)

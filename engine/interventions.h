@@ -25,6 +25,7 @@
 
 struct world;
 struct json_origins;
+struct replicate_record;
 
 /* A script's text, read once when the scenario loads. */
 typedef struct script_src {
@@ -74,7 +75,7 @@ void modifiers_apply(struct world *w, uint32_t i, int week, double *onset, doubl
 int modifiers_add(struct world *w, uint32_t i, double onset, double recovery, double crisis, int until_week);
 
 /* Per replicate. */
-ps_status interventions_world_init(struct world *w, ps_error *err);
+ps_status interventions_world_init(struct world *w, struct replicate_record *rec, ps_error *err);
 void interventions_world_release(struct world *w);
 ps_status interventions_week(struct world *w, int week, ps_error *err);
 ps_status interventions_events(struct world *w, int week, ps_error *err);

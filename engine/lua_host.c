@@ -315,7 +315,7 @@ ps_status lua_host_call(lua_host *h, int nargs, const char *hook, int week, ps_e
 }
 
 ps_status lua_host_new(const char *name, const char *text, size_t len, const lua_limits *limits,
-                       uint64_t rng_key, lua_host **out, ps_error *err)
+                       uint64_t rng_key, lua_log_fn log, void *log_ud, lua_host **out, ps_error *err)
 {
     *out = NULL;
     lua_host *h = ps_calloc(1, sizeof *h);
@@ -325,6 +325,8 @@ ps_status lua_host_new(const char *name, const char *text, size_t len, const lua
     }
     h->limits = *limits;
     h->script_ref = LUA_NOREF;
+    h->log = log; /* before the chunk runs, so its top level's prints are kept */
+    h->log_ud = log_ud;
     pcg32_seed(&h->rng, rng_key, rng_mix64(rng_key));
     h->L = lua_newstate(host_alloc, h);
     if (!h->L) {
@@ -379,12 +381,6 @@ void lua_host_free(lua_host *h)
 lua_State *lua_host_state(lua_host *h) { return h->L; }
 const char *lua_host_name(const lua_host *h) { return h->name; }
 void lua_host_push_script(lua_host *h) { lua_rawgeti(h->L, LUA_REGISTRYINDEX, h->script_ref); }
-
-void lua_host_set_log(lua_host *h, lua_log_fn fn, void *ud)
-{
-    h->log = fn;
-    h->log_ud = ud;
-}
 
 void lua_host_set_context(lua_host *h, void *ctx) { h->ctx = ctx; }
 void *lua_host_context(lua_State *L) { return lua_host_of(L)->ctx; }

@@ -37,15 +37,17 @@ typedef struct lua_host lua_host;
 /* What the host calls back into for logging (may be NULL). */
 typedef void (*lua_log_fn)(void *ud, const char *script, const char *line);
 
+
 /*
  * Creates a sandboxed state and runs the script text (named name in
  * messages, e.g. "scripts/debt_advice.lua"), which must return a table.
  * That table is kept; lua_host_script pushes it. rng_key seeds the
- * script's math.random and sim:rand stream. On failure *out is NULL and err
- * says what went wrong, with the script's file and line.
+ * script's math.random and sim:rand stream. log (may be NULL) takes what
+ * the script prints, from its top level on. On failure *out is NULL and
+ * err says what went wrong, with the script's file and line.
  */
 ps_status lua_host_new(const char *name, const char *text, size_t len, const lua_limits *limits,
-                       uint64_t rng_key, lua_host **out, ps_error *err);
+                       uint64_t rng_key, lua_log_fn log, void *log_ud, lua_host **out, ps_error *err);
 void lua_host_free(lua_host *h);
 
 lua_State *lua_host_state(lua_host *h);
@@ -53,9 +55,6 @@ const char *lua_host_name(const lua_host *h);
 
 /* Pushes the table the script returned. */
 void lua_host_push_script(lua_host *h);
-
-/* Sets where log lines go. */
-void lua_host_set_log(lua_host *h, lua_log_fn fn, void *ud);
 
 /* Writes the values from index first to the top of the stack, converted
  * with tostring and separated by tabs, as a line of the log: what print

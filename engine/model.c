@@ -146,7 +146,7 @@ void model_params_release(model_params *mp)
 
 /* ------------------------------------------------------------ world */
 
-ps_status world_init(world *w, const model_params *mp, uint64_t replicate, ps_error *err)
+ps_status world_init(world *w, const model_params *mp, uint64_t replicate, replicate_record *rec, ps_error *err)
 {
     memset(w, 0, sizeof *w);
     const popdata *pop = mp->pop;
@@ -203,7 +203,7 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, ps_er
         w->capacity[s] = mp->capacity[s];
         w->fixed_cost[s] = mp->fixed_cost[s];
     }
-    st = interventions_world_init(w, err);
+    st = interventions_world_init(w, rec, err);
     if (st) {
         world_release(w);
         return st;

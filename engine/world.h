@@ -196,6 +196,7 @@ typedef struct world {
     int transitions_done;  /* this week's wellbeing transitions have run */
     replicate_record *rec; /* the record being written (NULL in burn-in) */
     int log_lines;
+    int loading;           /* the scripts are loading (log lines say so) */
     /* this week's new crises (person ids) */
     uint32_t *new_crisis;
     uint64_t *order_key;
@@ -205,7 +206,9 @@ typedef struct world {
 /* model.c */
 ps_status model_params_init(model_params *mp, const ps_config *cfg, const popdata *pop, ps_error *err);
 void model_params_release(model_params *mp);
-ps_status world_init(world *w, const model_params *mp, uint64_t replicate, ps_error *err);
+/* rec (may be NULL) is the replicate's record, whose log takes what the
+ * scripts print as they load. */
+ps_status world_init(world *w, const model_params *mp, uint64_t replicate, replicate_record *rec, ps_error *err);
 void world_release(world *w);
 /* Runs one week. When rec is not NULL and week >= 0 the week is recorded
  * at row week of rec. */

@@ -16,20 +16,21 @@
 
 /* A tiny place and 6 weeks, so runs are quick; the script runs from week
  * 2. iv_keys are more keys of the intervention (e.g. "\"end_week\": 5"),
- * keys more keys of the scenario; a "start_week", "place" or "weeks" among
- * them replaces the default. */
+ * keys more keys of the scenario; a "start_week", "place", "weeks" or
+ * "replicates" among them replaces the default. */
 static const char *scenario_with(const char *name, const char *script_body, const char *iv_keys, const char *keys)
 {
     char file[128], text[8192];
     snprintf(file, sizeof file, "sb_%s.lua", name);
     ts_write(file, script_body);
     int own_place = keys && strstr(keys, "\"place\""), own_weeks = keys && strstr(keys, "\"weeks\"");
+    int own_reps = keys && strstr(keys, "\"replicates\"");
     int own_start = iv_keys && strstr(iv_keys, "\"start_week\"");
     snprintf(text, sizeof text,
-             "{ \"name\": \"sandbox %s\", %s\"burn_in_weeks\": 2, \"replicates\": 1,\n"
+             "{ \"name\": \"sandbox %s\", %s\"burn_in_weeks\": 2, %s\n"
              "  %s%s%s\n"
              "  \"interventions\": [ { \"script\": \"%s\"%s%s%s } ] }\n",
-             name, own_weeks ? "" : "\"weeks\": 6, ",
+             name, own_weeks ? "" : "\"weeks\": 6, ", own_reps ? "" : "\"replicates\": 1,",
              own_place ? "" : "\"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 200, "
                               "\"deprivation_decile\": 3 } ] },\n  ",
              keys ? keys : "", keys ? "," : "", file, own_start ? "" : ", \"start_week\": 2", iv_keys ? ", " : "",
@@ -851,6 +852,22 @@ static void service_end_says_completed_and_completion_recoveries_fire(void **sta
     assert_true(recovered > 0);
 }
 
+/* What a script prints at its top level, as it loads in each replicate,
+ * reaches the log. */
+static void top_level_prints_reach_the_log(void **state)
+{
+    (void)state;
+    const char *path = scenario_with("toplevel", "print('loaded', 42)\nwarn('a warning')\nreturn {}\n", NULL,
+                                     "\"replicates\": 2");
+    expect_success(path, "toplevel");
+    char *log = out_file("toplevel", "log.txt");
+    assert_non_null(strstr(log, "replicate 0, loading, "));
+    assert_non_null(strstr(log, "sb_toplevel.lua: loaded\t42\n"));
+    assert_non_null(strstr(log, "sb_toplevel.lua: a warning\n"));
+    assert_non_null(strstr(log, "replicate 1, loading, "));
+    free(log);
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -904,6 +921,7 @@ int main(void)
         cmocka_unit_test(log_does_not_depend_on_print),
         cmocka_unit_test(rand_for_is_keyed_to_the_entity),
         cmocka_unit_test(service_end_says_completed_and_completion_recoveries_fire),
+        cmocka_unit_test(top_level_prints_reach_the_log),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
