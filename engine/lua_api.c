@@ -838,6 +838,12 @@ static int sel_tostring(lua_State *L)
 
 static int *check_svc(lua_State *L, int idx) { return luaL_checkudata(L, idx, MT_SVC); }
 
+static int svc_tostring(lua_State *L)
+{
+    lua_pushfstring(L, "service \"%s\"", world_of(L)->svt.def[*check_svc(L, 1)]->name);
+    return 1;
+}
+
 void lua_api_push_service(lua_State *L, int s)
 {
     int *h = lua_newuserdatauv(L, sizeof *h, 0);
@@ -981,6 +987,13 @@ static int nb_index(lua_State *L)
                                             "social_capital", "hubs", "vcs_orgs", NULL };
         return unknown_key(L, "neighbourhood", key, keys);
     }
+    return 1;
+}
+
+static int nb_tostring(lua_State *L)
+{
+    int k = *(int *)luaL_checkudata(L, 1, MT_NB);
+    lua_pushfstring(L, "neighbourhood \"%s\"", world_of(L)->mp->cfg->place.neighbourhoods[k].name);
     return 1;
 }
 
@@ -1173,8 +1186,12 @@ void lua_api_open(lua_State *L)
         { "modify", sel_modify }, { "each", sel_each }, { "persons", sel_persons }, { "households", sel_households },
         { NULL, NULL }
     };
-    static const luaL_Reg svc_meta[] = { { "__index", svc_index }, { "__newindex", svc_newindex }, { NULL, NULL } };
-    static const luaL_Reg nb_meta[] = { { "__index", nb_index }, { "__newindex", nb_newindex }, { NULL, NULL } };
+    static const luaL_Reg svc_meta[] = {
+        { "__index", svc_index }, { "__newindex", svc_newindex }, { "__tostring", svc_tostring }, { NULL, NULL }
+    };
+    static const luaL_Reg nb_meta[] = {
+        { "__index", nb_index }, { "__newindex", nb_newindex }, { "__tostring", nb_tostring }, { NULL, NULL }
+    };
     new_type(L, MT_SIM, sim_meta, sim_methods);
     new_type(L, MT_SEL, sel_meta, sel_methods);
     new_type(L, MT_SVC, svc_meta, NULL);

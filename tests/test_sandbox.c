@@ -868,6 +868,24 @@ static void top_level_prints_reach_the_log(void **state)
     free(log);
 }
 
+/* Handles say what they are; a missing add_service key is a one-line
+ * "expected ..." like any other. */
+static void handles_print_and_add_service_says_what_is_missing(void **state)
+{
+    (void)state;
+    expect_success(scenario_with("tostring", IN_WEEK("  assert(tostring(sim:service('link')) == 'service \"link\"')\n"
+                                                     "  assert(tostring(sim:neighbourhoods()[1]) == 'neighbourhood \"A\"')\n"
+                                                     "  assert(tostring(sim:persons():sample(2)) == 'selection of 2 persons')"),
+                                 NULL, "\"services\": [ " REFERRED_ONLY("link", "") " ]"),
+                   NULL);
+    char msg[PS_ERROR_MAX];
+    const char *path = scenario_for("addmissing", "return { setup = function(sim) sim:add_service{ name = 'x' } end }\n", NULL);
+    assert_int_equal(load_and_run(path, msg, sizeof msg), PS_ERR_SCRIPT);
+    print_message("%s\n", msg);
+    assert_non_null(strstr(msg, "sim:add_service: capacity: missing; expected a whole number from 0 to 10000000 (cases) "
+                                "(hook setup, week 2)"));
+}
+
 /* Through the program: a failing script exits 1, names it, writes nothing. */
 static void a_failing_run_writes_nothing(void **state)
 {
@@ -922,6 +940,7 @@ int main(void)
         cmocka_unit_test(rand_for_is_keyed_to_the_entity),
         cmocka_unit_test(service_end_says_completed_and_completion_recoveries_fire),
         cmocka_unit_test(top_level_prints_reach_the_log),
+        cmocka_unit_test(handles_print_and_add_service_says_what_is_missing),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
