@@ -166,6 +166,14 @@ static double ts_at(const char *out, const char *col, int week)
     return csv_at(out, "timeseries.csv", col, "week", w, NULL, NULL);
 }
 
+/* The value of column col of services.csv for service in week (one replicate). */
+static double sv_at(const char *out, const char *service, const char *col, int week)
+{
+    char w[16];
+    snprintf(w, sizeof w, "%d", week);
+    return csv_at(out, "services.csv", col, "week", w, "service", service);
+}
+
 #define IN_WEEK(code) "return { week = function(sim, p)\n" code "\nend }\n"
 
 static void io_is_not_there(void **state)
@@ -479,10 +487,8 @@ static void script_referrals_are_counted(void **state)
     const char *path = scenario_with("referrals", body, NULL, "\"services\": [ " REFERRED_ONLY("link", "") " ]");
     expect_success(path, "referrals_out");
     for (int week = 2; week < 6; week++) {
-        char wk[8];
-        snprintf(wk, sizeof wk, "%d", week);
         double referred = ts_at("referrals_out", "referred", week);
-        double counted = csv_at("referrals_out", "services.csv", "referrals", "week", wk, "service", "link");
+        double counted = sv_at("referrals_out", "link", "referrals", week);
         print_message("week %d: referred %g, counted %g\n", week, referred, counted);
         assert_true(referred >= 7);
         assert_true(counted == referred);
@@ -841,11 +847,9 @@ static void service_end_says_completed_and_completion_recoveries_fire(void **sta
     expect_success(path, "serviceend_out");
     double recovered = 0;
     for (int week = 2; week < 6; week++) {
-        char wk[8];
-        snprintf(wk, sizeof wk, "%d", week);
         double done = ts_at("serviceend_out", "done", week);
         assert_true(done > 0);
-        assert_true(done == csv_at("serviceend_out", "services.csv", "completed", "week", wk, "service", "therapy"));
+        assert_true(done == sv_at("serviceend_out", "therapy", "completed", week));
         assert_true(ts_at("serviceend_out", "recovered", week) <= done);
         recovered += ts_at("serviceend_out", "recovered", week);
     }
