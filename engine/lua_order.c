@@ -119,34 +119,15 @@ static uint64_t pairs_units(uint64_t n)
     return n * UNITS_PER_KEY + n * log2n * UNITS_PER_COMPARISON + 1;
 }
 
-/* The iterator pairs gives for a list (keys 1..n): its upvalues are the
- * table, the position reached and n. */
-static int list_step(lua_State *L)
-{
-    lua_Integer i = lua_tointeger(L, lua_upvalueindex(2)), n = lua_tointeger(L, lua_upvalueindex(3));
-    while (i < n) {
-        if (lua_rawgeti(L, lua_upvalueindex(1), ++i) != LUA_TNIL) {
-            lua_pushinteger(L, i);
-            lua_copy(L, -1, lua_upvalueindex(2));
-            lua_insert(L, -2);
-            return 2;
-        }
-        lua_pop(L, 1); /* removed since pairs began */
-    }
-    lua_pushinteger(L, n);
-    lua_replace(L, lua_upvalueindex(2));
-    lua_pushnil(L);
-    return 1;
-}
-
-/* The iterator pairs gives: its upvalues are the sorted keys, the table,
- * and the position reached. */
+/* The iterator pairs gives: its upvalues are the sorted keys (nil for a
+ * list, whose keys are 1..n), the table, the position reached and n. */
 static int pairs_step(lua_State *L)
 {
-    lua_Integer i = lua_tointeger(L, lua_upvalueindex(3));
-    lua_Integer n = (lua_Integer)lua_rawlen(L, lua_upvalueindex(1));
+    lua_Integer i = lua_tointeger(L, lua_upvalueindex(3)), n = lua_tointeger(L, lua_upvalueindex(4));
+    int list = lua_isnil(L, lua_upvalueindex(1));
     while (i < n) {
-        lua_rawgeti(L, lua_upvalueindex(1), ++i);
+        if (list) lua_pushinteger(L, ++i);
+        else lua_rawgeti(L, lua_upvalueindex(1), ++i);
         lua_pushvalue(L, -1);
         if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNIL) {
             lua_pushinteger(L, i);
@@ -159,6 +140,20 @@ static int pairs_step(lua_State *L)
     lua_replace(L, lua_upvalueindex(3));
     lua_pushnil(L);
     return 1;
+}
+
+/* Returns what pairs returns for the table at 1 with n keys: the iterator
+ * over the sorted keys on top of the stack (or nil for a list), the table
+ * and nil. */
+static int iterate(lua_State *L, size_t n)
+{
+    lua_pushvalue(L, 1);
+    lua_pushinteger(L, 0);
+    lua_pushinteger(L, (lua_Integer)n);
+    lua_pushcclosure(L, pairs_step, 4);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
 }
 
 /* Puts the array at idx (n keys) in the order of the sorted okeys, whose
@@ -210,12 +205,8 @@ static int o_pairs(lua_State *L)
     }
     if (list && (uint64_t)max == n) {
         charge(L, (uint64_t)n * UNITS_PER_LIST_KEY + 1);
-        lua_pushinteger(L, 0);
-        lua_pushinteger(L, (lua_Integer)n);
-        lua_pushcclosure(L, list_step, 3); /* the table, 0, n */
-        lua_pushvalue(L, 1);
         lua_pushnil(L);
-        return 3;
+        return iterate(L, n);
     }
     if (n >= UINT32_MAX || n > INT_MAX) return luaL_error(L, "pairs: too many keys");
     okey small[2 * SMALL], *keys = small; /* the keys, then room to sort them */
@@ -238,12 +229,7 @@ static int o_pairs(lua_State *L)
     charge(L, pairs_units(k));
     sort_keys(keys, keys + n, k);
     permute(L, 3, keys, k);
-    lua_pushvalue(L, 1);
-    lua_pushinteger(L, 0);
-    lua_pushcclosure(L, pairs_step, 3); /* the keys, the table, 0 */
-    lua_pushvalue(L, 1);
-    lua_pushnil(L);
-    return 3;
+    return iterate(L, k);
 }
 
 static int o_next(lua_State *L)

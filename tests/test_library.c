@@ -236,13 +236,7 @@ static void peer_support_resolves_loneliness_among_its_members(void **state)
              "    { \"name\": \"after\", \"script\": \"lonely_count.lua\", \"params\": { \"column\": \"after\" } } ] }\n",
              cwd);
     const char *path = ts_write("peer_lonely.json", text);
-    const char *out = ts_path("peer_lonely_out");
-    ts_cmd c = ts_run("run %s --out %s --quiet", path, out);
-    assert_int_equal(c.status, 0);
-    ts_cmd_free(&c);
-    char csv_path[1200];
-    snprintf(csv_path, sizeof csv_path, "%s/timeseries.csv", out);
-    char *csv = ts_read(csv_path);
+    char *csv = ts_run_read(path, ts_path("peer_lonely_out"), "timeseries.csv");
     assert_non_null(csv);
     /* the last two columns are before, after (in order of first record) */
     double helped = 0;

@@ -176,6 +176,23 @@ static double sv_at(const char *out, const char *service, const char *col, int w
 
 #define IN_WEEK(code) "return { week = function(sim, p)\n" code "\nend }\n"
 
+/* A week hook of code runs without error on the tiny place. */
+#define EXPECT_WEEK_OK(name, code) expect_success(scenario_for((name), IN_WEEK(code), NULL), NULL)
+
+/* A week hook of code that fails with a message holding piece. */
+typedef struct bad_week {
+    const char *name, *code, *piece;
+} bad_week;
+
+static void expect_week_failures(const bad_week *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char body[1024];
+        snprintf(body, sizeof body, IN_WEEK("%s"), cases[i].code);
+        expect_failure(cases[i].name, body, NULL, cases[i].piece, NULL);
+    }
+}
+
 static void io_is_not_there(void **state)
 {
     (void)state;
@@ -425,11 +442,9 @@ static void a_script_error_names_script_line_hook_and_week(void **state)
 static void no_filter_selects_everyone(void **state)
 {
     (void)state;
-    expect_success(scenario_for("nofilter", IN_WEEK("  assert(sim:persons():count() == sim:persons{}:count())\n"
-                                                    "  assert(sim:households():count() == sim:households{}:count())\n"
-                                                    "  assert(sim:households():count() == 200)"),
-                                NULL),
-                   NULL);
+    EXPECT_WEEK_OK("nofilter", "  assert(sim:persons():count() == sim:persons{}:count())\n"
+                               "  assert(sim:households():count() == sim:households{}:count())\n"
+                               "  assert(sim:households():count() == 200)");
 }
 
 /* :persons() and :households() of a selection loop in C, so they count
@@ -530,44 +545,43 @@ static void refer_respects_the_service_neighbourhoods(void **state)
 static void filter_ranges_take_whole_numbers(void **state)
 {
     (void)state;
-    expect_success(scenario_for("ranges", IN_WEEK("  local function n(f) return sim:persons(f):count() end\n"
-                                                  "  assert(n{ age = {30.5, 40} } == n{ age = {31, 40} })\n"
-                                                  "  assert(n{ age = {30.5, 40} } < n{ age = {0, 40} })\n"
-                                                  "  assert(n{ age = {min = 30, max = 40.5} } == n{ age = {30, 40} })\n"
-                                                  "  assert(n{ age = {18, math.huge} } == n{ age = {min = 18} })\n"
-                                                  "  assert(n{ deprivation_decile = {2.5, 3.5} } == n())\n"
-                                                  "  assert(n{ deprivation_decile = {3.5, 10} } == 0)\n"
-                                                  "  local h = sim:households{ size = {1.5, 2} }:count()\n"
-                                                  "  assert(h > 0 and h == sim:households{ size = 2 }:count())"),
-                                NULL),
-                   NULL);
-    expect_failure("range1", IN_WEEK("  sim:persons{ age = 40.5 }"), NULL, "sim:persons: age: expected a whole number",
-                   "got 40.5", NULL);
-    expect_failure("range2", IN_WEEK("  sim:persons{ age = {'30', 40} }"), NULL, "sim:persons: age: expected a number",
-                   "got a string", NULL);
-    expect_failure("range3", IN_WEEK("  sim:persons{ deprivation_decile = {} }"), NULL,
-                   "sim:persons: deprivation_decile: expected {min, max}", "got an empty table", NULL);
-    expect_failure("range4", IN_WEEK("  sim:persons{ age = {low = 30} }"), NULL, "sim:persons: age: expected {min, max}",
-                   "\"low\"", NULL);
-    expect_failure("range5", IN_WEEK("  sim:households{ size = {0/0, 3} }"), NULL, "sim:households: size: expected a number",
-                   NULL);
-    expect_failure("range6", IN_WEEK("  sim:persons{ age = {30, 50, max = 40} }"), NULL,
-                   "sim:persons: age: the upper bound is given twice", NULL);
-    expect_failure("range7", IN_WEEK("  sim:persons{ age = true }"), NULL, "sim:persons: age: expected {min, max} or a whole number, got a boolean", NULL);
+    EXPECT_WEEK_OK("ranges", "  local function n(f) return sim:persons(f):count() end\n"
+                             "  assert(n{ age = {30.5, 40} } == n{ age = {31, 40} })\n"
+                             "  assert(n{ age = {30.5, 40} } < n{ age = {0, 40} })\n"
+                             "  assert(n{ age = {min = 30, max = 40.5} } == n{ age = {30, 40} })\n"
+                             "  assert(n{ age = {18, math.huge} } == n{ age = {min = 18} })\n"
+                             "  assert(n{ deprivation_decile = {2.5, 3.5} } == n())\n"
+                             "  assert(n{ deprivation_decile = {3.5, 10} } == 0)\n"
+                             "  local h = sim:households{ size = {1.5, 2} }:count()\n"
+                             "  assert(h > 0 and h == sim:households{ size = 2 }:count())");
+    static const bad_week bad[] = {
+        { "range1", "  sim:persons{ age = 40.5 }", "sim:persons: age: expected a whole number or {min, max}, got 40.5" },
+        { "range2", "  sim:persons{ age = {'30', 40} }",
+          "sim:persons: age: expected a number for the lower bound, got a string" },
+        { "range3", "  sim:persons{ deprivation_decile = {} }",
+          "sim:persons: deprivation_decile: expected {min, max}, {min = a} or {max = b}, got an empty table" },
+        { "range4", "  sim:persons{ age = {low = 30} }",
+          "sim:persons: age: expected {min, max}, {min = a} or {max = b}, got the key \"low\"" },
+        { "range5", "  sim:households{ size = {0/0, 3} }",
+          "sim:households: size: expected a number for the lower bound, got a NaN" },
+        { "range6", "  sim:persons{ age = {30, 50, max = 40} }",
+          "sim:persons: age: the upper bound is given twice (as [2] and max)" },
+        { "range7", "  sim:persons{ age = true }",
+          "sim:persons: age: expected {min, max} or a whole number, got a boolean" },
+    };
+    expect_week_failures(bad, sizeof bad / sizeof bad[0]);
 }
 
 /* "Any of these" over no values: an empty list selects nobody, whatever the key. */
 static void an_empty_list_in_a_filter_selects_nobody(void **state)
 {
     (void)state;
-    expect_success(scenario_for("emptylists", IN_WEEK("  assert(sim:persons{ state = {} }:count() == 0)\n"
-                                                      "  assert(sim:persons{ neighbourhood = {} }:count() == 0)\n"
-                                                      "  assert(sim:households{ tenure = {} }:count() == 0)\n"
-                                                      "  assert(sim:households{ neighbourhood = {} }:count() == 0)\n"
-                                                      "  local all = { 'well', 'struggling', 'crisis', 'recovering' }\n"
-                                                      "  assert(sim:persons{ state = all }:count() == sim:persons():count())"),
-                                NULL),
-                   NULL);
+    EXPECT_WEEK_OK("emptylists", "  assert(sim:persons{ state = {} }:count() == 0)\n"
+                                 "  assert(sim:persons{ neighbourhood = {} }:count() == 0)\n"
+                                 "  assert(sim:households{ tenure = {} }:count() == 0)\n"
+                                 "  assert(sim:households{ neighbourhood = {} }:count() == 0)\n"
+                                 "  local all = { 'well', 'struggling', 'crisis', 'recovering' }\n"
+                                 "  assert(sim:persons{ state = all }:count() == sim:persons():count())");
 }
 
 /* in_service and waiting_for name support services only; anything else is
@@ -673,30 +687,29 @@ static void record_refuses_the_engines_column_names(void **state)
 static void pairs_and_next_visit_keys_in_a_defined_order(void **state)
 {
     (void)state;
-    expect_success(scenario_for("order", IN_WEEK(
-        "  local t = { [3] = 'c', [1] = 'a', b = 1, a = 2, ab = 3, [2.5] = 4, [1e300] = 5, [true] = 6, [false] = 7,\n"
-        "              [-1] = 8, [''] = 9 }\n"
-        "  local seen = {}\n"
-        "  for k, v in pairs(t) do seen[#seen + 1] = tostring(k) .. '=' .. tostring(v) end\n"
-        "  local want = '-1=8 1=a 3=c 2.5=4 1e+300=5 =9 a=2 ab=3 b=1 false=7 true=6'\n"
-        "  assert(table.concat(seen, ' ') == want, table.concat(seen, ' '))\n"
-        "  local by_next, k = {}, next(t)\n"
-        "  while k ~= nil do by_next[#by_next + 1] = tostring(k) .. '=' .. tostring(t[k]); k = next(t, k) end\n"
-        "  assert(table.concat(by_next, ' ') == want, table.concat(by_next, ' '))\n"
-        "  assert(next({}) == nil and next(t, true) == nil)\n"
-        "  -- a list, in order, even when removing as it goes\n"
-        "  local list, n = { 10, 20, 30, 40 }, 0\n"
-        "  for i, v in pairs(list) do n = n + 1; assert(v == i * 10); list[i + 1] = nil end\n"
-        "  assert(n == 2)\n"
-        "  -- keys removed meanwhile are skipped\n"
-        "  local u, got = { x = 1, y = 2, z = 3 }, {}\n"
-        "  for k in pairs(u) do got[#got + 1] = k; u.y = nil end\n"
-        "  assert(table.concat(got) == 'xz', table.concat(got))\n"
-        "  -- __pairs is respected\n"
-        "  local m = setmetatable({}, { __pairs = function(self) return function(_, k) if not k then return 1, 'one' end end, self, nil end })\n"
-        "  for k, v in pairs(m) do assert(k == 1 and v == 'one') end"),
-                                NULL),
-                   NULL);
+    EXPECT_WEEK_OK("order",
+                   "  local t = { [3] = 'c', [1] = 'a', b = 1, a = 2, ab = 3, [2.5] = 4, [1e300] = 5, [true] = 6, [false] = 7,\n"
+                   "              [-1] = 8, [''] = 9 }\n"
+                   "  local seen = {}\n"
+                   "  for k, v in pairs(t) do seen[#seen + 1] = tostring(k) .. '=' .. tostring(v) end\n"
+                   "  local want = '-1=8 1=a 3=c 2.5=4 1e+300=5 =9 a=2 ab=3 b=1 false=7 true=6'\n"
+                   "  assert(table.concat(seen, ' ') == want, table.concat(seen, ' '))\n"
+                   "  local by_next, k = {}, next(t)\n"
+                   "  while k ~= nil do by_next[#by_next + 1] = tostring(k) .. '=' .. tostring(t[k]); k = next(t, k) end\n"
+                   "  assert(table.concat(by_next, ' ') == want, table.concat(by_next, ' '))\n"
+                   "  assert(next({}) == nil and next(t, true) == nil)\n"
+                   "  -- a list, in order, even when removing as it goes\n"
+                   "  local list, n = { 10, 20, 30, 40 }, 0\n"
+                   "  for i, v in pairs(list) do n = n + 1; assert(v == i * 10); list[i + 1] = nil end\n"
+                   "  assert(n == 2)\n"
+                   "  -- keys removed meanwhile are skipped\n"
+                   "  local u, got = { x = 1, y = 2, z = 3 }, {}\n"
+                   "  for k in pairs(u) do got[#got + 1] = k; u.y = nil end\n"
+                   "  assert(table.concat(got) == 'xz', table.concat(got))\n"
+                   "  -- __pairs is respected\n"
+                   "  local function one(_, k) if not k then return 1, 'one' end end\n"
+                   "  local m = setmetatable({}, { __pairs = function(self) return one, self, nil end })\n"
+                   "  for k, v in pairs(m) do assert(k == 1 and v == 'one') end");
     expect_failure("orderkey", IN_WEEK("  for k in pairs({ [{}] = 1 }) do end"), NULL, "sb_orderkey.lua:2:",
                    "pairs: the table has a key that is a table", "no order that is the same in every run", NULL);
     expect_failure("orderkey2", IN_WEEK("  next({ [sim:persons()] = 1 })"), NULL,
@@ -714,18 +727,15 @@ static void pairs_order_is_the_same_in_every_run(void **state)
     (void)state;
     const char *path = scenario_for("orderruns", IN_WEEK("  local t, order, i = {}, 0, 0\n"
                                                           "  for j = 1, 300 do t['name' .. j] = j end\n"
-                                                          "  for k, v in pairs(t) do i = i + 1; order = (order * 31 + v * i) % 1000003 end\n"
+                                                          "  for k, v in pairs(t) do\n"
+                                                          "    i = i + 1\n"
+                                                          "    order = (order * 31 + v * i) % 1000003\n"
+                                                          "  end\n"
                                                           "  sim:record('order', order)"),
                                     NULL);
     char *first = NULL;
     for (int run = 0; run < 4; run++) {
-        const char *out = ts_path(run ? "orderruns_b" : "orderruns_a");
-        ts_cmd c = ts_run("run %s --out %s --force --quiet", path, out);
-        assert_int_equal(c.status, 0);
-        ts_cmd_free(&c);
-        char csv[1200];
-        snprintf(csv, sizeof csv, "%s/timeseries.csv", out);
-        char *text = ts_read(csv);
+        char *text = ts_run_read(path, ts_path(run ? "orderruns_b" : "orderruns_a"), "timeseries.csv");
         assert_non_null(text);
         if (!first) first = text;
         else {
@@ -740,12 +750,14 @@ static void pairs_order_is_the_same_in_every_run(void **state)
 static void spend_takes_amounts_of_zero_or_more(void **state)
 {
     (void)state;
-    expect_failure("spendneg", IN_WEEK("  sim:spend('council', -5, 'refund')"), NULL,
-                   "sim:spend: amount: expected a finite amount of GBP 0 or more, got -5", NULL);
-    expect_failure("spendnan", IN_WEEK("  sim:spend('council', 0/0)"), NULL,
-                   "sim:spend: amount: expected a finite amount of GBP 0 or more", NULL);
-    expect_failure("spendinf", IN_WEEK("  sim:spend('council', math.huge)"), NULL,
-                   "sim:spend: amount: expected a finite amount of GBP 0 or more, got inf", NULL);
+    static const bad_week bad[] = {
+        { "spendneg", "  sim:spend('council', -5, 'refund')",
+          "sim:spend: amount: expected a finite amount of GBP 0 or more, got -5" },
+        { "spendnan", "  sim:spend('council', 0/0)", "sim:spend: amount: expected a finite amount of GBP 0 or more, got NaN" },
+        { "spendinf", "  sim:spend('council', math.huge)",
+          "sim:spend: amount: expected a finite amount of GBP 0 or more, got inf" },
+    };
+    expect_week_failures(bad, sizeof bad / sizeof bad[0]);
     expect_success(scenario_for("spendzero", IN_WEEK("  sim:spend('council', 0)\n  sim:spend('council', 12.5)"), NULL),
                    "spendzero");
     assert_true(ts_at("spendzero", "cost_council", 3) == 12.5);
@@ -806,12 +818,14 @@ static void rand_for_is_keyed_to_the_entity(void **state)
         assert_true(ts_at("luck_alone", "v", week) == ts_at("luck_both", "v", week));
     }
     assert_true(ts_at("luck_alone", "u", 2) != ts_at("luck_alone", "u", 3)); /* a new week, new luck */
-    expect_failure("luckmany", IN_WEEK("  sim:rand_for(sim:persons())"), NULL,
-                   "sim:rand_for: expected a person or household (a selection of one), got a selection of", NULL);
-    expect_failure("lucknum", IN_WEEK("  sim:rand_for(42)"), NULL,
-                   "sim:rand_for: expected a person or household (a selection of one), got a number", NULL);
-    expect_failure("lucklabel", IN_WEEK("  sim:rand_for(sim:persons():sample(1), {})"), NULL,
-                   "sim:rand_for: label: expected a string, got a table", NULL);
+    static const bad_week bad[] = {
+        { "luckmany", "  sim:rand_for(sim:persons())",
+          "sim:rand_for: expected a person or household (a selection of one), got a selection of" },
+        { "lucknum", "  sim:rand_for(42)",
+          "sim:rand_for: expected a person or household (a selection of one), got a number" },
+        { "lucklabel", "  sim:rand_for(sim:persons():sample(1), {})", "sim:rand_for: label: expected a string, got a table" },
+    };
+    expect_week_failures(bad, sizeof bad / sizeof bad[0]);
 }
 
 /* service_end says whether the episode was completed, and a completer made
