@@ -221,7 +221,6 @@ static int eligible(const world *w, uint32_t i, int s)
     return eligible_code(&w->svt.sx[s], (unsigned)(st - 1) << 4 | needs_of(w, i), w->mp->pop->p_age[i]);
 }
 
-
 static svc_unit *unit_of(world *w, int s, uint32_t i)
 {
     return &w->sv[s].units[w->svt.sx[s].units == 1 ? 0 : nbhd_of(w, i)];
