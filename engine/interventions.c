@@ -123,12 +123,12 @@ static ps_status check_params(lua_State *L, const cfg_intervention *iv, const sc
     if (st) return st;
     char base[300];
     ps_fmt(base, sizeof base, "interventions[%s].params", iv->name);
-    const char *file = at(ud, base);
     lua_getfield(L, -1, "params");
     int has = lua_istable(L, -1);
     for (const cJSON *kv = params->child; kv && !st; kv = kv->next) {
         char path[400];
         ps_fmt(path, sizeof path, "%s.%s", base, kv->string);
+        const char *file = at(ud, path); /* the file, or the --set, that gave this param */
         int t = has ? lua_getfield(L, -1, kv->string) : LUA_TNIL;
         if (has) lua_pop(L, 1);
         if (t == LUA_TNIL) {
@@ -193,6 +193,14 @@ ps_status interventions_load(const ps_config *cfg, iv_origin_fn at, const void *
         uint64_t h = UINT64_C(1469598103934665603);
         for (size_t k = 0; k < s->len; k++) h = (h ^ (unsigned char)s->text[k]) * UINT64_C(1099511628211);
         snprintf(s->hash, sizeof s->hash, "%016llx", (unsigned long long)h);
+        if (iv->start_week >= cfg->weeks) {
+            char path[300];
+            ps_fmt(path, sizeof path, "interventions[%s].start_week", iv->name);
+            st = err_set(err, PS_ERR_INVALID,
+                         "%s: %s: expected a week before the end of the run (weeks is %d, so 0 to %d), got %d",
+                         at(ud, path), path, cfg->weeks, cfg->weeks - 1, iv->start_week);
+            break;
+        }
         if (iv->end_week && iv->end_week <= iv->start_week) {
             char path[300];
             ps_fmt(path, sizeof path, "interventions[%s].end_week", iv->name);
@@ -201,7 +209,7 @@ ps_status interventions_load(const ps_config *cfg, iv_origin_fn at, const void *
             break;
         }
         lua_host *host = NULL;
-        st = lua_host_new(s->shown, s->text, s->len, &lim, 0, &host, err);
+        st = lua_host_new(s->shown, s->text, s->len, &lim, 0, NULL, NULL, &host, err);
         if (st) break;
         lua_State *L = lua_host_state(host);
         lua_host_push_script(host);
@@ -278,12 +286,16 @@ static void log_line(void *ud, const char *script, const char *line)
     world *w = ud;
     if (!w->rec || w->log_lines >= 1000) return;
     if (w->log_lines == 999) line = "(more lines were left out)";
-    sb_printf(&w->rec->log, "replicate %llu, week %d, %s: %s\n", (unsigned long long)w->replicate, w->week, script,
-              line);
+    char when[32];
+    if (w->loading) ps_fmt(when, sizeof when, "loading");
+    else ps_fmt(when, sizeof when, "week %d", w->week);
+    sb_printf(&w->rec->log, "replicate %llu, %s, %s: %s\n", (unsigned long long)w->replicate, when, script, line);
     w->log_lines++;
 }
 
-ps_status interventions_world_init(world *w, ps_error *err)
+/* Each intervention's state, with its script loaded, params, hooks and
+ * the events it listens to. */
+static ps_status load_scripts(world *w, ps_error *err)
 {
     const ps_config *cfg = w->mp->cfg;
     if (cfg->n_interventions == 0) return PS_OK;
@@ -303,17 +315,17 @@ ps_status interventions_world_init(world *w, ps_error *err)
         iv->params_ref = LUA_NOREF;
         for (int k = 0; k < 3; k++) iv->hook_ref[k] = LUA_NOREF;
         for (int e = 0; e < EV_COUNT; e++) iv->on_ref[e] = LUA_NOREF;
+        /* an end_week after the run is the run's end, so finish still runs */
         iv->start = c->start_week;
-        iv->end = c->end_week ? c->end_week : cfg->weeks;
+        iv->end = c->end_week && c->end_week < cfg->weeks ? c->end_week : cfg->weeks;
         uint64_t key = rng_key(w->seed, w->replicate, 0, rng_purpose_of_name(RNG_SCRIPT, c->name));
-        ps_status st = lua_host_new(src->shown, src->text, src->len, &lim, key, &iv->host, err);
+        ps_status st = lua_host_new(src->shown, src->text, src->len, &lim, key, log_line, w, &iv->host, err);
         if (st) return st;
         ivw->n = i + 1;
         iv->ctx.w = w;
         iv->ctx.index = i;
         iv->ctx.name = c->name;
         lua_host_set_context(iv->host, &iv->ctx);
-        lua_host_set_log(iv->host, log_line, w);
         lua_State *L = lua_host_state(iv->host);
         lua_api_open(L);
         /* params: the script's defaults, then the scenario's values */
@@ -352,6 +364,18 @@ ps_status interventions_world_init(world *w, ps_error *err)
         lua_pop(L, 2); /* on, script */
     }
     return PS_OK;
+}
+
+/* The scripts load (their top level runs) with the replicate's record rec
+ * in place, so what they print then reaches its log. */
+ps_status interventions_world_init(world *w, replicate_record *rec, ps_error *err)
+{
+    w->rec = rec;
+    w->loading = 1;
+    ps_status st = load_scripts(w, err);
+    w->rec = NULL;
+    w->loading = 0;
+    return st;
 }
 
 void interventions_world_release(world *w)
@@ -415,9 +439,13 @@ ps_status interventions_events(world *w, int week, ps_error *err)
             int household = kind == EV_DEBT || kind == EV_HOUSING;
             lua_api_push_one(L, household, w->ev_entity[e]);
             int extra = 1;
-            if (kind == EV_SERVICE_START || kind == EV_SERVICE_END) {
+            if (kind == EV_SERVICE_START) {
                 lua_api_push_service(L, w->ev_extra[e]);
                 extra = 2;
+            } else if (kind == EV_SERVICE_END) {
+                lua_api_push_service(L, w->ev_extra[e] / 2);
+                lua_pushboolean(L, w->ev_extra[e] % 2);
+                extra = 3;
             }
             char hook[40];
             snprintf(hook, sizeof hook, "on.%s", iv_event_names[kind]);

@@ -25,6 +25,7 @@
 
 struct world;
 struct json_origins;
+struct replicate_record;
 
 /* A script's text, read once when the scenario loads. */
 typedef struct script_src {
@@ -47,21 +48,25 @@ void interventions_free_sources(script_src *src, int n);
 enum iv_event {
     EV_CRISIS,        /* a person enters CRISIS */
     EV_ONSET,         /* WELL -> STRUGGLING */
-    EV_RECOVERY,      /* back to WELL */
+    EV_RECOVERY,      /* back to WELL: in the wellbeing step, or by completing an episode (recover_on_completion) */
     EV_JOB_LOSS,      /* a person loses their job */
     EV_DEBT,          /* a household falls into problem debt */
     EV_HOUSING,       /* a household becomes insecurely housed (the eviction risk) */
     EV_SERVICE_START, /* a person starts an episode of a support service */
-    EV_SERVICE_END,   /* an episode ends, completed or not */
+    EV_SERVICE_END,   /* an episode ends, completed or not (the hook is told which) */
     EV_COUNT
 };
 #define EVENT_BIT(e) (1u << (e))
 extern const char *const iv_event_names[EV_COUNT];
 
 /* Records an event for the hooks (entity: person, or household for debt and
- * housing; extra: the service of service events). Returns non-zero when
- * out of memory. Callers test w->event_mask first. */
+ * housing; extra: the service of service_start, EV_END_EXTRA of
+ * service_end). Returns non-zero when out of memory. Callers test
+ * w->event_mask first. */
 int events_push(struct world *w, int kind, uint32_t entity, int extra);
+/* The extra of a service_end event: the service, and whether the episode
+ * was completed (the hook's fifth argument). */
+#define EV_END_EXTRA(service, completed) ((service) * 2 + ((completed) != 0))
 
 /* Temporary hazard multipliers of a person (sim :modify): the product of
  * those still running goes into onset (and relapse), recovery and crisis;
@@ -70,7 +75,7 @@ void modifiers_apply(struct world *w, uint32_t i, int week, double *onset, doubl
 int modifiers_add(struct world *w, uint32_t i, double onset, double recovery, double crisis, int until_week);
 
 /* Per replicate. */
-ps_status interventions_world_init(struct world *w, ps_error *err);
+ps_status interventions_world_init(struct world *w, struct replicate_record *rec, ps_error *err);
 void interventions_world_release(struct world *w);
 ps_status interventions_week(struct world *w, int week, ps_error *err);
 ps_status interventions_events(struct world *w, int week, ps_error *err);

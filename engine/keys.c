@@ -541,10 +541,13 @@ static const schema_node intervention_keys[] = {
     STR("name", name, NULL, "Name of the intervention (defaults to the script's file name without .lua).",
         SF_REQUIRED),
     STR("script", script, NULL, "The Lua script, relative to the scenario file.", SF_PATH | SF_NODEFAULT),
-    INT("start_week", start_week, 0, 0, 5200, "week", "First week the intervention runs (its setup hook, then week).",
-        NULL, 0),
+    INT("start_week", start_week, 0, 0, 5200, "week",
+        "First week the intervention runs (its setup hook, then week); it must be before the run's end "
+        "(below weeks).", NULL, 0),
     INT("end_week", end_week, 0, 0, 5200, "week",
-        "First week it no longer runs (0: until the end); its finish hook runs after its last week.", NULL, 0),
+        "First week it no longer runs (0: until the end); its finish hook runs after its last week. An "
+        "end_week after the run's last week (e.g. once --weeks shortens the run) means the end of the run, "
+        "so finish still runs, after the last week.", NULL, 0),
     { .key = "params", .kind = SK_JSON, .offset = offsetof(BASE, params),
       .doc = "Values for the script's params, each overriding the default the script declares; an unknown "
              "param or one of the wrong type is an error." },

@@ -58,6 +58,24 @@ static int unknown_key(lua_State *L, const char *what, const char *key, const ch
     return luaL_error(L, "%s: unknown key \"%s\"", what, key);
 }
 
+/* The names of the services (of the support services only, if
+ * support_only) into names[max]; returns how many. */
+static size_t service_names(const world *w, int support_only, const char **names, size_t max)
+{
+    size_t n = 0;
+    for (int s = 0; s < w->svt.n && n < max; s++)
+        if (!support_only || w->svt.def[s]->role == ROLE_SUPPORT) names[n++] = w->svt.def[s]->name;
+    return n;
+}
+
+/* The index of the service called name, or -1. */
+static int service_index(const world *w, const char *name)
+{
+    for (int s = 0; s < w->svt.n; s++)
+        if (strcmp(w->svt.def[s]->name, name) == 0) return s;
+    return -1;
+}
+
 /* Index of the service called name (or a service handle), else an error. */
 static int service_arg(lua_State *L, int idx, const char *what)
 {
@@ -67,12 +85,10 @@ static int service_arg(lua_State *L, int idx, const char *what)
         return *h;
     }
     const char *name = luaL_checkstring(L, idx);
-    for (int s = 0; s < w->svt.n; s++)
-        if (strcmp(w->svt.def[s]->name, name) == 0) return s;
+    int s = service_index(w, name);
+    if (s >= 0) return s;
     const char *names[512];
-    size_t n = 0;
-    for (int s = 0; s < w->svt.n && n < 512; s++) names[n++] = w->svt.def[s]->name;
-    const char *best = schema_closest(names, n, name);
+    const char *best = schema_closest(names, service_names(w, 0, names, 512), name);
     return luaL_error(L, "%s: there is no service named \"%s\"%s%s%s", what, name, best ? " (did you mean \"" : "",
                       best ? best : "", best ? "\"?)" : "");
 }
@@ -83,7 +99,11 @@ static double number_field(lua_State *L, int t, const char *key, double dflt, do
     if (lua_getfield(L, t, key) != LUA_TNIL) {
         if (!lua_isnumber(L, -1)) luaL_error(L, "%s: %s: expected a number, got a %s", what, key, luaL_typename(L, -1));
         v = lua_tonumber(L, -1);
-        if (!(v >= lo && v <= hi)) luaL_error(L, "%s: %s: expected a number from %g to %g, got %g", what, key, lo, hi, v);
+        if (!(v >= lo && v <= hi)) {
+            char range[96];
+            ps_fmt(range, sizeof range, "from %g to %g, got %g", lo, hi, v); /* Lua's formats have no %g */
+            luaL_error(L, "%s: %s: expected a number %s", what, key, range);
+        }
     }
     lua_pop(L, 1);
     return v;
@@ -100,7 +120,7 @@ static void charge_scan(lua_State *L, uint64_t n)
 /* ------------------------------------------------------------ filters */
 
 typedef struct filter {
-    unsigned states;           /* bit per enum wstate */
+    unsigned states;           /* bit per enum wstate: those that pass */
     int age_lo, age_hi;
     uint8_t *nb_ok;            /* NULL: every neighbourhood */
     int dec_lo, dec_hi;
@@ -109,27 +129,68 @@ typedef struct filter {
     int in_service;            /* -1 any; 0 none; 1 some; 2 + s: that service */
     int waiting;
     int sex;                   /* -1 any, 0 male, 1 female */
-    unsigned tenures;          /* households: bit per tenure, 0 = any */
+    unsigned tenures;          /* households: bit per tenure, those that pass */
     int size_lo, size_hi;
     int workless;              /* -1 any */
 } filter;
 
+/* A bound of a range as an int: open (+-inf) and far bounds clamped to
+ * what no field reaches, so the filter's arithmetic cannot overflow. */
+static int range_bound(double x)
+{
+    return x < -1 ? -1 : x > (double)(1 << 30) ? 1 << 30 : (int)x;
+}
+
+/*
+ * A range bounds a whole-number field (age, deprivation decile, household
+ * size). A number n is the range {n, n} and must be whole: no field is ever
+ * 40.5, so that can only be a mistake. A table gives the bounds as {min,
+ * max}, {min = a}, {max = b} or {a} (a bound left out stays open). A bound
+ * stands for an inequality, so a fractional one is rounded inward: a lower
+ * bound up, an upper bound down ({30.5, 40} is 31 to 40); +-math.huge is
+ * open. Anything else (a string, NaN, another key, an empty table, a bound
+ * given twice) is an error naming the key.
+ */
 static void range_arg(lua_State *L, int idx, int *lo, int *hi, const char *what, const char *key)
 {
-    if (lua_isnumber(L, idx)) {
-        *lo = *hi = (int)lua_tointeger(L, idx);
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        lua_Number x = lua_tonumber(L, idx);
+        if (x != floor(x)) luaL_error(L, "%s: %s: expected a whole number or {min, max}, got %f", what, key, x);
+        *lo = *hi = range_bound(x);
         return;
     }
-    if (!lua_istable(L, idx)) luaL_error(L, "%s: %s: expected {min, max} or a number, got a %s", what, key,
-                                         luaL_typename(L, idx));
-    int t1 = lua_rawgeti(L, idx, 1), t2 = lua_rawgeti(L, idx, 2);
-    if (t1 == LUA_TNUMBER) *lo = (int)lua_tointeger(L, -2);
-    if (t2 == LUA_TNUMBER) *hi = (int)lua_tointeger(L, -1);
-    lua_pop(L, 2);
-    if (lua_getfield(L, idx, "min") == LUA_TNUMBER) *lo = (int)lua_tointeger(L, -1);
-    lua_pop(L, 1);
-    if (lua_getfield(L, idx, "max") == LUA_TNUMBER) *hi = (int)lua_tointeger(L, -1);
-    lua_pop(L, 1);
+    if (!lua_istable(L, idx))
+        luaL_error(L, "%s: %s: expected {min, max} or a whole number, got a %s", what, key, luaL_typename(L, idx));
+    int given[2] = { 0, 0 };
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        int upper = -1;
+        if (lua_type(L, -2) == LUA_TSTRING) {
+            const char *k = lua_tostring(L, -2);
+            upper = !strcmp(k, "min") ? 0 : !strcmp(k, "max") ? 1 : -1;
+        } else if (lua_isinteger(L, -2)) {
+            lua_Integer k = lua_tointeger(L, -2);
+            upper = k == 1 ? 0 : k == 2 ? 1 : -1;
+        }
+        if (upper < 0) {
+            int quote = lua_type(L, -2) == LUA_TSTRING;
+            lua_pushvalue(L, -2);
+            luaL_error(L, "%s: %s: expected {min, max}, {min = a} or {max = b}, got the key %s%s%s", what, key,
+                       quote ? "\"" : "", luaL_tolstring(L, -1, NULL), quote ? "\"" : "");
+        }
+        if (lua_type(L, -1) != LUA_TNUMBER || isnan(lua_tonumber(L, -1)))
+            luaL_error(L, "%s: %s: expected a number for the %s bound, got a %s", what, key, upper ? "upper" : "lower",
+                       lua_type(L, -1) == LUA_TNUMBER ? "NaN" : luaL_typename(L, -1));
+        if (given[upper]++)
+            luaL_error(L, "%s: %s: the %s bound is given twice (as [%d] and %s)", what, key, upper ? "upper" : "lower",
+                       upper + 1, upper ? "max" : "min");
+        lua_Number x = lua_tonumber(L, -1);
+        if (upper) *hi = range_bound(floor(x));
+        else *lo = range_bound(ceil(x));
+        lua_pop(L, 1);
+    }
+    if (!given[0] && !given[1])
+        luaL_error(L, "%s: %s: expected {min, max}, {min = a} or {max = b}, got an empty table", what, key);
 }
 
 /* Calls fn for each string in a string or array of strings at idx. */
@@ -191,10 +252,56 @@ static void add_tenure(lua_State *L, const char *name, void *ud)
     unknown_key(L, "tenure", name, tenure_names);
 }
 
-static int service_filter(lua_State *L, int idx, const char *what)
+/* "a", "b" and "c" into buf, as many names as fit, then "...". */
+static const char *quoted_list(const char *const *names, size_t n, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == n ? " and " : ", ";
+        int k = snprintf(buf + used, size - used, "%s\"%s\"", sep, names[i]);
+        if (k < 0 || (size_t)k >= size - used - 5) {
+            snprintf(buf + used, size - used, ", ...");
+            break;
+        }
+        used += (size_t)k;
+    }
+    return n ? buf : "none";
+}
+
+/* A service test of a filter (in_service, waiting_for): true (in or waiting
+ * for any support service), false (none), or a support service by name or
+ * handle. Only support services have episodes and waiting lists, so any
+ * other service, or an unknown name, is an error naming the support
+ * services. Returns 1, 0 or 2 + the service. */
+static int service_filter(lua_State *L, int idx, const char *what, const char *key)
 {
     if (lua_isboolean(L, idx)) return lua_toboolean(L, idx) ? 1 : 0;
-    return 2 + service_arg(L, idx, what);
+    world *w = world_of(L);
+    int s;
+    const char *name;
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        name = lua_tostring(L, idx);
+        s = service_index(w, name);
+    } else if (luaL_testudata(L, idx, MT_SVC)) {
+        s = *(int *)lua_touserdata(L, idx);
+        name = w->svt.def[s]->name;
+    } else {
+        return luaL_error(L, "%s: %s: expected true, false or the name of a support service, got a %s", what, key,
+                          luaL_typename(L, idx));
+    }
+    if (s >= 0 && w->svt.def[s]->role == ROLE_SUPPORT) return 2 + s;
+    const char *names[512];
+    size_t n = service_names(w, 1, names, 512);
+    char list[400];
+    quoted_list(names, n, list, sizeof list);
+    if (s >= 0)
+        return luaL_error(L, "%s: %s: \"%s\" is not a support service (the crisis pathway keeps no episodes or waiting "
+                             "lists; use state = \"crisis\"); support services: %s",
+                          what, key, name, n ? list : "none");
+    const char *best = schema_closest(names, n, name);
+    return luaL_error(L, "%s: %s: there is no support service named \"%s\"%s%s%s; support services: %s", what, key,
+                      name, best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "", n ? list : "none");
 }
 
 /* Reads a filter table at idx (may be absent) into f; nb_buf has room for
@@ -203,6 +310,8 @@ static void read_filter(lua_State *L, int idx, int households, filter *f, const 
 {
     world *w = world_of(L);
     memset(f, 0, sizeof *f);
+    f->states = (1u << ST_WELL) | (1u << ST_STRUGGLING) | (1u << ST_CRISIS) | (1u << ST_RECOVERING);
+    f->tenures = (1u << 4) - 1;
     f->age_lo = ADULT_AGE;
     f->age_hi = 255;
     f->dec_lo = 1;
@@ -219,6 +328,8 @@ static void read_filter(lua_State *L, int idx, int households, filter *f, const 
     static const char *const household_keys[] = { "neighbourhood", "deprivation_decile", "debt", "housing_insecure",
                                                    "low_income", "renter", "tenure", "size", "workless", NULL };
     const char *const *known = households ? household_keys : person_keys;
+    /* A list of names means "any of these", so an empty list passes nobody,
+     * whatever the key (state, neighbourhood, tenure). */
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "%s: filter keys must be names", what);
@@ -228,6 +339,7 @@ static void read_filter(lua_State *L, int idx, int households, filter *f, const 
         for (const char *const *k = known; *k; k++) ok |= strcmp(*k, key) == 0;
         if (!ok) unknown_key(L, what, key, known);
         if (!strcmp(key, "state")) {
+            f->states = 0;
             each_name(L, v, what, key, add_state, f);
         } else if (!strcmp(key, "age")) {
             range_arg(L, v, &f->age_lo, &f->age_hi, what, key);
@@ -240,11 +352,12 @@ static void read_filter(lua_State *L, int idx, int households, filter *f, const 
             f->nb_ok = nb_buf;
             each_name(L, v, what, key, add_nbhd, f);
         } else if (!strcmp(key, "tenure")) {
+            f->tenures = 0;
             each_name(L, v, what, key, add_tenure, f);
         } else if (!strcmp(key, "in_service")) {
-            f->in_service = service_filter(L, v, what);
+            f->in_service = service_filter(L, v, what, key);
         } else if (!strcmp(key, "waiting_for")) {
-            f->waiting = service_filter(L, v, what);
+            f->waiting = service_filter(L, v, what, key);
         } else if (!strcmp(key, "sex")) {
             const char *sx = luaL_checkstring(L, v);
             if (strcmp(sx, "female") && strcmp(sx, "male"))
@@ -305,7 +418,7 @@ static int household_passes(const world *w, const filter *f, uint32_t h)
     const popdata *pop = w->mp->pop;
     uint8_t hf = w->hf[h];
     if ((hf & f->hf_on) != f->hf_on || (hf & f->hf_off)) return 0;
-    if (f->tenures && !((f->tenures >> pop->hh_tenure[h]) & 1u)) return 0;
+    if (!((f->tenures >> pop->hh_tenure[h]) & 1u)) return 0;
     int size = (int)(pop->hh_first[h + 1] - pop->hh_first[h]);
     if (size < f->size_lo || size > f->size_hi) return 0;
     if (f->workless >= 0 && household_workless(w, h) != f->workless) return 0;
@@ -319,13 +432,13 @@ static int select(lua_State *L, int households)
     const popdata *pop = w->mp->pop;
     const ps_config *cfg = w->mp->cfg;
     filter f;
+    lua_settop(L, 2); /* the filter, or nil for everyone, below the buffer */
     int top = lua_gettop(L);
     uint8_t *nb_buf = lua_newuserdatauv(L, (size_t)pop->n_nbhd + 1, 0); /* anchored while we select */
     read_filter(L, 2, households, &f, households ? "sim:households" : "sim:persons", nb_buf);
     uint32_t n = 0;
-    /* adults in the states asked for (all adult states if none); age_hi < age_lo passes nobody */
-    unsigned states = f.states ? f.states : (1u << ST_WELL) | (1u << ST_STRUGGLING) | (1u << ST_CRISIS) | (1u << ST_RECOVERING);
-    states &= ~(1u << ST_CHILD);
+    /* adults in the states asked for; age_hi < age_lo passes nobody */
+    unsigned states = f.states & ~(1u << ST_CHILD);
     if (f.age_hi < f.age_lo) states = 0;
     /* The tests, hoisted into locals the compiler can keep in registers
      * (a store into the selection may otherwise alias the filter). */
@@ -401,7 +514,9 @@ static int by_id(const void *a, const void *b)
 
 /* sample(n): the n members with the smallest keyed draws. The draws are
  * keyed by intervention, week, call and member, so two scenarios that ask
- * the same of the same people pick the same people. */
+ * the same of the same people pick the same people. The call number is
+ * mixed into the key (rng_subkey), so any number of calls in a week pick
+ * independently. */
 static int sel_sample(lua_State *L)
 {
     selection *s = check_sel(L, 1);
@@ -413,12 +528,12 @@ static int sel_sample(lua_State *L)
         c->sample_week = w->week;
         c->sample_calls = 0;
     }
-    uint32_t call = c->sample_calls++;
+    uint64_t call = c->sample_calls++;
     if ((uint64_t)want >= s->n) {
         new_selection(L, s->households, s->n, s->ids);
         return 1;
     }
-    uint64_t key = rng_key(w->seed, w->replicate, w->week, rng_purpose_of_name(RNG_SCRIPT, c->name) ^ (call << 24));
+    uint64_t key = rng_subkey(rng_key(w->seed, w->replicate, w->week, rng_purpose_of_name(RNG_SCRIPT, c->name)), call);
     /* the want smallest (key, id) pairs, kept in a max-heap: O(n log want) */
     keyed_id *heap = lua_newuserdatauv(L, (size_t)want * sizeof *heap + 1, 0);
     size_t used = 0;
@@ -461,6 +576,7 @@ static int sel_persons(lua_State *L)
 {
     selection *s = check_sel(L, 1);
     world *w = world_of(L);
+    charge_scan(L, s->n);
     if (!s->households) {
         new_selection(L, 0, s->n, s->ids);
         return 1;
@@ -470,6 +586,7 @@ static int sel_persons(lua_State *L)
     for (uint32_t j = 0; j < s->n; j++)
         for (uint32_t i = pop->hh_first[s->ids[j]]; i < pop->hh_first[s->ids[j] + 1]; i++)
             if (w->st[i] != ST_CHILD) w->scratch[n++] = i;
+    charge_scan(L, n);
     new_selection(L, 0, n, w->scratch);
     return 1;
 }
@@ -479,6 +596,7 @@ static int sel_households(lua_State *L)
 {
     selection *s = check_sel(L, 1);
     world *w = world_of(L);
+    charge_scan(L, s->n);
     if (s->households) {
         new_selection(L, 1, s->n, s->ids);
         return 1;
@@ -568,8 +686,10 @@ static int sel_set(lua_State *L)
     return 1;
 }
 
-/* refer(service): puts each person who is eligible, and not already waiting
- * or in an episode, on the service's waiting list. Returns how many. */
+/* refer(service): puts each person who is eligible, lives where the service
+ * serves, and is not already waiting or in an episode, on the service's
+ * waiting list (services_refer). Returns how many joined; the others are
+ * not referred. */
 static int sel_refer(lua_State *L)
 {
     selection *s = check_sel(L, 1);
@@ -581,17 +701,19 @@ static int sel_refer(lua_State *L)
                           w->svt.def[svc]->name);
     int n = 0;
     for (uint32_t j = 0; j < s->n; j++) {
-        uint32_t i = s->ids[j];
-        if (w->st[i] == ST_CHILD || w->svc[i] || w->wait[i] || !services_eligible(w, i, svc)) continue;
-        if (services_join(w, i, svc, -1, w->week)) return luaL_error(L, "out of memory");
-        n++;
+        int joined = services_refer(w, s->ids[j], svc, w->week);
+        if (joined < 0) return luaL_error(L, "out of memory");
+        n += joined;
     }
     charge_scan(L, s->n);
     lua_pushinteger(L, n);
     return 1;
 }
 
-/* modify{onset=, recovery=, crisis=, weeks=}: temporary hazard multipliers. */
+/* modify{onset=, recovery=, crisis=, weeks=}: temporary hazard multipliers
+ * for exactly `weeks` wellbeing steps, from the next one: this week's when
+ * called before the week's transitions (setup, week), next week's when
+ * called after them (event hooks, finish). */
 static int sel_modify(lua_State *L)
 {
     selection *s = check_sel(L, 1);
@@ -613,7 +735,7 @@ static int sel_modify(lua_State *L)
     lua_Integer weeks = lua_tointeger(L, -1);
     lua_pop(L, 1);
     if (weeks < 1 || weeks > 5200) luaL_error(L, ":modify: weeks: expected a whole number from 1 to 5200");
-    int until = w->week + (int)weeks, n = 0;
+    int until = w->week + w->transitions_done + (int)weeks, n = 0;
     const popdata *pop = w->mp->pop;
     for (uint32_t j = 0; j < s->n; j++) {
         uint32_t a = s->households ? pop->hh_first[s->ids[j]] : s->ids[j];
@@ -715,6 +837,12 @@ static int sel_tostring(lua_State *L)
 /* ------------------------------------------------------------ services */
 
 static int *check_svc(lua_State *L, int idx) { return luaL_checkudata(L, idx, MT_SVC); }
+
+static int svc_tostring(lua_State *L)
+{
+    lua_pushfstring(L, "service \"%s\"", world_of(L)->svt.def[*check_svc(L, 1)]->name);
+    return 1;
+}
 
 void lua_api_push_service(lua_State *L, int s)
 {
@@ -862,6 +990,13 @@ static int nb_index(lua_State *L)
     return 1;
 }
 
+static int nb_tostring(lua_State *L)
+{
+    int k = *(int *)luaL_checkudata(L, 1, MT_NB);
+    lua_pushfstring(L, "neighbourhood \"%s\"", world_of(L)->mp->cfg->place.neighbourhoods[k].name);
+    return 1;
+}
+
 static int nb_newindex(lua_State *L)
 {
     int k = *(int *)luaL_checkudata(L, 1, MT_NB);
@@ -897,7 +1032,12 @@ static int sim_spend(lua_State *L)
     const char *agency = luaL_checkstring(L, 2);
     lua_Number amount = luaL_checknumber(L, 3);
     const char *label = luaL_optstring(L, 4, "spend");
-    if (!isfinite(amount)) return luaL_error(L, "sim:spend: expected a finite amount, got %f", amount);
+    if (!(isfinite(amount) && amount >= 0)) { /* a negative amount would hide costs inside the totals */
+        char got[64];
+        if (isnan(amount)) ps_fmt(got, sizeof got, "NaN");
+        else ps_fmt(got, sizeof got, "%g", amount);
+        return luaL_error(L, "sim:spend: amount: expected a finite amount of GBP 0 or more, got %s", got);
+    }
     if (!json_valid_name(agency))
         return luaL_error(L, "sim:spend: agency: expected a name of letters, digits, '_' or '-', got \"%s\"", agency);
     if (!lua_api_reserve_agency(w, agency))
@@ -914,6 +1054,17 @@ static int sim_spend(lua_State *L)
     return 0;
 }
 
+/* Is name a column timeseries.csv has or may have: replicate, week, the
+ * engine's fixed columns, or a cost column (cost_<agency> for any agency a
+ * scenario, an added service or sim:spend may bring)? */
+static int engine_column(const char *name)
+{
+    if (!strcmp(name, "replicate") || !strcmp(name, "week") || !strncmp(name, "cost_", 5)) return 1;
+    for (int c = 0; c < TS_FIXED; c++)
+        if (!strcmp(metrics_ts_names[c], name)) return 1;
+    return 0;
+}
+
 static int sim_record(lua_State *L)
 {
     world *w = world_of(L);
@@ -921,9 +1072,9 @@ static int sim_record(lua_State *L)
     lua_Number v = luaL_checknumber(L, 3);
     if (!json_valid_name(metric))
         return luaL_error(L, "sim:record: expected a column name of letters, digits, '_' or '-', got \"%s\"", metric);
-    for (int c = 0; c < TS_FIXED; c++)
-        if (!strcmp(metrics_ts_names[c], metric))
-            return luaL_error(L, "sim:record: \"%s\" is a column of the engine's own", metric);
+    if (engine_column(metric))
+        return luaL_error(L, "sim:record: \"%s\" is a column of the engine's own (replicate, week, the model's columns "
+                             "and every cost_ column are); choose a name of your own", metric);
     if (!w->rec || w->week < 0) return 0;
     dyncol *col = record_dyncol(w->rec, metric, DYN_RECORD);
     if (!col) return luaL_error(L, "sim:record: no room for the column \"%s\" (limits.columns is %d)", metric,
@@ -934,10 +1085,7 @@ static int sim_record(lua_State *L)
 
 static int sim_log(lua_State *L)
 {
-    lua_remove(L, 1);
-    lua_getglobal(L, "print");
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, 0);
+    lua_host_log_values(L, 2);
     return 0;
 }
 
@@ -955,6 +1103,38 @@ static int sim_rand_int(lua_State *L)
     return 1;
 }
 
+/*
+ * rand_for(entity [, label]): the luck of a person or household (a
+ * selection of one) for one decision this week, uniform in [0, 1). It is a
+ * keyed draw (DESIGN.md, principle 2): a function of the seed, replicate,
+ * week, the intervention's name, the label and the entity, and of nothing
+ * else, so every scenario that asks it of the same entity in the same week
+ * gets the same number, however many draws and events came before. The
+ * same arguments in the same week give the same number; another label
+ * gives an independent one, for another decision about the same entity.
+ */
+static int sim_rand_for(lua_State *L)
+{
+    selection *s = luaL_testudata(L, 2, MT_SEL);
+    if (!s || s->n != 1) {
+        if (s)
+            return luaL_error(L, "sim:rand_for: expected a person or household (a selection of one), got a selection of "
+                                 "%d %s", (int)s->n, s->households ? "households" : "persons");
+        return luaL_error(L, "sim:rand_for: expected a person or household (a selection of one), got a %s",
+                          luaL_typename(L, 2));
+    }
+    if (!lua_isnoneornil(L, 3) && lua_type(L, 3) != LUA_TSTRING)
+        return luaL_error(L, "sim:rand_for: label: expected a string, got a %s", luaL_typename(L, 3));
+    const char *label = luaL_optstring(L, 3, "");
+    lua_api_ctx *c = ctx_of(L);
+    world *w = c->w;
+    uint32_t purpose = rng_purpose_of_name(s->households ? RNG_SCRIPT_HOUSEHOLD : RNG_SCRIPT_PERSON, c->name);
+    uint64_t key = rng_key(w->seed, w->replicate, w->week, purpose);
+    if (*label) key = rng_subkey(key, rng_hash_name(label));
+    lua_pushnumber(L, rng_u01(rng_keyed(key, s->ids[0])));
+    return 1;
+}
+
 static int sim_index(lua_State *L)
 {
     const char *key = luaL_checkstring(L, 2);
@@ -965,7 +1145,7 @@ static int sim_index(lua_State *L)
     else if (!strcmp(key, "scale")) lua_pushnumber(L, w->mp->cfg->population.scale);
     else if (luaL_getmetafield(L, 1, "__methods") && lua_getfield(L, -1, key) != LUA_TNIL) return 1;
     else {
-        static const char *const keys[] = { "week", "weeks", "replicate", "scale", "rand", "rand_int", "persons",
+        static const char *const keys[] = { "week", "weeks", "replicate", "scale", "rand", "rand_int", "rand_for", "persons",
                                             "households", "service", "add_service", "neighbourhoods", "spend",
                                             "record", "log", NULL };
         return unknown_key(L, "sim", key, keys);
@@ -993,7 +1173,7 @@ void lua_api_open(lua_State *L)
 {
     static const luaL_Reg sim_meta[] = { { "__index", sim_index }, { NULL, NULL } };
     static const luaL_Reg sim_methods[] = {
-        { "rand", sim_rand }, { "rand_int", sim_rand_int }, { "persons", sim_persons },
+        { "rand", sim_rand }, { "rand_int", sim_rand_int }, { "rand_for", sim_rand_for }, { "persons", sim_persons },
         { "households", sim_households }, { "service", sim_service }, { "add_service", sim_add_service },
         { "neighbourhoods", sim_neighbourhoods }, { "spend", sim_spend }, { "record", sim_record }, { "log", sim_log },
         { NULL, NULL }
@@ -1006,8 +1186,12 @@ void lua_api_open(lua_State *L)
         { "modify", sel_modify }, { "each", sel_each }, { "persons", sel_persons }, { "households", sel_households },
         { NULL, NULL }
     };
-    static const luaL_Reg svc_meta[] = { { "__index", svc_index }, { "__newindex", svc_newindex }, { NULL, NULL } };
-    static const luaL_Reg nb_meta[] = { { "__index", nb_index }, { "__newindex", nb_newindex }, { NULL, NULL } };
+    static const luaL_Reg svc_meta[] = {
+        { "__index", svc_index }, { "__newindex", svc_newindex }, { "__tostring", svc_tostring }, { NULL, NULL }
+    };
+    static const luaL_Reg nb_meta[] = {
+        { "__index", nb_index }, { "__newindex", nb_newindex }, { "__tostring", nb_tostring }, { NULL, NULL }
+    };
     new_type(L, MT_SIM, sim_meta, sim_methods);
     new_type(L, MT_SEL, sel_meta, sel_methods);
     new_type(L, MT_SVC, svc_meta, NULL);

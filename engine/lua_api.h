@@ -20,7 +20,7 @@ typedef struct lua_api_ctx {
     int index;            /* the intervention's index in the scenario */
     const char *name;     /* its name */
     int sample_week;      /* week of the last sample call */
-    uint32_t sample_calls;/* sample calls this week, keying their draws */
+    uint64_t sample_calls;/* sample calls this week, keying their draws */
 } lua_api_ctx;
 
 /* Registers the metatables and makes the sim object (state's context must

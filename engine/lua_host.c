@@ -10,6 +10,7 @@
 
 #include "alloc.h"
 #include "err.h"
+#include "lua_order.h"
 #include "lua_pattern.h"
 #include "rng.h"
 #include "sbuf.h"
@@ -35,6 +36,15 @@ struct lua_host {
 
 /* ------------------------------------------------------------ allocation and budgets */
 
+static void count_hook(lua_State *L, lua_Debug *ar);
+
+/* The allocator keeps the state within its memory budget. The allocation
+ * that crosses it breaks the budget, and the script stops at its next
+ * instruction (count_hook, set to run at once: lua_sethook may be called
+ * from anywhere), where the message can name the line. So that the script
+ * gets there rather than stopping inside the allocation, with no line to
+ * tell, allocations may go on past the budget by an eighth of it; one that
+ * would go further fails at once, as a memory error. */
 static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     lua_host *h = ud;
@@ -46,7 +56,9 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     }
     if (nsize > osize && h->memory + (nsize - osize) > h->limits.memory) {
         if (!h->broken) h->broken = BROKEN_MEMORY;
-        return NULL; /* Lua raises a memory error */
+        if (h->L) lua_sethook(h->L, count_hook, LUA_MASKCOUNT, 1);
+        if (h->memory + (nsize - osize) > h->limits.memory + h->limits.memory / 8)
+            return NULL; /* Lua raises a memory error */
     }
     void *p = ps_reallocarray(ptr, nsize, 1);
     if (p) h->memory = h->memory - osize + nsize;
@@ -55,19 +67,28 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 lua_host *lua_host_of(lua_State *L) { return *(lua_host **)lua_getextraspace(L); }
 
-static void count_hook(lua_State *L, lua_Debug *ar);
+/* "script:line: " of the nearest Lua function at or above stack level
+ * (level 0 in a hook is the Lua function running; from a C function,
+ * level 1 is its caller, which may be C again, as pcall(string.gsub, ...)
+ * is), into where; empty if there is none. */
+static void script_position(lua_State *L, int level, char *where, size_t size)
+{
+    lua_Debug ar;
+    where[0] = '\0';
+    for (; lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0) continue;
+        snprintf(where, size, "%s:%d: ", ar.short_src, ar.currentline);
+        return;
+    }
+}
 
-/* Marks the budget broken, remembers where (stack level 0 in a hook is the
- * Lua function running; from a C function, level 1 is its Lua caller), and
- * makes every thread raise at its next instruction from now on. */
+/* Marks the budget broken, remembers where the script was the first time
+ * it can tell (a memory budget breaks inside the allocator, which cannot),
+ * and makes every thread raise at its next instruction from now on. */
 static int break_budget(lua_State *L, lua_host *h, int why, int level)
 {
-    if (!h->broken) {
-        h->broken = why;
-        luaL_where(L, level);
-        snprintf(h->where, sizeof h->where, "%s", lua_tostring(L, -1));
-        lua_pop(L, 1);
-    }
+    if (!h->broken) h->broken = why;
+    if (!h->where[0]) script_position(L, level, h->where, sizeof h->where);
     lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
     return luaL_error(L, "%s budget exceeded", h->broken == BROKEN_MEMORY ? "memory" : "instruction");
 }
@@ -98,19 +119,24 @@ static void host_warn(void *ud, const char *msg, int tocont)
     if (h->log && msg && msg[0] != '@') h->log(h->log_ud, h->name, msg);
 }
 
-static int sb_print(lua_State *L)
+void lua_host_log_values(lua_State *L, int first)
 {
     lua_host *h = lua_host_of(L);
     int n = lua_gettop(L); /* before luaL_buffinit, which may push a placeholder */
     luaL_Buffer b;
     luaL_buffinit(L, &b);
-    for (int i = 1; i <= n; i++) {
-        if (i > 1) luaL_addchar(&b, '\t');
+    for (int i = first; i <= n; i++) {
+        if (i > first) luaL_addchar(&b, '\t');
         luaL_tolstring(L, i, NULL);
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
     if (h->log) h->log(h->log_ud, h->name, lua_tostring(L, -1));
+}
+
+static int sb_print(lua_State *L)
+{
+    lua_host_log_values(L, 1);
     return 0;
 }
 
@@ -203,6 +229,7 @@ static void build_sandbox(lua_State *L)
     lua_setfield(L, g, "print");
     lua_pushcfunction(L, sb_collectgarbage);
     lua_setfield(L, g, "collectgarbage");
+    lua_order_install(L, g);
 
     lua_getfield(L, g, LUA_STRLIBNAME);
     int s = lua_gettop(L);
@@ -238,6 +265,25 @@ static int message_handler(lua_State *L)
     return 1;
 }
 
+/* The message of a broken budget: where the script was, which budget,
+ * during ("" or " while loading the script"), when (" (hook week, week
+ * 3)" or ""), and how to allow more. */
+static ps_status budget_error(const lua_host *h, const char *during, const char *when, ps_error *err)
+{
+    char at[300];
+    if (h->where[0]) snprintf(at, sizeof at, "%s", h->where);
+    else snprintf(at, sizeof at, "%s: ", h->name);
+    if (h->broken == BROKEN_INSTRUCTIONS)
+        return err_set(err, PS_ERR_SCRIPT,
+                       "%sinstruction budget exceeded%s: more than %llu instructions in one call%s; "
+                       "raise limits.instructions to allow more",
+                       at, during, (unsigned long long)h->limits.instructions, when);
+    return err_set(err, PS_ERR_SCRIPT,
+                   "%smemory budget exceeded%s: the script used more than %zu MB%s; raise limits.memory_mb to "
+                   "allow more",
+                   at, during, h->limits.memory >> 20, when);
+}
+
 ps_status lua_host_call(lua_host *h, int nargs, const char *hook, int week, ps_error *err)
 {
     lua_State *L = h->L;
@@ -252,20 +298,9 @@ ps_status lua_host_call(lua_host *h, int nargs, const char *hook, int week, ps_e
     if (week >= 0) snprintf(when, sizeof when, "hook %s, week %d", hook, week);
     else snprintf(when, sizeof when, "%s", hook);
     if (h->broken) {
-        /* where is "script:line: " from luaL_where, or empty */
-        char at[300];
-        if (h->where[0]) snprintf(at, sizeof at, "%s", h->where);
-        else snprintf(at, sizeof at, "%s: ", h->name);
-        if (h->broken == BROKEN_INSTRUCTIONS)
-            st = err_set(err, PS_ERR_SCRIPT,
-                         "%sinstruction budget exceeded: more than %llu instructions in one call (%s); "
-                         "raise limits.instructions to allow more",
-                         at, (unsigned long long)h->limits.instructions, when);
-        else
-            st = err_set(err, PS_ERR_SCRIPT,
-                         "%smemory budget exceeded: the script used more than %zu MB (%s); raise "
-                         "limits.memory_mb to allow more",
-                         at, h->limits.memory >> 20, when);
+        char paren[100];
+        snprintf(paren, sizeof paren, " (%s)", when);
+        st = budget_error(h, "", paren, err);
     } else if (rc != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
         st = err_set(err, PS_ERR_SCRIPT, "%s (%s)", msg ? msg : "error", when);
@@ -280,7 +315,7 @@ ps_status lua_host_call(lua_host *h, int nargs, const char *hook, int week, ps_e
 }
 
 ps_status lua_host_new(const char *name, const char *text, size_t len, const lua_limits *limits,
-                       uint64_t rng_key, lua_host **out, ps_error *err)
+                       uint64_t rng_key, lua_log_fn log, void *log_ud, lua_host **out, ps_error *err)
 {
     *out = NULL;
     lua_host *h = ps_calloc(1, sizeof *h);
@@ -290,6 +325,8 @@ ps_status lua_host_new(const char *name, const char *text, size_t len, const lua
     }
     h->limits = *limits;
     h->script_ref = LUA_NOREF;
+    h->log = log; /* before the chunk runs, so its top level's prints are kept */
+    h->log_ud = log_ud;
     pcg32_seed(&h->rng, rng_key, rng_mix64(rng_key));
     h->L = lua_newstate(host_alloc, h);
     if (!h->L) {
@@ -316,10 +353,7 @@ ps_status lua_host_new(const char *name, const char *text, size_t len, const lua
     rc = lua_pcall(L, 0, 1, -2);
     if (h->broken || rc != LUA_OK) {
         ps_status st;
-        if (h->broken)
-            st = err_set(err, PS_ERR_SCRIPT, "%s%s%s budget exceeded while loading the script",
-                         h->where[0] ? h->where : h->name, h->where[0] ? "" : ": ",
-                         h->broken == BROKEN_MEMORY ? "memory" : "instruction");
+        if (h->broken) st = budget_error(h, " while loading the script", "", err);
         else st = err_set(err, PS_ERR_SCRIPT, "%s (while loading the script)", lua_tostring(L, -1));
         lua_host_free(h);
         return st;
@@ -347,12 +381,6 @@ void lua_host_free(lua_host *h)
 lua_State *lua_host_state(lua_host *h) { return h->L; }
 const char *lua_host_name(const lua_host *h) { return h->name; }
 void lua_host_push_script(lua_host *h) { lua_rawgeti(h->L, LUA_REGISTRYINDEX, h->script_ref); }
-
-void lua_host_set_log(lua_host *h, lua_log_fn fn, void *ud)
-{
-    h->log = fn;
-    h->log_ud = ud;
-}
 
 void lua_host_set_context(lua_host *h, void *ctx) { h->ctx = ctx; }
 void *lua_host_context(lua_State *L) { return lua_host_of(L)->ctx; }

@@ -5,11 +5,14 @@
  * require, debug, dofile or loadfile; load takes text only; string.dump is
  * gone and the string metatable is hidden; collectgarbage only counts;
  * math.random draws from the script's own deterministic stream; pattern
- * functions count their steps (lua_pattern.h).
+ * functions count their steps (lua_pattern.h); pairs and next visit keys
+ * in an order that is the same in every run (lua_order.h).
  *
  * The budgets: every call into the script (a hook, or the chunk itself)
  * may run at most limits.instructions VM instructions (pattern steps
- * count too), and the state may hold at most limits.memory_mb. Once a
+ * count too), and the state may hold at most limits.memory_mb (an
+ * allocation that crosses it may go past it by an eighth, so the script
+ * stops at its next instruction, whose line the message names). Once a
  * budget is broken the state is poisoned: every further instruction raises
  * the budget error, so pcall, coroutines or error handlers cannot swallow
  * it, and the caller sees the budget message whatever the script did.
@@ -34,15 +37,17 @@ typedef struct lua_host lua_host;
 /* What the host calls back into for logging (may be NULL). */
 typedef void (*lua_log_fn)(void *ud, const char *script, const char *line);
 
+
 /*
  * Creates a sandboxed state and runs the script text (named name in
  * messages, e.g. "scripts/debt_advice.lua"), which must return a table.
  * That table is kept; lua_host_script pushes it. rng_key seeds the
- * script's math.random and sim:rand stream. On failure *out is NULL and err
- * says what went wrong, with the script's file and line.
+ * script's math.random and sim:rand stream. log (may be NULL) takes what
+ * the script prints, from its top level on. On failure *out is NULL and
+ * err says what went wrong, with the script's file and line.
  */
 ps_status lua_host_new(const char *name, const char *text, size_t len, const lua_limits *limits,
-                       uint64_t rng_key, lua_host **out, ps_error *err);
+                       uint64_t rng_key, lua_log_fn log, void *log_ud, lua_host **out, ps_error *err);
 void lua_host_free(lua_host *h);
 
 lua_State *lua_host_state(lua_host *h);
@@ -51,8 +56,11 @@ const char *lua_host_name(const lua_host *h);
 /* Pushes the table the script returned. */
 void lua_host_push_script(lua_host *h);
 
-/* Sets where log lines go. */
-void lua_host_set_log(lua_host *h, lua_log_fn fn, void *ud);
+/* Writes the values from index first to the top of the stack, converted
+ * with tostring and separated by tabs, as a line of the log: what print
+ * does, for sim:log, which must not depend on the global print a script
+ * may replace. */
+void lua_host_log_values(lua_State *L, int first);
 
 /* Context pointer for the API (the world and intervention), per state. */
 void lua_host_set_context(lua_host *h, void *ctx);

@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -348,6 +349,40 @@ static int has_specials(const char *p, size_t l)
     return 0;
 }
 
+/* A plain search that charges what it does: each byte looked at, whether
+ * memchr passes over it looking for the needle's first byte or it is
+ * compared at a candidate start, costs 1/16 of an instruction. A needle
+ * that almost matches everywhere costs haystack x needle, and is charged
+ * so, where a charge by haystack length alone let one call run for
+ * seconds. */
+static const char *plain_find(lua_State *L, const char *s, size_t ls, const char *p, size_t lp)
+{
+    if (lp == 0) return s;
+    if (lp > ls) return NULL;
+    const char *end = s + (ls - lp) + 1; /* one past the last start where the needle fits */
+    const char *hit = NULL;
+    uint64_t work = 0;
+    for (const char *q = s; q < end; q++) {
+        const char *f = memchr(q, (unsigned char)p[0], (size_t)(end - q));
+        work += (uint64_t)((f ? f : end) - q) + 1;
+        if (!f) break;
+        size_t k = 1;
+        while (k < lp && f[k] == p[k]) k++;
+        work += k;
+        if (k == lp) {
+            hit = f;
+            break;
+        }
+        q = f;
+        if (work >= 16 * CHARGE_EVERY) {
+            lua_host_charge(L, (unsigned)(work / 16));
+            work %= 16;
+        }
+    }
+    lua_host_charge(L, (unsigned)(work / 16 + 1));
+    return hit;
+}
+
 static int find_aux(lua_State *L, int find)
 {
     size_t ls, lp;
@@ -359,16 +394,7 @@ static int find_aux(lua_State *L, int find)
         return 1;
     }
     if (find && (lua_toboolean(L, 4) || !has_specials(p, lp))) {
-        /* plain search */
-        lua_host_charge(L, (unsigned)((ls - init) / 16 + 1));
-        const char *hit = NULL;
-        if (lp == 0) hit = s + init;
-        else
-            for (const char *q = s + init; (size_t)(s + ls - q) >= lp; q++)
-                if (memcmp(q, p, lp) == 0) {
-                    hit = q;
-                    break;
-                }
+        const char *hit = plain_find(L, s + init, ls - init, p, lp);
         if (hit) {
             lua_pushinteger(L, (hit - s) + 1);
             lua_pushinteger(L, (hit - s) + (lua_Integer)lp);

@@ -146,7 +146,7 @@ void model_params_release(model_params *mp)
 
 /* ------------------------------------------------------------ world */
 
-ps_status world_init(world *w, const model_params *mp, uint64_t replicate, ps_error *err)
+ps_status world_init(world *w, const model_params *mp, uint64_t replicate, replicate_record *rec, ps_error *err)
 {
     memset(w, 0, sizeof *w);
     const popdata *pop = mp->pop;
@@ -203,7 +203,7 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, ps_er
         w->capacity[s] = mp->capacity[s];
         w->fixed_cost[s] = mp->fixed_cost[s];
     }
-    st = interventions_world_init(w, err);
+    st = interventions_world_init(w, rec, err);
     if (st) {
         world_release(w);
         return st;
@@ -315,10 +315,11 @@ ps_status world_step(world *w, int week, replicate_record *rec, ps_error *err)
     w->week = week;
     w->rec = recording ? rec : NULL;
     w->spend_total = 0;
+    w->transitions_done = 0;
     if (w->base_spend) memset(w->base_spend, 0, (size_t)w->mp->layout.n_agencies * sizeof *w->base_spend);
     /* scripts hear of events only once the first of them has started */
     w->event_mask = week >= first_start(cfg) ? w->event_mask_all : 0;
-    for (int s = 0; s < w->svt.n; s++) w->starts[s] = w->ends[s] = 0;
+    services_begin_week(w);
     shocks_apply(w, week);
     ps_status st = interventions_week(w, week, err);
     if (st) return st;
@@ -326,6 +327,7 @@ ps_status world_step(world *w, int week, replicate_record *rec, ps_error *err)
     st = services_week(w, week, err);
     if (!st) st = transitions_wellbeing(w, week, err);
     if (st) return st;
+    w->transitions_done = 1;
     crisis_pathway(w, week);
     st = interventions_events(w, week, err);
     if (st) return st;

@@ -61,9 +61,14 @@ void rng_stream(pcg32 *rng, uint64_t key, uint64_t entity)
     pcg32_seed(rng, a, rng_mix64(a ^ key));
 }
 
-uint32_t rng_purpose_of_name(uint32_t base, const char *name)
+uint64_t rng_hash_name(const char *name)
 {
     uint64_t h = UINT64_C(1469598103934665603);
     for (; *name; name++) h = (h ^ (unsigned char)*name) * UINT64_C(1099511628211);
-    return base | (uint32_t)(rng_mix64(h) & 0xFFFFFFu);
+    return h;
+}
+
+uint32_t rng_purpose_of_name(uint32_t base, const char *name)
+{
+    return base | (uint32_t)(rng_mix64(rng_hash_name(name)) & 0xFFFFFFu);
 }

@@ -56,7 +56,9 @@ enum rng_purpose {
     RNG_SERVICE_RECOVER,   /* a completer becomes WELL */
     RNG_SERVICE_RESOLVE,   /* a completed episode resolves a need */
     RNG_SCRIPT = 64,       /* scripts' sim:rand() streams */
-    RNG_SERVICE_ACCESS = 0x40000000u /* | hash of the service's name: coming forward to it */
+    RNG_SERVICE_ACCESS = 0x40000000u, /* | hash of the service's name: coming forward to it */
+    RNG_SCRIPT_PERSON = 0x20000000u,  /* | hash of the intervention's name: sim:rand_for(person) */
+    RNG_SCRIPT_HOUSEHOLD = 0x10000000u /* | hash of the intervention's name: sim:rand_for(household) */
 };
 
 /* Replicate number used for everything about the population itself. */
@@ -81,6 +83,15 @@ static inline uint64_t rng_keyed(uint64_t key, uint64_t entity)
     return rng_mix64(key + (entity + 1) * RNG_GOLDEN);
 }
 
+/* The key of member n of a family of draws under key (the n-th sample
+ * call of a week, a script's labelled draw): for any n, as independent of
+ * key's own draws and of the other members' as keys of different purposes
+ * are. */
+static inline uint64_t rng_subkey(uint64_t key, uint64_t n)
+{
+    return rng_mix64(key ^ rng_mix64(n + UINT64_C(0x2545f4914f6cdd1d)));
+}
+
 /* A uniform double in [0, 1) from 64 random bits (top 53 used). */
 static inline double rng_u01(uint64_t bits) { return (double)(bits >> 11) * 0x1.0p-53; }
 
@@ -95,6 +106,9 @@ static inline int rng_hit(uint64_t bits, uint64_t threshold) { return (bits >> 1
  * that adding, removing or reordering other things changes nothing about
  * it: base | 24 bits of the name's hash. */
 uint32_t rng_purpose_of_name(uint32_t base, const char *name);
+
+/* A 64-bit hash of a name (FNV-1a), to key draws by it. */
+uint64_t rng_hash_name(const char *name);
 
 /* A PCG32 stream for a sequence of draws about one entity under key. */
 void rng_stream(pcg32 *rng, uint64_t key, uint64_t entity);

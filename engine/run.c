@@ -71,7 +71,7 @@ static void *worker(void *arg)
         world w;
         ps_error e;
         err_clear(&e);
-        if (world_init(&w, p->mp, (uint64_t)r, &e)) {
+        if (world_init(&w, p->mp, (uint64_t)r, &p->res->recs[r], &e)) {
             fail(p, r, &e);
             break;
         }

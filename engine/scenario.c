@@ -406,11 +406,15 @@ static ps_status apply_set(cJSON *root, const char *assignment, json_origins *or
     int n = scenario_split_path(path, buf, sizeof buf, tok, 32);
     if (n <= 0) return err_set(err, PS_ERR_INVALID, "--set %s: malformed path \"%s\"", assignment, path);
 
+    /* Inside a free object (an intervention's params) any key may be set,
+     * objects on the way made as needed; the value is read as JSON, and the
+     * script's checks of its params judge it later. */
+    static const schema_node free_key = { .key = "", .kind = SK_JSON };
     const schema_node *sch = keys_scenario();
     cJSON *node = root;
     char shown[512] = "";
     for (int i = 0; i < n; i++) {
-        const schema_node *c = schema_child(sch, tok[i]);
+        const schema_node *c = sch->kind == SK_JSON ? &free_key : schema_child(sch, tok[i]);
         char next[512];
         json_path_key(next, sizeof next, shown, tok[i]);
         if (!c) {
@@ -442,7 +446,7 @@ static ps_status apply_set(cJSON *root, const char *assignment, json_origins *or
             else cJSON_AddItemToObject(node, tok[i], v);
             return PS_OK;
         }
-        if (c->kind == SK_OBJECT) {
+        if (c->kind == SK_OBJECT || c->kind == SK_JSON) {
             if (!child) {
                 child = cJSON_AddObjectToObject(node, tok[i]);
                 if (!child) return err_set(err, PS_ERR_NOMEM, "out of memory");

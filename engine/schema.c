@@ -144,6 +144,33 @@ static void choices_text(const schema_node *n, char *exp, size_t size)
                                 k == 0 ? "one of " : e[1] ? ", " : " or ", *e);
 }
 
+/* What a value of n is expected to be, in words ("a whole number from 0 to
+ * 10000000", "one of ...", "an array of names"), for messages. */
+static void expected_of(const schema_node *n, char *buf, size_t size)
+{
+    char what[200];
+    switch (n->kind) {
+    case SK_NUMBER:
+    case SK_INT:
+    case SK_UINT64: expectation(n, buf, size); return;
+    case SK_BOOL: snprintf(buf, size, "true or false"); return;
+    case SK_STRING: snprintf(buf, size, "%s", n->flags & SF_PATH ? "a file name" : "a string"); return;
+    case SK_ENUM: choices_text(n, buf, size); return;
+    case SK_STRING_LIST: snprintf(buf, size, "an array of names"); return;
+    case SK_ENUM_SET:
+        choices_text(n, what, sizeof what);
+        snprintf(buf, size, "an array of %s", what + 7); /* drop "one of " */
+        return;
+    case SK_NAMED_LIST: snprintf(buf, size, "an array of objects, each with a \"name\""); return;
+    case SK_OBJECT:
+        snprintf(buf, size, "%s", n->flags & SF_PLACE ? "an object or a place file name" : "an object");
+        return;
+    case SK_JSON: snprintf(buf, size, "an object"); return;
+    case SK_END: break;
+    }
+    snprintf(buf, size, "a value");
+}
+
 /* Checks v is one of n's choices; its index goes to *index when given. */
 static ps_status check_choice(const vctx *c, const schema_node *n, const cJSON *v, const char *path, int *index)
 {
@@ -169,17 +196,15 @@ static ps_status check_choice(const vctx *c, const schema_node *n, const cJSON *
 static ps_status validate_value(const vctx *c, const schema_node *n, const cJSON *v,
                                 const char *path)
 {
-    char exp[160];
+    char exp[260];
+    expected_of(n, exp, sizeof exp);
     switch (n->kind) {
     case SK_OBJECT:
-        if (!cJSON_IsObject(v))
-            return bad_value(c, v, path, (n->flags & SF_PLACE) ? "an object or a place file name"
-                                                               : "an object");
+        if (!cJSON_IsObject(v)) return bad_value(c, v, path, exp);
         return validate_object(c, n, v, path, 0, 0);
     case SK_NUMBER:
     case SK_INT:
     case SK_UINT64:
-        expectation(n, exp, sizeof exp);
         if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) return bad_value(c, v, path, exp);
         {
             double x = v->valuedouble;
@@ -190,19 +215,19 @@ static ps_status validate_value(const vctx *c, const schema_node *n, const cJSON
         }
         return PS_OK;
     case SK_BOOL:
-        if (!cJSON_IsBool(v)) return bad_value(c, v, path, "true or false");
+        if (!cJSON_IsBool(v)) return bad_value(c, v, path, exp);
         return PS_OK;
     case SK_STRING:
-        if (!cJSON_IsString(v)) return bad_value(c, v, path, n->flags & SF_PATH ? "a file name" : "a string");
-        if ((n->flags & SF_PATH) && !*v->valuestring) return bad_value(c, v, path, "a file name");
+        if (!cJSON_IsString(v)) return bad_value(c, v, path, exp);
+        if ((n->flags & SF_PATH) && !*v->valuestring) return bad_value(c, v, path, exp);
         return PS_OK;
     case SK_ENUM:
         return check_choice(c, n, v, path, NULL);
     case SK_JSON:
-        if (!cJSON_IsObject(v)) return bad_value(c, v, path, "an object");
+        if (!cJSON_IsObject(v)) return bad_value(c, v, path, exp);
         return PS_OK;
     case SK_STRING_LIST: {
-        if (!cJSON_IsArray(v)) return bad_value(c, v, path, "an array of names");
+        if (!cJSON_IsArray(v)) return bad_value(c, v, path, exp);
         int i = 0;
         for (const cJSON *item = v->child; item; item = item->next, i++) {
             char ipath[PATH_MAX_LEN];
@@ -212,13 +237,7 @@ static ps_status validate_value(const vctx *c, const schema_node *n, const cJSON
         return PS_OK;
     }
     case SK_ENUM_SET: {
-        if (!cJSON_IsArray(v)) {
-            char what[200];
-            choices_text(n, what, sizeof what);
-            char e2[260];
-            ps_fmt(e2, sizeof e2, "an array of %s", what + 7); /* drop "one of " */
-            return bad_value(c, v, path, e2);
-        }
+        if (!cJSON_IsArray(v)) return bad_value(c, v, path, exp);
         int i = 0;
         unsigned seen = 0;
         for (const cJSON *item = v->child; item; item = item->next, i++) {
@@ -235,7 +254,7 @@ static ps_status validate_value(const vctx *c, const schema_node *n, const cJSON
         return PS_OK;
     }
     case SK_NAMED_LIST: {
-        if (!cJSON_IsArray(v)) return bad_value(c, v, path, "an array of objects, each with a \"name\"");
+        if (!cJSON_IsArray(v)) return bad_value(c, v, path, exp);
         int i = 0;
         for (const cJSON *item = v->child; item; item = item->next, i++) {
             char ipath[PATH_MAX_LEN];
@@ -308,10 +327,12 @@ static ps_status validate_object(const vctx *c, const schema_node *schema, const
     for (const schema_node *n = schema->children; n && n->kind != SK_END; n++) {
         int need = (n->flags & SF_REQUIRED) || (!c->partial && !(n->flags & SF_OPTIONAL));
         if (need && !cJSON_GetObjectItemCaseSensitive(obj, n->key)) {
-            char kpath[PATH_MAX_LEN];
+            char kpath[PATH_MAX_LEN], exp[260];
             json_path_key(kpath, sizeof kpath, path, n->key);
-            return err_set(c->err, PS_ERR_INVALID, "%s: %s: missing; expected %s", file_of(c, obj),
-                           kpath, n->doc ? n->doc : "a value");
+            expected_of(n, exp, sizeof exp);
+            int unit = n->unit && *n->unit && (n->kind == SK_NUMBER || n->kind == SK_INT);
+            return err_set(c->err, PS_ERR_INVALID, "%s: %s: missing; expected %s%s%s%s", file_of(c, obj), kpath,
+                           exp, unit ? " (" : "", unit ? n->unit : "", unit ? ")" : "");
         }
     }
     return PS_OK;

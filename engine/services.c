@@ -221,8 +221,6 @@ static int eligible(const world *w, uint32_t i, int s)
     return eligible_code(&w->svt.sx[s], (unsigned)(st - 1) << 4 | needs_of(w, i), w->mp->pop->p_age[i]);
 }
 
-int services_eligible(const world *w, uint32_t i, int s) { return eligible(w, i, s); }
-
 static svc_unit *unit_of(world *w, int s, uint32_t i)
 {
     return &w->sv[s].units[w->svt.sx[s].units == 1 ? 0 : nbhd_of(w, i)];
@@ -253,6 +251,13 @@ ps_status services_join(world *w, uint32_t i, int s, int target, int week)
     w->since[i] = WEEK_CODE(week);
     w->sv[s].referrals++;
     return PS_OK;
+}
+
+int services_refer(world *w, uint32_t i, int s, int week)
+{
+    if (w->st[i] == ST_CHILD || w->svc[i] || w->wait[i] || !w->svt.sx[s].serves[nbhd_of(w, i)] || !eligible(w, i, s))
+        return 0;
+    return services_join(w, i, s, -1, week) ? -1 : 1;
 }
 
 void services_person_multipliers(world *w, uint32_t i, int week, double *onset, double *recovery,
@@ -351,6 +356,7 @@ static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int w
     if ((st == ST_STRUGGLING || st == ST_RECOVERING) && rng_hit(rng_keyed(k->recover, i), x->recover_thr)) {
         w->st[i] = ST_WELL;
         w->wk[i] = 0;
+        if ((w->event_mask & EVENT_BIT(EV_RECOVERY)) && events_push(w, EV_RECOVERY, i, 0)) return PS_ERR_NOMEM;
     }
     unsigned needs = needs_of(w, i);
     for (int n = 0; n < NEED_COUNT; n++) {
@@ -479,6 +485,18 @@ static int serve_queue(world *w, int s, svc_unit *unit, const week_keys *k, int 
     return 0;
 }
 
+/* The week's counts start at the start of the week, not of the services
+ * step, so referrals scripts make in their week hooks count this week. */
+void services_begin_week(world *w)
+{
+    for (int s = 0; s < w->svt.n; s++) {
+        svc_state *ss = &w->sv[s];
+        ss->referrals = ss->started = ss->completed = ss->dropped = ss->lost = 0;
+        ss->wait_sum = 0;
+        w->starts[s] = w->ends[s] = 0;
+    }
+}
+
 ps_status services_week(world *w, int week, ps_error *err)
 {
     const svc_table *t = &w->svt;
@@ -491,11 +509,8 @@ ps_status services_week(world *w, int week, ps_error *err)
         rng_key(w->seed, w->replicate, week, RNG_SERVICE_RESOLVE),
     };
     for (int s = 0; s < t->n; s++) {
-        svc_state *ss = &w->sv[s];
-        ss->referrals = ss->started = ss->completed = ss->dropped = ss->lost = 0;
-        ss->wait_sum = 0;
         if (t->def[s]->role != ROLE_SUPPORT) continue;
-        for (int u = 0; u < t->sx[s].units; u++) ss->units[u].capacity = unit_capacity(w, s, u);
+        for (int u = 0; u < t->sx[s].units; u++) w->sv[s].units[u].capacity = unit_capacity(w, s, u);
     }
     /* a. episodes end; after-effects run out */
     uint32_t np = w->mp->pop->n_persons;
@@ -508,7 +523,7 @@ ps_status services_week(world *w, int week, ps_error *err)
         unit_of(w, s, i)->active--;
         w->svc[i] = 0;
         int completed = rng_hit(rng_keyed(k.complete, i), t->sx[s].complete_thr);
-        if (w->event_mask & EVENT_BIT(EV_SERVICE_END) && events_push(w, EV_SERVICE_END, i, s))
+        if (w->event_mask & EVENT_BIT(EV_SERVICE_END) && events_push(w, EV_SERVICE_END, i, EV_END_EXTRA(s, completed)))
             return err_set(err, PS_ERR_NOMEM, "out of memory");
         if (completed) {
             w->sv[s].completed++;

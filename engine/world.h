@@ -193,8 +193,10 @@ typedef struct world {
     uint32_t *scratch;     /* [n_persons]: room to build selections */
     double *base_spend;    /* this week's script costs to the scenario's agencies */
     double spend_total;    /* this week's script costs in all */
+    int transitions_done;  /* this week's wellbeing transitions have run */
     replicate_record *rec; /* the record being written (NULL in burn-in) */
     int log_lines;
+    int loading;           /* the scripts are loading (log lines say so) */
     /* this week's new crises (person ids) */
     uint32_t *new_crisis;
     uint64_t *order_key;
@@ -204,7 +206,9 @@ typedef struct world {
 /* model.c */
 ps_status model_params_init(model_params *mp, const ps_config *cfg, const popdata *pop, ps_error *err);
 void model_params_release(model_params *mp);
-ps_status world_init(world *w, const model_params *mp, uint64_t replicate, ps_error *err);
+/* rec (may be NULL) is the replicate's record, whose log takes what the
+ * scripts print as they load. */
+ps_status world_init(world *w, const model_params *mp, uint64_t replicate, replicate_record *rec, ps_error *err);
 void world_release(world *w);
 /* Runs one week. When rec is not NULL and week >= 0 the week is recorded
  * at row week of rec. */
@@ -224,15 +228,21 @@ ps_status services_params(model_params *mp, ps_error *err);
 void services_params_release(model_params *mp);
 ps_status services_world_init(world *w, ps_error *err);
 void services_world_release(world *w);
-/* Would service s take person i now? */
-int services_eligible(const world *w, uint32_t i, int s);
 /* Adds a support service while the replicate runs: def is a compiled
  * service owned by the world. Its index goes to *index. */
 ps_status services_add(world *w, cfg_service *def, int *index, ps_error *err);
+/* Zeroes the services' counts of the week (referrals, starts, ...). */
+void services_begin_week(world *w);
 ps_status services_week(world *w, int week, ps_error *err);
 /* Person i joins the waiting list of service s (target: where a gatekeeper
  * refers on, or -1). Counts a referral. */
 ps_status services_join(world *w, uint32_t i, int s, int target, int week);
+/* A referral by a script: person i joins the waiting list of support
+ * service s if they are an adult, not waiting for or in an episode of any
+ * support service, live where s serves (a per-neighbourhood service: on
+ * their own neighbourhood's list) and are eligible. Returns 1 if they
+ * joined, 0 if not, -1 when out of memory. */
+int services_refer(world *w, uint32_t i, int s, int week);
 /* The multipliers services put on person i's onset, recovery and crisis. */
 void services_person_multipliers(world *w, uint32_t i, int week, double *onset, double *recovery,
                                  double *crisis);

@@ -30,7 +30,8 @@ return {
 
   on = {
     debt = function(sim, p, household)
-      if household.low_income and sim:rand() < p.prevented then
+      -- the household's own luck (a keyed draw), the same in every scenario
+      if household.low_income and sim:rand_for(household) < p.prevented then
         household:set{ debt = false }
       end
     end,

@@ -32,7 +32,8 @@ return {
       if helped_this_week >= p.cases_per_week * sim.scale then return end
       helped_this_week = helped_this_week + 1
       sim:spend(p.agency, p.cost_per_case, "prevention cases")
-      if sim:rand() < p.success then
+      -- the household's own luck (a keyed draw), the same in every scenario
+      if sim:rand_for(household) < p.success then
         household:set{ housing_insecure = false }
       end
     end,

@@ -19,6 +19,7 @@ Params:
   recovery              recovery multiplier while a member                  1.2
   crisis                crisis multiplier while a member                   0.85
   lonely_resolved       share of lonely new members who stop being lonely  0.25
+                        (each lonely new member, with this chance)
   cost_per_member       GBP per new member                                   80
   agency                who pays                                         "vcse"
 ]]
@@ -31,8 +32,11 @@ return {
     local n = math.floor(p.new_members_per_week * sim.scale + 0.5)
     local members = sim:persons{ state = "struggling" }:sample(n)
     members:modify{ recovery = p.recovery, crisis = p.crisis, weeks = p.weeks }
-    local lonely = sim:persons{ state = "struggling", lonely = true }
-    lonely:sample(math.floor(n * p.lonely_resolved + 0.5)):set{ lonely = false }
+    -- each lonely new member stops being lonely with the chance lonely_resolved,
+    -- by their own luck (a keyed draw, the same in every scenario)
+    members:each(function(member)
+      if member.lonely and sim:rand_for(member) < p.lonely_resolved then member:set{ lonely = false } end
+    end)
     sim:spend(p.agency, members:count() * p.cost_per_member, "peer support")
   end,
 }

@@ -124,6 +124,17 @@ ts_cmd ts_run(const char *fmt, ...)
     return run_line(line);
 }
 
+char *ts_run_read(const char *scenario, const char *out, const char *file)
+{
+    ts_cmd c = ts_run("run %s --out %s --force --quiet", scenario, out);
+    int ok = c.status == 0;
+    ts_cmd_free(&c);
+    if (!ok) return NULL;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", out, file);
+    return ts_read(path);
+}
+
 ts_cmd ts_sh(const char *fmt, ...)
 {
     char line[4600];

@@ -36,6 +36,11 @@ typedef struct ts_cmd {
 ts_cmd ts_run(const char *args_fmt, ...) __attribute__((format(printf, 1, 2)));
 void ts_cmd_free(ts_cmd *c);
 
+/* Runs "placesim run SCENARIO --out OUT --force --quiet" (OUT a full
+ * path) and returns the text of file inside OUT (free()), or NULL if the
+ * run failed or wrote no such file. */
+char *ts_run_read(const char *scenario, const char *out, const char *file);
+
 /* Runs a shell command line as given (no program prefix), capturing the
  * same way. */
 ts_cmd ts_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -212,6 +212,52 @@ static void a_script_that_does_nothing_changes_nothing(void **state)
     free(log);
 }
 
+/* peer_support's lonely_resolved is a share of its lonely new members: with
+ * lonely_resolved = 1 the lonely people it helps in a week are its members
+ * who are lonely, a few of its 20, not 20 lonely people from anywhere. Two
+ * scripts around it count the lonely struggling adults before and after
+ * its week hook. */
+static void peer_support_resolves_loneliness_among_its_members(void **state)
+{
+    (void)state;
+    ts_write("lonely_count.lua", "return { params = { column = 'x' },\n"
+                                 "  week = function(sim, p)\n"
+                                 "    sim:record(p.column, sim:persons{ state = 'struggling', lonely = true }:count())\n"
+                                 "  end }\n");
+    char cwd[1024], text[2048];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text,
+             "{ \"name\": \"peer lonely\", \"weeks\": 8, \"burn_in_weeks\": 0, \"replicates\": 1,\n"
+             "  \"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 3000, \"deprivation_decile\": 2 } ] },\n"
+             "  \"interventions\": [\n"
+             "    { \"name\": \"before\", \"script\": \"lonely_count.lua\", \"params\": { \"column\": \"before\" } },\n"
+             "    { \"script\": \"%s/scripts/peer_support.lua\",\n"
+             "      \"params\": { \"new_members_per_week\": 20, \"lonely_resolved\": 1 } },\n"
+             "    { \"name\": \"after\", \"script\": \"lonely_count.lua\", \"params\": { \"column\": \"after\" } } ] }\n",
+             cwd);
+    const char *path = ts_write("peer_lonely.json", text);
+    char *csv = ts_run_read(path, ts_path("peer_lonely_out"), "timeseries.csv");
+    assert_non_null(csv);
+    /* the last two columns are before, after (in order of first record) */
+    double helped = 0;
+    int weeks = 0;
+    for (char *line = strchr(csv, '\n') + 1; *line; line = strchr(line, '\n') + 1, weeks++) {
+        char *end = strchr(line, '\n');
+        *end = '\0';
+        char *after = strrchr(line, ',');
+        *after = '\0';
+        char *before = strrchr(line, ',');
+        helped += strtod(before + 1, NULL) - strtod(after + 1, NULL);
+        *after = ',';
+        *end = '\n';
+    }
+    free(csv);
+    print_message("peer support: %g lonely members helped in %d weeks of 20 new members\n", helped, weeks);
+    assert_int_equal(weeks, 8);
+    assert_true(helped > 0);
+    assert_true(helped < 0.5 * 20 * weeks);
+}
+
 static void every_library_script_has_a_header(void **state)
 {
     (void)state;
@@ -242,6 +288,7 @@ int main(void)
         cmocka_unit_test(benefit_uplift_lowers_debt_and_costs_money),
         cmocka_unit_test(params_reach_the_script),
         cmocka_unit_test(a_script_that_does_nothing_changes_nothing),
+        cmocka_unit_test(peer_support_resolves_loneliness_among_its_members),
         cmocka_unit_test(every_library_script_has_a_header),
     };
     return cmocka_run_group_tests(tests, setup_base, teardown_base);

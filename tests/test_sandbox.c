@@ -1,5 +1,6 @@
 /* The script sandbox: every escape route fails with a clear error, and
  * every runaway ends the run with the budget message. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,24 +14,41 @@
 #include "placesim.h"
 #include "support.h"
 
-/* A tiny place, so runs are quick; the script runs from week 2. */
-static const char *scenario_for(const char *name, const char *script_body, const char *limits)
+/* A tiny place and 6 weeks, so runs are quick; the script runs from week
+ * 2. iv_keys are more keys of the intervention (e.g. "\"end_week\": 5"),
+ * keys more keys of the scenario; a "start_week", "place", "weeks" or
+ * "replicates" among them replaces the default. */
+static const char *scenario_with(const char *name, const char *script_body, const char *iv_keys, const char *keys)
 {
-    char file[128], text[4096];
+    char file[128], text[8192];
     snprintf(file, sizeof file, "sb_%s.lua", name);
     ts_write(file, script_body);
+    int own_place = keys && strstr(keys, "\"place\""), own_weeks = keys && strstr(keys, "\"weeks\"");
+    int own_reps = keys && strstr(keys, "\"replicates\"");
+    int own_start = iv_keys && strstr(iv_keys, "\"start_week\"");
     snprintf(text, sizeof text,
-             "{ \"name\": \"sandbox %s\", \"weeks\": 6, \"burn_in_weeks\": 2, \"replicates\": 1,\n"
-             "  \"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 200, \"deprivation_decile\": 3 } ] },\n"
-             "  \"limits\": { %s },\n"
-             "  \"interventions\": [ { \"script\": \"%s\", \"start_week\": 2 } ] }\n",
-             name, limits ? limits : "", file);
+             "{ \"name\": \"sandbox %s\", %s\"burn_in_weeks\": 2, %s\n"
+             "  %s%s%s\n"
+             "  \"interventions\": [ { \"script\": \"%s\"%s%s%s } ] }\n",
+             name, own_weeks ? "" : "\"weeks\": 6, ", own_reps ? "" : "\"replicates\": 1,",
+             own_place ? "" : "\"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 200, "
+                              "\"deprivation_decile\": 3 } ] },\n  ",
+             keys ? keys : "", keys ? "," : "", file, own_start ? "" : ", \"start_week\": 2", iv_keys ? ", " : "",
+             iv_keys ? iv_keys : "");
     snprintf(file, sizeof file, "sb_%s.json", name);
     return ts_write(file, text);
 }
 
-/* Loads and runs; returns the status and copies the message. */
-static ps_status load_and_run(const char *path, char *msg, size_t size)
+static const char *scenario_for(const char *name, const char *script_body, const char *limits)
+{
+    char keys[512];
+    snprintf(keys, sizeof keys, "\"limits\": { %s }", limits ? limits : "");
+    return scenario_with(name, script_body, NULL, keys);
+}
+
+/* Loads and runs (writing the outputs to the folder out under the test
+ * folder, if out is given); returns the status and copies the message. */
+static ps_status run_into(const char *path, const char *out, char *msg, size_t size)
 {
     ps_error err;
     ps_scenario *sc = NULL;
@@ -41,6 +59,8 @@ static ps_status load_and_run(const char *path, char *msg, size_t size)
         o.threads = 1;
         ps_results *res = NULL;
         st = ps_run(sc, &o, &res, &err);
+        ps_write_options wo = { 1, 0, 0, 1 };
+        if (!st && out) st = ps_results_write(res, ts_path(out), &wo, &err);
         ps_results_free(res);
     }
     ps_scenario_free(sc);
@@ -48,23 +68,130 @@ static ps_status load_and_run(const char *path, char *msg, size_t size)
     return st;
 }
 
+static ps_status load_and_run(const char *path, char *msg, size_t size) { return run_into(path, NULL, msg, size); }
+
 /* The run fails (at load or in a hook) with a message holding each of the
- * given pieces. */
-static void expect_failure(const char *name, const char *body, const char *limits, ...)
+ * pieces in ap, up to a NULL. */
+static void expect_failure_v(const char *path, va_list ap)
 {
     char msg[PS_ERROR_MAX];
-    ps_status st = load_and_run(scenario_for(name, body, limits), msg, sizeof msg);
-    print_message("%s: %s\n", name, msg);
-    if (st == PS_OK) fail_msg("%s: the run succeeded", name);
+    ps_status st = load_and_run(path, msg, sizeof msg);
+    print_message("%s: %s\n", path, msg);
+    if (st == PS_OK) fail_msg("%s: the run succeeded", path);
     assert_true(st == PS_ERR_SCRIPT || st == PS_ERR_INVALID);
+    for (const char *piece; (piece = va_arg(ap, const char *));)
+        if (!strstr(msg, piece)) fail_msg("%s: expected \"%s\" in: %s", path, piece, msg);
+}
+
+static void expect_failure(const char *name, const char *body, const char *limits, ...)
+{
     va_list ap;
     va_start(ap, limits);
-    for (const char *piece; (piece = va_arg(ap, const char *));)
-        if (!strstr(msg, piece)) fail_msg("%s: expected \"%s\" in: %s", name, piece, msg);
+    expect_failure_v(scenario_for(name, body, limits), ap);
     va_end(ap);
 }
 
+/* The same for a scenario already written. */
+static void expect_failure_of(const char *path, ...)
+{
+    va_list ap;
+    va_start(ap, path);
+    expect_failure_v(path, ap);
+    va_end(ap);
+}
+
+/* The run succeeds (its outputs in out, if given). */
+static void expect_success(const char *path, const char *out)
+{
+    char msg[PS_ERROR_MAX];
+    if (run_into(path, out, msg, sizeof msg)) fail_msg("%s", msg);
+}
+
+/* The text of file in the output folder out (freed by the caller). */
+static char *out_file(const char *out, const char *file)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", ts_path(out), file);
+    char *text = ts_read(path);
+    if (!text) fail_msg("cannot read %s", path);
+    return text;
+}
+
+/* The cell of column col in the first row of the CSV file in folder out
+ * whose column k1 holds v1 (and k2 holds v2, if k2 is given); NAN if there
+ * is no such row or the cell is empty. */
+static double csv_at(const char *out, const char *file, const char *col, const char *k1, const char *v1,
+                     const char *k2, const char *v2)
+{
+    char *text = out_file(out, file);
+    char *names[256];
+    int n = 0, want = -1, key1 = -1, key2 = -1;
+    char *line = text, *next = strchr(line, '\n');
+    *next = '\0';
+    for (char *c = line; c && n < 256; n++) {
+        names[n] = c;
+        c = strchr(c, ',');
+        if (c) *c++ = '\0';
+    }
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(names[i], col)) want = i;
+        if (!strcmp(names[i], k1)) key1 = i;
+        if (k2 && !strcmp(names[i], k2)) key2 = i;
+    }
+    if (want < 0 || key1 < 0 || (k2 && key2 < 0)) fail_msg("%s: no column %s, %s or %s", file, col, k1, k2 ? k2 : "");
+    double v = NAN;
+    for (line = next + 1; *line && isnan(v); line = next + 1) {
+        next = strchr(line, '\n');
+        *next = '\0';
+        char *cell[256];
+        int k = 0;
+        for (char *c = line; c && k < 256; k++) {
+            cell[k] = c;
+            c = strchr(c, ',');
+            if (c) *c++ = '\0';
+        }
+        if (k != n || strcmp(cell[key1], v1) || (k2 && strcmp(cell[key2], v2))) continue;
+        if (*cell[want]) v = strtod(cell[want], NULL);
+        break;
+    }
+    free(text);
+    return v;
+}
+
+/* The value of column col of timeseries.csv in week (one replicate). */
+static double ts_at(const char *out, const char *col, int week)
+{
+    char w[16];
+    snprintf(w, sizeof w, "%d", week);
+    return csv_at(out, "timeseries.csv", col, "week", w, NULL, NULL);
+}
+
+/* The value of column col of services.csv for service in week (one replicate). */
+static double sv_at(const char *out, const char *service, const char *col, int week)
+{
+    char w[16];
+    snprintf(w, sizeof w, "%d", week);
+    return csv_at(out, "services.csv", col, "week", w, "service", service);
+}
+
 #define IN_WEEK(code) "return { week = function(sim, p)\n" code "\nend }\n"
+
+/* A week hook of code runs without error on the tiny place. */
+#define EXPECT_WEEK_OK(name, code) expect_success(scenario_for((name), IN_WEEK(code), NULL), NULL)
+
+/* A week hook of code that fails with a message holding piece. */
+typedef struct bad_week {
+    const char *name, *code, *piece;
+} bad_week;
+
+static void expect_week_failures(const bad_week *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char body[1024];
+        snprintf(body, sizeof body, IN_WEEK("%s"), cases[i].code);
+        expect_failure(cases[i].name, body, NULL, cases[i].piece, NULL);
+    }
+}
 
 static void io_is_not_there(void **state)
 {
@@ -160,32 +287,13 @@ static void math_random_is_the_deterministic_stream(void **state)
                        "  sim:record('u', sim:rand())\n"
                        "end }\n";
     const char *path = scenario_for("rand", body, NULL);
-    ps_error err;
     double v[2][2];
     for (int k = 0; k < 2; k++) {
-        ps_scenario *sc = NULL;
-        assert_int_equal(ps_scenario_load(path, NULL, 0, &sc, &err), PS_OK);
-        ps_results *res = NULL;
-        assert_int_equal(ps_run(sc, NULL, &res, &err), PS_OK);
-        /* custom columns are not in the results accessors; read the run's
-         * numbers through a written folder instead */
         char out[64];
         snprintf(out, sizeof out, "rand_out%d", k);
-        ps_write_options wo = { 1, 0, 0, 1 };
-        assert_int_equal(ps_results_write(res, ts_path(out), &wo, &err), PS_OK);
-        ps_results_free(res);
-        ps_scenario_free(sc);
-        char p[1200];
-        snprintf(p, sizeof p, "%s/timeseries.csv", ts_path(out));
-        char *csv = ts_read(p);
-        char *line = strchr(csv, '\n') + 1;
-        line = strchr(line, '\n') + 1;
-        line = strchr(line, '\n') + 1; /* week 2, when the script starts */
-        char *last = strrchr(strtok(line, "\n"), ',');
-        v[k][1] = strtod(last + 1, NULL);
-        *last = '\0';
-        v[k][0] = strtod(strrchr(line, ',') + 1, NULL);
-        free(csv);
+        expect_success(path, out);
+        v[k][0] = ts_at(out, "r", 2); /* week 2, when the script starts */
+        v[k][1] = ts_at(out, "u", 2);
     }
     assert_true(v[0][0] >= 1 && v[0][0] <= 1000000);
     assert_true(v[0][1] >= 0 && v[0][1] < 1);
@@ -234,14 +342,21 @@ static void a_memory_bomb_breaks_the_memory_budget(void **state)
 {
     (void)state;
     expect_failure("bomb", IN_WEEK("  local t = {}\n  for i = 1, 1e9 do t[i] = string.rep('x', 1000) .. i end"),
-                   "\"memory_mb\": 8", "memory budget exceeded", "8 MB", "hook week, week 2", "limits.memory_mb", NULL);
+                   "\"memory_mb\": 8", "sb_bomb.lua:3: memory budget exceeded", "8 MB", "hook week, week 2",
+                   "limits.memory_mb", NULL);
+    expect_failure("loadbomb", "local t = {}\nfor i = 1, 1e9 do t[i] = string.rep('x', 1000) .. i end\nreturn {}\n",
+                   "\"memory_mb\": 8", "sb_loadbomb.lua:2: memory budget exceeded while loading the script",
+                   "more than 8 MB", "limits.memory_mb", NULL);
+    expect_failure("loadloop2", "while true do end\nreturn {}\n", "\"instructions\": 2000000",
+                   "sb_loadloop2.lua:1: instruction budget exceeded while loading the script",
+                   "more than 2000000 instructions", "limits.instructions", NULL);
     /* caught allocation failures do not escape it */
     expect_failure("bomb_pcall",
                    IN_WEEK("  local keep = {}\n"
                            "  while true do\n"
                            "    pcall(function() keep[#keep + 1] = string.rep('y', 1 << 20) end)\n"
                            "  end"),
-                   "\"memory_mb\": 8", "memory budget exceeded", NULL);
+                   "\"memory_mb\": 8", "sb_bomb_pcall.lua:", "memory budget exceeded", NULL);
     expect_failure("rep", IN_WEEK("  local s = string.rep('x', 1 << 30)"), "\"memory_mb\": 8",
                    "memory budget exceeded", NULL);
 }
@@ -254,6 +369,11 @@ static void a_runaway_pattern_breaks_the_budget(void **state)
                    IN_WEEK("  local s = string.rep('a', 5000)\n"
                            "  string.find(s, string.rep('a*', 12) .. 'b')"),
                    SMALL_BUDGET, "instruction budget exceeded", NULL);
+    /* a plain find costs haystack x needle at worst, and is charged so */
+    expect_failure("plainfind",
+                   IN_WEEK("  local s = string.rep('a', 1 << 20)\n"
+                           "  string.find(s, string.rep('a', 1 << 13) .. 'b', 1, true)"),
+                   "\"instructions\": 100000", "sb_plainfind.lua:3:", "instruction budget exceeded", NULL);
     expect_failure("gsub",
                    IN_WEEK("  local s = string.rep('a', 5000)\n"
                            "  pcall(string.gsub, s, '(a-)(a-)(a-)(a-)b', '%1')\n"
@@ -287,6 +407,11 @@ static void patterns_still_work(void **state)
         "  assert(string.find('THE (quick) fox', '%f[%a]%a+', 5) == 6)\n"
         "  assert(string.match('2024-11-22', '(%d+)-(%d+)-(%d+)') == '2024')\n"
         "  assert(string.find('a.b', '.', 1, true) == 2)\n"
+        "  assert(string.find(string.rep('a', 100) .. 'b', 'aab', 1, true) == 99)\n"
+        "  assert(string.find('abcabc', 'bc', 3, true) == 5)\n"
+        "  assert(('abc'):find('c', 1, true) == 3 and ('abc'):find('', 2, true) == 2)\n"
+        "  assert(('abc'):find('', 4, true) == 4 and not ('abc'):find('', 5, true))\n"
+        "  assert(not ('abc'):find('abcd', 1, true) and not ('abc'):find('x', 1, true))\n"
         "  assert(string.match('hello', '()ll()') == 3)\n"
         "  assert(string.match('xyzzy', '(z)%1') == 'z')\n"
         "  assert(not pcall(string.find, 'x', '['))");
@@ -310,6 +435,473 @@ static void a_script_error_names_script_line_hook_and_week(void **state)
                    "did you mean \"week\"", NULL);
     expect_failure("badevent", "return { on = { crises = function() end } }\n", NULL, "on.crises: unknown event",
                    "did you mean \"crisis\"", NULL);
+}
+
+/* ------------------------------------------------------------ the API */
+
+static void no_filter_selects_everyone(void **state)
+{
+    (void)state;
+    EXPECT_WEEK_OK("nofilter", "  assert(sim:persons():count() == sim:persons{}:count())\n"
+                               "  assert(sim:households():count() == sim:households{}:count())\n"
+                               "  assert(sim:households():count() == 200)");
+}
+
+/* :persons() and :households() of a selection loop in C, so they count
+ * against the budget like any selection call. */
+static void selection_conversions_count_against_the_budget(void **state)
+{
+    (void)state;
+    expect_failure("topersons", IN_WEEK("  local all = sim:households{}\n  for i = 1, 2000 do all:persons() end"),
+                   "\"instructions\": 40000", "instruction budget exceeded", NULL);
+    expect_failure("tohouseholds", IN_WEEK("  local all = sim:persons{}\n  for i = 1, 2000 do all:households() end"),
+                   "\"instructions\": 40000", "instruction budget exceeded", NULL);
+}
+
+/* Each sample call of a week picks afresh, however many calls there are. */
+static void many_sample_calls_in_a_week_pick_independently(void **state)
+{
+    (void)state;
+    expect_success(scenario_for("samples", "local function ids(sel)\n"
+                                           "  local t = {}\n"
+                                           "  sel:each(function(m) t[#t + 1] = m.id end)\n"
+                                           "  return table.concat(t, ',')\n"
+                                           "end\n"
+                                           "return { week = function(sim, p)\n"
+                                           "  local all = sim:persons()\n"
+                                           "  local first = ids(all:sample(5))\n"
+                                           "  for i = 1, 255 do all:sample(5) end\n"
+                                           "  local again = ids(all:sample(5))\n"
+                                           "  assert(first ~= again, 'call 256 picks as call 0 did: ' .. first)\n"
+                                           "end }\n",
+                                NULL),
+                   NULL);
+}
+
+/* A support service people reach only when referred, taking any adult,
+ * with room for everyone and long episodes. */
+#define REFERRED_ONLY(name, more)                                                                                  \
+    "{ \"name\": \"" name "\", \"capacity\": 5000, \"eligible\": { \"states\": [] }, "                               \
+    "\"access\": { \"route\": \"none\" }, \"episode_weeks\": 520" more " }"
+
+/* What scripts refer counts in services.csv in the week they refer, from a
+ * week hook (before the services step) as from an event hook (after it). */
+static void script_referrals_are_counted(void **state)
+{
+    (void)state;
+    const char *body = "local n = 0\n"
+                       "return {\n"
+                       "  week = function(sim, p)\n"
+                       "    n = sim:persons{ in_service = false, waiting_for = false }:sample(7):refer('link')\n"
+                       "    sim:record('referred', n)\n"
+                       "  end,\n"
+                       "  on = { onset = function(sim, p, person)\n"
+                       "    n = n + person:refer('link')\n"
+                       "    sim:record('referred', n)\n"
+                       "  end } }\n";
+    const char *path = scenario_with("referrals", body, NULL, "\"services\": [ " REFERRED_ONLY("link", "") " ]");
+    expect_success(path, "referrals_out");
+    for (int week = 2; week < 6; week++) {
+        double referred = ts_at("referrals_out", "referred", week);
+        double counted = sv_at("referrals_out", "link", "referrals", week);
+        print_message("week %d: referred %g, counted %g\n", week, referred, counted);
+        assert_true(referred >= 7);
+        assert_true(counted == referred);
+    }
+}
+
+/* :refer takes only people where the service serves, and a per-neighbourhood
+ * service puts them on their own neighbourhood's list. */
+static void refer_respects_the_service_neighbourhoods(void **state)
+{
+    (void)state;
+    const char *body = "local young, old = { max = 39 }, { min = 40 }\n"
+                       "local teams = 0\n"
+                       "return { week = function(sim, p)\n"
+                       "  if sim.week == 2 then\n"
+                       "    assert(sim:persons{ neighbourhood = 'B', age = young }:refer('local') == 0)\n"
+                       "    assert(sim:persons{ neighbourhood = 'B', age = old }:refer('teams') == 0)\n"
+                       "    local n = sim:persons{ age = young }:refer('local')\n"
+                       "    assert(n == sim:persons{ neighbourhood = 'A', age = young }:count(), n)\n"
+                       "    teams = sim:persons{ age = old }:refer('teams')\n"
+                       "    assert(teams == sim:persons{ neighbourhood = 'A', age = old }:count(), teams)\n"
+                       "  elseif sim.week == 3 then\n"
+                       "    assert(sim:service('teams').waiting == 0, sim:service('teams').waiting)\n"
+                       "    assert(sim:service('local').waiting == 0)\n"
+                       "    assert(teams > 0 and sim:persons{ in_service = 'teams' }:count() > 0)\n"
+                       "  end\n"
+                       "end }\n";
+    expect_success(scenario_with("coverage", body, NULL,
+                                 "\"place\": { \"neighbourhoods\": [ "
+                                 "{ \"name\": \"A\", \"households\": 200, \"deprivation_decile\": 3 },"
+                                 "{ \"name\": \"B\", \"households\": 200, \"deprivation_decile\": 7 } ] },\n"
+                                 "  \"services\": [ " REFERRED_ONLY("local", ", \"neighbourhoods\": [\"A\"]") ", "
+                                 REFERRED_ONLY("teams", ", \"neighbourhoods\": [\"A\"], \"per_neighbourhood\": true") " ]"),
+                   NULL);
+}
+
+/* Range bounds of whole-number fields round inward; a fractional single
+ * value, and values of the wrong kind, are errors naming the key. */
+static void filter_ranges_take_whole_numbers(void **state)
+{
+    (void)state;
+    EXPECT_WEEK_OK("ranges", "  local function n(f) return sim:persons(f):count() end\n"
+                             "  assert(n{ age = {30.5, 40} } == n{ age = {31, 40} })\n"
+                             "  assert(n{ age = {30.5, 40} } < n{ age = {0, 40} })\n"
+                             "  assert(n{ age = {min = 30, max = 40.5} } == n{ age = {30, 40} })\n"
+                             "  assert(n{ age = {18, math.huge} } == n{ age = {min = 18} })\n"
+                             "  assert(n{ deprivation_decile = {2.5, 3.5} } == n())\n"
+                             "  assert(n{ deprivation_decile = {3.5, 10} } == 0)\n"
+                             "  local h = sim:households{ size = {1.5, 2} }:count()\n"
+                             "  assert(h > 0 and h == sim:households{ size = 2 }:count())");
+    static const bad_week bad[] = {
+        { "range1", "  sim:persons{ age = 40.5 }", "sim:persons: age: expected a whole number or {min, max}, got 40.5" },
+        { "range2", "  sim:persons{ age = {'30', 40} }",
+          "sim:persons: age: expected a number for the lower bound, got a string" },
+        { "range3", "  sim:persons{ deprivation_decile = {} }",
+          "sim:persons: deprivation_decile: expected {min, max}, {min = a} or {max = b}, got an empty table" },
+        { "range4", "  sim:persons{ age = {low = 30} }",
+          "sim:persons: age: expected {min, max}, {min = a} or {max = b}, got the key \"low\"" },
+        { "range5", "  sim:households{ size = {0/0, 3} }",
+          "sim:households: size: expected a number for the lower bound, got a NaN" },
+        { "range6", "  sim:persons{ age = {30, 50, max = 40} }",
+          "sim:persons: age: the upper bound is given twice (as [2] and max)" },
+        { "range7", "  sim:persons{ age = true }",
+          "sim:persons: age: expected {min, max} or a whole number, got a boolean" },
+    };
+    expect_week_failures(bad, sizeof bad / sizeof bad[0]);
+}
+
+/* "Any of these" over no values: an empty list selects nobody, whatever the key. */
+static void an_empty_list_in_a_filter_selects_nobody(void **state)
+{
+    (void)state;
+    EXPECT_WEEK_OK("emptylists", "  assert(sim:persons{ state = {} }:count() == 0)\n"
+                                 "  assert(sim:persons{ neighbourhood = {} }:count() == 0)\n"
+                                 "  assert(sim:households{ tenure = {} }:count() == 0)\n"
+                                 "  assert(sim:households{ neighbourhood = {} }:count() == 0)\n"
+                                 "  local all = { 'well', 'struggling', 'crisis', 'recovering' }\n"
+                                 "  assert(sim:persons{ state = all }:count() == sim:persons():count())");
+}
+
+/* in_service and waiting_for name support services only; anything else is
+ * an error naming them. */
+static void a_service_test_takes_only_support_services(void **state)
+{
+    (void)state;
+    const char *services = "\"services\": [ { \"name\": \"crisis_team\", \"role\": \"crisis_team\", \"capacity\": 5 }, "
+                           REFERRED_ONLY("debt_advice", "") " ]";
+    expect_failure_of(scenario_with("inservice", IN_WEEK("  sim:persons{ in_service = 'crisis_team' }"), NULL, services),
+                      "sim:persons: in_service: \"crisis_team\" is not a support service", "\"debt_advice\"", NULL);
+    expect_failure_of(scenario_with("inservice2", IN_WEEK("  sim:persons{ in_service = sim:service('crisis_team') }"),
+                                    NULL, services),
+                      "sim:persons: in_service: \"crisis_team\" is not a support service", NULL);
+    expect_failure_of(scenario_with("waitingfor", IN_WEEK("  sim:persons{ waiting_for = 'debt_advise' }"), NULL, services),
+                      "sim:persons: waiting_for: there is no support service named \"debt_advise\"",
+                      "(did you mean \"debt_advice\"?)", NULL);
+    expect_failure_of(scenario_with("inservice3", IN_WEEK("  sim:persons{ in_service = 3 }"), NULL, services),
+                      "sim:persons: in_service: expected true, false or the name of a support service, got a number", NULL);
+    expect_success(scenario_with("inservice4", IN_WEEK("  assert(sim:persons{ in_service = 'debt_advice' }:count() == 0)\n"
+                                                       "  assert(sim:persons{ waiting_for = true }:count() == 0)"),
+                                 NULL, services),
+                   NULL);
+}
+
+/* :modify{weeks = n} acts on exactly n weekly wellbeing steps, from the
+ * next one: this week's from a week hook, next week's from an event hook.
+ * An onset multiplier of 0 on everyone shows which weeks: no onsets. */
+static void modify_lasts_its_weeks_from_any_hook(void **state)
+{
+    (void)state;
+    const char *body = "local done = false\n"
+                       "local function go(sim, p)\n"
+                       "  if done or sim.week ~= 3 then return end\n"
+                       "  done = true\n"
+                       "  sim:persons():modify{ onset = 0, weeks = p.weeks }\n"
+                       "end\n"
+                       "return {\n"
+                       "  params = { weeks = 1, from_event = false },\n"
+                       "  week = function(sim, p) if not p.from_event then go(sim, p) end end,\n"
+                       "  on = { onset = function(sim, p, person) if p.from_event then go(sim, p) end end },\n"
+                       "}\n";
+    const char *place = "\"weeks\": 10, \"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 2000, "
+                        "\"deprivation_decile\": 3 } ] }";
+    for (int from_event = 0; from_event < 2; from_event++)
+        for (int weeks = 1; weeks <= 3; weeks += 2) {
+            char name[64], iv[128];
+            snprintf(name, sizeof name, "modify%d%d", from_event, weeks);
+            snprintf(iv, sizeof iv, "\"params\": { \"weeks\": %d, \"from_event\": %s }", weeks,
+                     from_event ? "true" : "false");
+            expect_success(scenario_with(name, body, iv, place), name);
+            int first = 3 + from_event;
+            for (int week = 2; week < 10; week++) {
+                double onsets = ts_at(name, "onsets", week);
+                int modified = week >= first && week < first + weeks;
+                if ((onsets == 0) != modified)
+                    fail_msg("%s: week %d: %g onsets; expected %s", name, week, onsets, modified ? "none" : "some");
+            }
+        }
+    expect_failure("modifyrange", IN_WEEK("  sim:persons():modify{ onset = 200, weeks = 1 }"), NULL,
+                   ":modify: onset: expected a number from 0 to 100, got 200", NULL);
+}
+
+/* A start_week the run never reaches is an error; an end_week after the
+ * run ends with the run, and finish still runs, after the last week. */
+static void intervention_weeks_fit_the_run(void **state)
+{
+    (void)state;
+    expect_failure_of(scenario_with("startlate", "return {}\n", "\"start_week\": 7", NULL), "sb_startlate.json: ",
+                      "interventions[sb_startlate].start_week: expected a week before the end of the run",
+                      "(weeks is 6", "got 7", NULL);
+    expect_failure_of(scenario_with("startend", "return {}\n", "\"start_week\": 6", NULL),
+                      "interventions[sb_startend].start_week", "weeks is 6", NULL);
+    const char *body = "return {\n"
+                       "  week = function(sim, p) sim:record('finished', 0) end,\n"
+                       "  finish = function(sim, p) sim:record('finished', 1); sim:record('finish_week', sim.week) end,\n"
+                       "}\n";
+    expect_success(scenario_with("endlate", body, "\"end_week\": 40", NULL), "endlate_out");
+    assert_true(ts_at("endlate_out", "finished", 4) == 0);
+    assert_true(ts_at("endlate_out", "finished", 5) == 1);
+    assert_true(ts_at("endlate_out", "finish_week", 5) == 5);
+}
+
+/* sim:record may not make a column timeseries.csv has, or may have. */
+static void record_refuses_the_engines_column_names(void **state)
+{
+    (void)state;
+    const char *taken[] = { "replicate", "week", "onsets", "cost_total", "cost_council", "cost_anything" };
+    for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++) {
+        char name[64], body[256], msg[128];
+        snprintf(name, sizeof name, "record_%s", taken[i]);
+        snprintf(body, sizeof body, IN_WEEK("  sim:record('%s', 1)"), taken[i]);
+        snprintf(msg, sizeof msg, "sim:record: \"%s\" is a column of the engine's own", taken[i]);
+        expect_failure(name, body, NULL, msg, "choose a name of your own", NULL);
+    }
+    expect_success(scenario_for("record_own", IN_WEEK("  sim:record('weekly', 1)\n  sim:record('costs', 2)"), NULL),
+                   "record_own");
+    assert_true(ts_at("record_own", "weekly", 3) == 1 && ts_at("record_own", "costs", 3) == 2);
+}
+
+/* pairs and next visit keys in a defined order: integers ascending, other
+ * numbers ascending, strings in byte order, false, true. */
+static void pairs_and_next_visit_keys_in_a_defined_order(void **state)
+{
+    (void)state;
+    EXPECT_WEEK_OK("order",
+                   "  local t = { [3] = 'c', [1] = 'a', b = 1, a = 2, ab = 3, [2.5] = 4, [1e300] = 5, [true] = 6, [false] = 7,\n"
+                   "              [-1] = 8, [''] = 9 }\n"
+                   "  local seen = {}\n"
+                   "  for k, v in pairs(t) do seen[#seen + 1] = tostring(k) .. '=' .. tostring(v) end\n"
+                   "  local want = '-1=8 1=a 3=c 2.5=4 1e+300=5 =9 a=2 ab=3 b=1 false=7 true=6'\n"
+                   "  assert(table.concat(seen, ' ') == want, table.concat(seen, ' '))\n"
+                   "  local by_next, k = {}, next(t)\n"
+                   "  while k ~= nil do by_next[#by_next + 1] = tostring(k) .. '=' .. tostring(t[k]); k = next(t, k) end\n"
+                   "  assert(table.concat(by_next, ' ') == want, table.concat(by_next, ' '))\n"
+                   "  assert(next({}) == nil and next(t, true) == nil)\n"
+                   "  -- a list, in order, even when removing as it goes\n"
+                   "  local list, n = { 10, 20, 30, 40 }, 0\n"
+                   "  for i, v in pairs(list) do n = n + 1; assert(v == i * 10); list[i + 1] = nil end\n"
+                   "  assert(n == 2)\n"
+                   "  -- keys removed meanwhile are skipped\n"
+                   "  local u, got = { x = 1, y = 2, z = 3 }, {}\n"
+                   "  for k in pairs(u) do got[#got + 1] = k; u.y = nil end\n"
+                   "  assert(table.concat(got) == 'xz', table.concat(got))\n"
+                   "  -- __pairs is respected\n"
+                   "  local function one(_, k) if not k then return 1, 'one' end end\n"
+                   "  local m = setmetatable({}, { __pairs = function(self) return one, self, nil end })\n"
+                   "  for k, v in pairs(m) do assert(k == 1 and v == 'one') end");
+    expect_failure("orderkey", IN_WEEK("  for k in pairs({ [{}] = 1 }) do end"), NULL, "sb_orderkey.lua:2:",
+                   "pairs: the table has a key that is a table", "no order that is the same in every run", NULL);
+    expect_failure("orderkey2", IN_WEEK("  next({ [sim:persons()] = 1 })"), NULL,
+                   "next: the table has a key that is a userdata", NULL);
+    /* the work counts: pairs sorts, and next scans the table at each call */
+    expect_failure("ordercost", IN_WEEK("  local t = {}\n  for i = 1, 2000 do t['k' .. i] = i end\n"
+                                        "  local k = next(t)\n  while k do k = next(t, k) end"),
+                   "\"instructions\": 1000000", "instruction budget exceeded", NULL);
+}
+
+/* The order of pairs over names is the same in every run: separate
+ * processes, so separate seeds of Lua's string hashing. */
+static void pairs_order_is_the_same_in_every_run(void **state)
+{
+    (void)state;
+    const char *path = scenario_for("orderruns", IN_WEEK("  local t, order, i = {}, 0, 0\n"
+                                                          "  for j = 1, 300 do t['name' .. j] = j end\n"
+                                                          "  for k, v in pairs(t) do\n"
+                                                          "    i = i + 1\n"
+                                                          "    order = (order * 31 + v * i) % 1000003\n"
+                                                          "  end\n"
+                                                          "  sim:record('order', order)"),
+                                    NULL);
+    char *first = NULL;
+    for (int run = 0; run < 4; run++) {
+        char *text = ts_run_read(path, ts_path(run ? "orderruns_b" : "orderruns_a"), "timeseries.csv");
+        assert_non_null(text);
+        if (!first) first = text;
+        else {
+            if (strcmp(first, text)) fail_msg("run %d gave another timeseries.csv:\n%s\nthan the first:\n%s", run, text, first);
+            free(text);
+        }
+    }
+    free(first);
+}
+
+/* Spending is a finite amount of 0 or more. */
+static void spend_takes_amounts_of_zero_or_more(void **state)
+{
+    (void)state;
+    static const bad_week bad[] = {
+        { "spendneg", "  sim:spend('council', -5, 'refund')",
+          "sim:spend: amount: expected a finite amount of GBP 0 or more, got -5" },
+        { "spendnan", "  sim:spend('council', 0/0)", "sim:spend: amount: expected a finite amount of GBP 0 or more, got NaN" },
+        { "spendinf", "  sim:spend('council', math.huge)",
+          "sim:spend: amount: expected a finite amount of GBP 0 or more, got inf" },
+    };
+    expect_week_failures(bad, sizeof bad / sizeof bad[0]);
+    expect_success(scenario_for("spendzero", IN_WEEK("  sim:spend('council', 0)\n  sim:spend('council', 12.5)"), NULL),
+                   "spendzero");
+    assert_true(ts_at("spendzero", "cost_council", 3) == 12.5);
+}
+
+/* sim:log does not go through the global print a script may replace. */
+static void log_does_not_depend_on_print(void **state)
+{
+    (void)state;
+    expect_success(scenario_for("logprint", "print = function() error('print was replaced') end\n"
+                                            "return { week = function(sim, p) sim:log('hello', sim.week) end }\n",
+                                NULL),
+                   "logprint");
+    expect_success(scenario_for("lognoprint", "print = nil\n"
+                                              "return { week = function(sim, p) sim:log('still here') end }\n",
+                                NULL),
+                   "lognoprint");
+    char *log = out_file("logprint", "log.txt");
+    assert_true(strncmp(log, "replicate 0, week 2, ", 21) == 0);
+    assert_non_null(strstr(log, "sb_logprint.lua: hello\t2\n"));
+    free(log);
+    log = out_file("lognoprint", "log.txt");
+    assert_non_null(strstr(log, "sb_lognoprint.lua: still here\n"));
+    free(log);
+}
+
+/* sim:rand_for(entity [, label]) is the entity's luck for the decision this
+ * week: the same number for the same arguments, whatever else has drawn,
+ * and the same in a scenario that adds another intervention (common random
+ * numbers); another label, person or household gives another number. */
+static void rand_for_is_keyed_to_the_entity(void **state)
+{
+    (void)state;
+    const char *luck = "return { week = function(sim, p)\n"
+                       "  local one = sim:persons():sample(1)\n"
+                       "  local home = one:households()\n"
+                       "  local u = sim:rand_for(one)\n"
+                       "  for i = 1, 7 do sim:rand() end\n"
+                       "  sim:persons():sample(3):each(function(m) sim:rand_for(m) end)\n"
+                       "  assert(sim:rand_for(one) == u and u >= 0 and u < 1)\n"
+                       "  assert(sim:rand_for(one, 'other') ~= u and sim:rand_for(home) ~= u)\n"
+                       "  assert(sim:rand_for(one, 'other') == sim:rand_for(one, 'other'))\n"
+                       "  sim:record('u', u)\n"
+                       "  sim:record('v', sim:rand_for(home, 'move'))\n"
+                       "end }\n";
+    expect_success(scenario_for("luck", luck, NULL), "luck_alone");
+    /* the same script beside another that draws and changes the world */
+    ts_write("sb_noise.lua", "return { week = function(sim, p)\n"
+                             "  for i = 1, 100 do sim:rand() end\n"
+                             "  sim:persons{ state = 'struggling' }:modify{ onset = 0.5, crisis = 2, weeks = 1 }\n"
+                             "end }\n");
+    const char *both = ts_write("sb_luck2.json",
+                                "{ \"extends\": \"sb_luck.json\", \"interventions\": [ { \"name\": \"noise\", "
+                                "\"script\": \"sb_noise.lua\", \"start_week\": 0 } ] }\n");
+    expect_success(both, "luck_both");
+    for (int week = 2; week < 6; week++) {
+        assert_true(ts_at("luck_alone", "u", week) == ts_at("luck_both", "u", week));
+        assert_true(ts_at("luck_alone", "v", week) == ts_at("luck_both", "v", week));
+    }
+    assert_true(ts_at("luck_alone", "u", 2) != ts_at("luck_alone", "u", 3)); /* a new week, new luck */
+    static const bad_week bad[] = {
+        { "luckmany", "  sim:rand_for(sim:persons())",
+          "sim:rand_for: expected a person or household (a selection of one), got a selection of" },
+        { "lucknum", "  sim:rand_for(42)",
+          "sim:rand_for: expected a person or household (a selection of one), got a number" },
+        { "lucklabel", "  sim:rand_for(sim:persons():sample(1), {})", "sim:rand_for: label: expected a string, got a table" },
+    };
+    expect_week_failures(bad, sizeof bad / sizeof bad[0]);
+}
+
+/* service_end says whether the episode was completed, and a completer made
+ * WELL by recover_on_completion fires recovery, right after it. */
+static void service_end_says_completed_and_completion_recoveries_fire(void **state)
+{
+    (void)state;
+    const char *body = "local done, recovered, ended = 0, 0, {}\n"
+                       "return {\n"
+                       "  week = function(sim, p)\n"
+                       "    done, recovered, ended = 0, 0, {}\n"
+                       "    sim:record('done', 0)\n"
+                       "    sim:record('recovered', 0)\n"
+                       "  end,\n"
+                       "  on = {\n"
+                       "    service_end = function(sim, p, person, service, completed)\n"
+                       "      assert(type(completed) == 'boolean', 'completed is a ' .. type(completed))\n"
+                       "      if completed then done = done + 1; ended[person.id] = true end\n"
+                       "      sim:record('done', done)\n"
+                       "    end,\n"
+                       "    recovery = function(sim, p, person)\n"
+                       "      if ended[person.id] then recovered = recovered + 1 end\n"
+                       "      sim:record('recovered', recovered)\n"
+                       "    end,\n"
+                       "  },\n"
+                       "}\n";
+    const char *path = scenario_with(
+        "serviceend", body, NULL,
+        "\"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 1000, \"deprivation_decile\": 2 } ] },\n"
+        "  \"services\": [ { \"name\": \"therapy\", \"capacity\": 5000, \"eligible\": { \"states\": [\"struggling\"] },\n"
+        "    \"access\": { \"route\": \"self\", \"uptake\": 0.3 }, \"episode_weeks\": 1, \"completion\": 0.6,\n"
+        "    \"effects\": { \"recover_on_completion\": 1 } } ]");
+    expect_success(path, "serviceend_out");
+    double recovered = 0;
+    for (int week = 2; week < 6; week++) {
+        double done = ts_at("serviceend_out", "done", week);
+        assert_true(done > 0);
+        assert_true(done == sv_at("serviceend_out", "therapy", "completed", week));
+        assert_true(ts_at("serviceend_out", "recovered", week) <= done);
+        recovered += ts_at("serviceend_out", "recovered", week);
+    }
+    assert_true(recovered > 0);
+}
+
+/* What a script prints at its top level, as it loads in each replicate,
+ * reaches the log. */
+static void top_level_prints_reach_the_log(void **state)
+{
+    (void)state;
+    const char *path = scenario_with("toplevel", "print('loaded', 42)\nwarn('a warning')\nreturn {}\n", NULL,
+                                     "\"replicates\": 2");
+    expect_success(path, "toplevel");
+    char *log = out_file("toplevel", "log.txt");
+    assert_non_null(strstr(log, "replicate 0, loading, "));
+    assert_non_null(strstr(log, "sb_toplevel.lua: loaded\t42\n"));
+    assert_non_null(strstr(log, "sb_toplevel.lua: a warning\n"));
+    assert_non_null(strstr(log, "replicate 1, loading, "));
+    free(log);
+}
+
+/* Handles say what they are; a missing add_service key is a one-line
+ * "expected ..." like any other. */
+static void handles_print_and_add_service_says_what_is_missing(void **state)
+{
+    (void)state;
+    expect_success(scenario_with("tostring", IN_WEEK("  assert(tostring(sim:service('link')) == 'service \"link\"')\n"
+                                                     "  assert(tostring(sim:neighbourhoods()[1]) == 'neighbourhood \"A\"')\n"
+                                                     "  assert(tostring(sim:persons():sample(2)) == 'selection of 2 persons')"),
+                                 NULL, "\"services\": [ " REFERRED_ONLY("link", "") " ]"),
+                   NULL);
+    char msg[PS_ERROR_MAX];
+    const char *path = scenario_for("addmissing", "return { setup = function(sim) sim:add_service{ name = 'x' } end }\n", NULL);
+    assert_int_equal(load_and_run(path, msg, sizeof msg), PS_ERR_SCRIPT);
+    print_message("%s\n", msg);
+    assert_non_null(strstr(msg, "sim:add_service: capacity: missing; expected a whole number from 0 to 10000000 (cases) "
+                                "(hook setup, week 2)"));
 }
 
 /* Through the program: a failing script exits 1, names it, writes nothing. */
@@ -348,6 +940,25 @@ int main(void)
         cmocka_unit_test(a_loop_at_load_time_breaks_the_budget),
         cmocka_unit_test(patterns_still_work),
         cmocka_unit_test(a_script_error_names_script_line_hook_and_week),
+        cmocka_unit_test(no_filter_selects_everyone),
+        cmocka_unit_test(selection_conversions_count_against_the_budget),
+        cmocka_unit_test(many_sample_calls_in_a_week_pick_independently),
+        cmocka_unit_test(script_referrals_are_counted),
+        cmocka_unit_test(refer_respects_the_service_neighbourhoods),
+        cmocka_unit_test(filter_ranges_take_whole_numbers),
+        cmocka_unit_test(an_empty_list_in_a_filter_selects_nobody),
+        cmocka_unit_test(a_service_test_takes_only_support_services),
+        cmocka_unit_test(modify_lasts_its_weeks_from_any_hook),
+        cmocka_unit_test(intervention_weeks_fit_the_run),
+        cmocka_unit_test(record_refuses_the_engines_column_names),
+        cmocka_unit_test(pairs_and_next_visit_keys_in_a_defined_order),
+        cmocka_unit_test(pairs_order_is_the_same_in_every_run),
+        cmocka_unit_test(spend_takes_amounts_of_zero_or_more),
+        cmocka_unit_test(log_does_not_depend_on_print),
+        cmocka_unit_test(rand_for_is_keyed_to_the_entity),
+        cmocka_unit_test(service_end_says_completed_and_completion_recoveries_fire),
+        cmocka_unit_test(top_level_prints_reach_the_log),
+        cmocka_unit_test(handles_print_and_add_service_says_what_is_missing),
         cmocka_unit_test(a_failing_run_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

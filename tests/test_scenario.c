@@ -1020,6 +1020,54 @@ static void set_overrides_the_file_and_later_sets_win(void **state)
     cJSON_Delete(t);
 }
 
+/* A scenario with an intervention whose script declares a few params, and
+ * gives one of them. */
+static pbuf params_scenario(void)
+{
+    write_file("params_iv.lua", "return { params = { capacity = 40, success = 0.6, agency = 'council', open = true,\n"
+                                "                     weights = { a = 1 } } }\n");
+    return write_file("params_base.json", "{ \"extends\": \"base.json\",\n"
+                                          "  \"interventions\": [ { \"name\": \"iv\", \"script\": \"params_iv.lua\",\n"
+                                          "                       \"params\": { \"capacity\": 50 } } ] }\n");
+}
+
+/* --set reaches keys inside params, with either path form: it replaces a
+ * param the file gives and adds one it does not, the value read as JSON. */
+static void set_reaches_an_interventions_params(void **state)
+{
+    (void)state;
+    pbuf p = params_scenario();
+    const char *sets[] = { "interventions.iv.params.capacity=60", "interventions[iv].params.success=0.8",
+                           "interventions[iv].params.agency=nhs", "interventions.iv.params.open=false",
+                           "interventions.iv.params.weights.b=2" };
+    cJSON *t = resolved_tree(p.s, sets, 5);
+    assert_near(num_at(t, "interventions[iv].params.capacity"), 60, 0);
+    assert_near(num_at(t, "interventions[iv].params.success"), 0.8, 0);
+    assert_string_equal(str_at(t, "interventions[iv].params.agency"), "nhs");
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t, "interventions"), 0), "params");
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(params, "open")));
+    assert_near(num_at(t, "interventions[iv].params.weights.b"), 2, 0);
+    cJSON_Delete(t);
+}
+
+/* The script's checks apply to what --set puts in params, naming --set. */
+static void set_into_params_is_checked_against_the_script(void **state)
+{
+    (void)state;
+    pbuf p = params_scenario();
+    const char *bad_type[] = { "interventions.iv.params.capacity=lots" };
+    ps_error e = load_fails(p.s, bad_type, 1, PS_ERR_INVALID);
+    assert_prefix(e.message, "--set interventions.iv.params.capacity=lots: interventions[iv].params.capacity: "
+                             "expected a number, as the default in ");
+    const char *unknown[] = { "interventions[iv].params.capasity=3" };
+    e = load_fails(p.s, unknown, 1, PS_ERR_INVALID);
+    assert_prefix(e.message, "--set interventions[iv].params.capasity=3: interventions[iv].params.capasity: unknown param");
+    assert_non_null(strstr(e.message, "(did you mean \"capacity\"?)"));
+    const char *not_object[] = { "interventions.iv.params.capacity.x=1" };
+    EXPECT_ERROR(p.s, not_object, 1, PS_ERR_INVALID,
+                 "--set interventions.iv.params.capacity.x=1: interventions[iv].params.capacity is not an object");
+}
+
 /* ============================================================ round trip */
 
 static void assert_round_trip(const char *scenario, const char *const *sets, size_t nsets, const char *name)
@@ -1287,6 +1335,8 @@ int main(void)
         cmocka_unit_test(set_takes_string_values),
         cmocka_unit_test(set_changes_a_nested_model_value),
         cmocka_unit_test(set_overrides_the_file_and_later_sets_win),
+        cmocka_unit_test(set_reaches_an_interventions_params),
+        cmocka_unit_test(set_into_params_is_checked_against_the_script),
         /* round trip */
         cmocka_unit_test(resolved_json_loads_back_to_itself),
         cmocka_unit_test(resolved_json_with_sets_and_extends_loads_back_to_itself),

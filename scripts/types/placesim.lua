@@ -70,22 +70,26 @@ and annotate the table a script returns, or its hooks one by one:
 ---@alias EventName
 ---| "crisis"         # a person enters CRISIS (passes a Person)
 ---| "onset"          # WELL -> STRUGGLING (passes a Person)
----| "recovery"       # STRUGGLING or RECOVERING -> WELL in the wellbeing step (passes a Person)
+---| "recovery"       # STRUGGLING or RECOVERING -> WELL: in the wellbeing step, or on completing an episode (recover_on_completion), right after its service_end (passes a Person)
 ---| "job_loss"       # a person loses their job (passes a Person)
 ---| "debt"           # a household falls into problem debt (passes a Household)
 ---| "housing"        # a renting household becomes housing insecure (passes a Household)
 ---| "service_start"  # a person starts an episode of a support service (passes a Person and a Service)
----| "service_end"    # an episode ends, completed or not (passes a Person and a Service)
+---| "service_end"    # an episode ends (passes a Person, a Service and whether it was completed)
 
----A whole number, or {min, max}, or {min = a, max = b}; a missing bound is
----left open. Use whole numbers: a fractional bound is read as 0.
----@alias Range integer|integer[]|{ min: integer?, max: integer? }
+---A whole number n (the range {n, n}; a fractional one is an error), or
+---{min, max}, {min = a}, {max = b}: a bound left out stays open. A
+---fractional bound is rounded inward ({30.5, 40} is 31 to 40); math.huge
+---is open. An empty table, another key, or a bound that is not a number
+---is an error.
+---@alias Range integer|number[]|{ min: number?, max: number? }
 
 ---A service by name or by its handle.
 ---@alias ServiceRef string|Service
 
 ---In a filter: true = in (or waiting for) any support service, false = in
----none, a name or handle = that service.
+---none, a name or handle = that support service (any other service, or an
+---unknown name, is an error naming the support services).
 ---@alias ServiceTest boolean|string|Service
 
 ---A script's params as the hooks receive them: the script's defaults with
@@ -96,11 +100,12 @@ and annotate the table a script returns, or its hooks one by one:
 -- ------------------------------------------------------------------ filters
 
 ---What `sim:persons{...}` selects: adults (16 and over) who pass every key
----given. An empty table selects every adult.
+---given. An empty table selects every adult. A list of names means "any of
+---these", so an empty list (`state = {}`) selects nobody.
 ---@class PersonFilter
----@field state? WellbeingState|WellbeingState[] one state or a list (any of them); default: all four
+---@field state? WellbeingState|WellbeingState[] one state or a list (any of them; {} selects nobody); default: all four
 ---@field age? Range years, e.g. {18, 64} or {min = 65}
----@field neighbourhood? string|string[] neighbourhood names (any of them)
+---@field neighbourhood? string|string[] neighbourhood names (any of them; {} selects nobody)
 ---@field deprivation_decile? Range decile of the person's neighbourhood, 1 = most deprived
 ---@field sex? Sex
 ---@field employed? boolean true: in work; false: not in work (unemployed, inactive or retired)
@@ -124,7 +129,7 @@ and annotate the table a script returns, or its hooks one by one:
 ---@field housing_insecure? boolean
 ---@field low_income? boolean
 ---@field renter? boolean
----@field tenure? Tenure|Tenure[]
+---@field tenure? Tenure|Tenure[] one tenure or a list (any of them; {} selects nobody)
 ---@field size? Range people in the household, children included
 ---@field workless? boolean in the labour force with nobody in work
 
@@ -150,7 +155,7 @@ and annotate the table a script returns, or its hooks one by one:
 ---@field onset? number multiplier on WELL -> STRUGGLING and on relapse (RECOVERING -> STRUGGLING)
 ---@field recovery? number multiplier on STRUGGLING -> WELL (RECOVERING -> WELL keeps its own rate)
 ---@field crisis? number multiplier on STRUGGLING -> CRISIS
----@field weeks integer required: how long it lasts, 1 to 5200 (from a week hook: this week and the next weeks-1)
+---@field weeks integer required, 1 to 5200: the number of weekly wellbeing steps it acts on, from the next one (from setup or week: this week's; from an event hook or finish: next week's)
 
 -- ------------------------------------------------------------------ selections
 
@@ -169,7 +174,7 @@ function Selection:count() end
 ---The n members with the smallest keyed draws (keyed by intervention,
 ---week, the number of this sample call in the week, and member id), in id
 ---order. n must be a whole number >= 0; n >= count gives all of them.
----Only 256 calls a week have draws of their own: the 257th draws as the first.
+---Any number of calls in a week pick independently.
 ---@param n integer
 ---@return Selection
 function Selection:sample(n) end
@@ -180,9 +185,12 @@ function Selection:sample(n) end
 ---@return integer changed
 function Selection:set(changes) end
 
----Puts each member who is eligible for the support service, and not
----already waiting for or in an episode of any support service, on its
----waiting list. Persons only. Returns how many joined.
+---Puts each member who is eligible for the support service, lives in a
+---neighbourhood it serves, and is not already waiting for or in an episode
+---of any support service, on its waiting list (a per_neighbourhood
+---service's: their own neighbourhood's). Persons only. Returns how many
+---joined; the others are not referred. Referrals count in services.csv in
+---the week they are made.
 ---@param service ServiceRef
 ---@return integer referred
 function Selection:refer(service) end
@@ -255,7 +263,7 @@ function Selection:households() end
 ---@field capacity integer places now, after population.scale (per team if per_neighbourhood), before shocks and volunteers; settable, 0 to 1e9, rounded
 ---@field waiting integer people on its waiting lists (0 for the crisis pathway)
 ---@field active integer people in an episode (for the crisis pathway: in its care)
----@field referrals integer people who joined its list in its latest services step (plus script referrals since)
+---@field referrals integer people who joined its list so far this week, scripts' referrals included (in a week hook: those made by earlier hooks this week)
 
 ---A neighbourhood of the place. Only social_capital can be set.
 ---@class Neighbourhood
@@ -330,15 +338,13 @@ function Selection:households() end
 ---@field scale number population.scale
 local Sim = {}
 
----Adults who pass the filter. Pass a table: `sim:persons{}` for everyone
----(called with no argument it fails).
----@param filter PersonFilter
+---Adults who pass the filter; with no filter (or `{}`), every adult.
+---@param filter? PersonFilter
 ---@return Selection
 function Sim:persons(filter) end
 
----Households that pass the filter. Pass a table: `sim:households{}` for all
----(called with no argument it fails).
----@param filter HouseholdFilter
+---Households that pass the filter; with no filter (or `{}`), every household.
+---@param filter? HouseholdFilter
 ---@return Selection
 function Sim:households(filter) end
 
@@ -360,18 +366,16 @@ function Sim:neighbourhoods() end
 
 ---Spends amount GBP for agency this week: added to cost_total and
 ---cost_<agency> in timeseries.csv and to interventions.<name>.<label> in
----summary.json. A negative amount is a saving. Each new agency and each new
----label takes one of limits.columns (16 per replicate).
+---summary.json. Each new agency and each new label takes one of
+---limits.columns (16 per replicate).
 ---@param agency string letters, digits, _ and -
----@param amount number finite
+---@param amount number GBP, finite and 0 or more (a negative, NaN or infinite amount is an error)
 ---@param label? string default "spend"
 function Sim:spend(agency, amount, label) end
 
 ---Sets this week's value of a custom column of timeseries.csv (the last
----value given in a week wins; weeks with none are empty). A new column takes
----one of limits.columns. Avoid the names replicate, week and cost_<agency>:
----they are not refused but give the CSV two columns of one name.
----@param column string letters, digits, _ and -
+---value given in a week wins; weeks with none are empty).
+---@param column string letters, digits, _ and -; not replicate, week, a column of the engine's or any cost_ name (an error)
 ---@param value number
 function Sim:record(column, value) end
 
@@ -391,9 +395,21 @@ function Sim:rand() end
 ---@return integer
 function Sim:rand_int(n) end
 
+---The luck of a person or household (a selection of one) for a decision
+---this week, uniform in [0, 1): a keyed draw of the seed, replicate, week,
+---the intervention's name, the label and the entity only, so every scenario
+---that asks it of the same entity in the same week gets the same number,
+---whatever else has drawn (common random numbers). The same arguments in the
+---same week give the same number; use another label for another decision
+---about the same entity in the same week.
+---@param entity Person|Household
+---@param label? string default ""
+---@return number
+function Sim:rand_for(entity, label) end
+
 -- ------------------------------------------------------------------ the script
 
----The event hooks of a script: each gets (sim, params, entity[, service]).
+---The event hooks of a script: each gets (sim, params, entity[, service[, completed]]).
 ---@class InterventionEvents
 ---@field crisis? fun(sim: Sim, p: Params, person: Person)
 ---@field onset? fun(sim: Sim, p: Params, person: Person)
@@ -402,7 +418,7 @@ function Sim:rand_int(n) end
 ---@field debt? fun(sim: Sim, p: Params, household: Household)
 ---@field housing? fun(sim: Sim, p: Params, household: Household)
 ---@field service_start? fun(sim: Sim, p: Params, person: Person, service: Service)
----@field service_end? fun(sim: Sim, p: Params, person: Person, service: Service)
+---@field service_end? fun(sim: Sim, p: Params, person: Person, service: Service, completed: boolean)
 
 ---The table a script returns. Every field is optional; no other field is
 ---allowed.
