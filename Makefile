@@ -1,7 +1,7 @@
 # placesim: build, test, run, bench, install.
 #
 #   make            build libplacesim.a and the placesim program
-#   make run        build, then run the default comparison of service models
+#   make run        build, then compare the four service models (out/demo/report.html)
 #   make test       build and run every test (cmocka)
 #   make test SANITIZE=1   the same under AddressSanitizer and UndefinedBehaviorSanitizer
 #   make bench      measure speed and memory (see docs/performance.md)
@@ -53,7 +53,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: all run test bench install uninstall clean deps docs
+.PHONY: all run test test-deps bench install uninstall clean deps docs
 .SECONDARY:
 all: $(PROG)
 
@@ -98,8 +98,29 @@ $(BUILD)/tests/%.o: tests/%.c | deps
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_SUPPORT) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIB) $(LIBS_ALL) $(TEST_LIBS)
 
-test: $(PROG) $(TEST_BIN)
+test: $(PROG) $(TEST_BIN) test-deps
 	@PLACESIM=$(abspath $(PROG)) BUILD=$(BUILD) sh tests/run_tests.sh $(TEST_BIN)
+
+# The report tests render report.html in headless Chromium (Debian's
+# chromium package) driven by playwright-core (tests/report, from npm).
+test-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="chromium"; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "placesim: installing what the report tests need:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; \
+	  else echo "placesim: cannot install packages without root; run:"; \
+	       echo "  sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || { \
+	    echo "placesim: apt-get failed; run: sudo apt-get install -y$$missing"; exit 1; }; \
+	fi
+	@[ -d tests/report/node_modules/playwright-core ] || \
+	  (cd tests/report && npm ci --no-audit --no-fund --loglevel=error) || { \
+	  echo "placesim: npm could not install playwright-core; run: (cd tests/report && npm ci)"; exit 1; }
 
 # Regenerates the key reference at the end of docs/scenarios.md from engine/keys.c.
 docs: $(PROG)
@@ -108,10 +129,11 @@ docs: $(PROG)
 	@mv docs/scenarios.md.tmp docs/scenarios.md
 	@echo "docs/scenarios.md: key reference regenerated"
 
-# The four service models on Example Town, side by side.
+# The four service models on Example Town, compared with the crisis-led
+# baseline; the report is out/demo/report.html.
 MODELS := scenarios/crisis_led.json scenarios/preventative.json scenarios/integrated_teams.json scenarios/community_led.json
 run: $(PROG)
-	./$(PROG) run $(MODELS) --force
+	./$(PROG) compare $(MODELS) --out out/demo --force
 
 install: $(PROG) $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

@@ -137,6 +137,7 @@ static void diff_text(char *buf, size_t size, const row *r, const ps_difference 
     char m[32], lo[32], hi[32];
     row rr = *r;
     rr.scale = r->scale * scale;
+    if (strstr(r->fmt, "%%")) rr.fmt = "%.2f pp"; /* a difference of shares is in percentage points */
     value(m, sizeof m, &rr, d->mean);
     if (d->n > 1 && d->ci_low == d->ci_low && d->ci_high == d->ci_high) {
         value(lo, sizeof lo, &rr, d->ci_low);
@@ -152,6 +153,7 @@ static const row derived_rows[] = {
     { "QALYs gained (over the run)", "derived.qalys_gained", 1, "%.1f" },
     { "Net cost, all agencies (GBP over the run)", "derived.net_cost", 1, "%.0f" },
     { "Cost per crisis averted (GBP)", "derived.cost_per_crisis_averted", 1, "%.0f" },
+    { "Cost per QALY gained (GBP)", "derived.cost_per_qaly_gained", 1, "%.0f" },
     { "Return per pound (GBP saved per GBP spent)", "derived.return_per_pound", 1, "%.2f" },
     { "Net monetary benefit (GBP over the run)", "derived.net_monetary_benefit", 1, "%.0f" },
 };
@@ -173,7 +175,9 @@ void cli_print_differences(const char *const *names, const ps_comparison *cmp, i
         printf("%-44.44s", r->label);
         for (int j = 1; j < n; j++) {
             char cell[160] = "-";
-            if (ps_comparison_find(cmp, (size_t)j - 1, r->outcome, &d) == PS_OK) {
+            if (ps_comparison_find(cmp, (size_t)j - 1, r->outcome, &d) == PS_OK && d.note) {
+                snprintf(cell, sizeof cell, "%s", d.note);
+            } else if (ps_comparison_find(cmp, (size_t)j - 1, r->outcome, &d) == PS_OK) {
                 diff_text(cell, sizeof cell, r, &d, 1);
                 unclear |= !d.ratio && !d.separated && d.n > 1 && !(d.mean == 0 && d.sd == 0);
             }
@@ -189,10 +193,10 @@ void cli_print_differences(const char *const *names, const ps_comparison *cmp, i
                 ps_difference d;
                 if (ps_comparison_find(cmp, (size_t)j - 1, rows[k].outcome, &d)) continue;
                 if (d.ratio || d.separated || d.n < 2 || (d.mean == 0 && d.sd == 0)) continue;
-                if (d.replicates_needed == d.replicates_needed && d.replicates_needed < 1e6)
+                if (d.replicates_needed == d.replicates_needed && d.replicates_needed <= 1000)
                     printf("  %-20.20s %-44.44s about %.0f\n", names[j], rows[k].label, d.replicates_needed);
                 else
-                    printf("  %-20.20s %-44.44s too small to separate\n", names[j], rows[k].label);
+                    printf("  %-20.20s %-44.44s over 1,000: no difference to speak of\n", names[j], rows[k].label);
             }
     }
 }

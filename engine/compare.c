@@ -40,17 +40,21 @@ double compare_replicates_needed(double mean, double sd)
     if (!isfinite(mean) || !isfinite(sd) || mean == 0) return NAN;
     if (sd == 0) return 2;
     const double z80 = 0.841621; /* one-sided 80% quantile of the normal */
-    double k = (sd / fabs(mean)) * (sd / fabs(mean));
-    double n = (1.959964 + z80) * (1.959964 + z80) * k;
-    /* the interval uses t with n-1 degrees of freedom: iterate to a fixed point */
-    for (int it = 0; it < 8 && n < 1e6; it++) {
-        double m = ceil(n) < 2 ? 2 : ceil(n);
-        double t = stats_t975((int)m - 1);
-        n = (t + z80) * (t + z80) * k;
+    double k = (sd / mean) * (sd / mean);
+    /* the smallest m with (t(m-1) + z80)^2 k <= m; the left side falls and
+     * the right rises with m, so a search by halving finds it */
+#define ENOUGH(m) ((stats_t975((int)(m) - 1) + z80) * (stats_t975((int)(m) - 1) + z80) * k <= (m))
+    double lo = 2, hi = 2;
+    while (!ENOUGH(hi) && hi < 1e6) hi *= 2;
+    if (!ENOUGH(hi)) return 1e6;
+    if (ENOUGH(lo)) return 2;
+    while (hi - lo > 1) { /* ENOUGH(hi), !ENOUGH(lo) */
+        double mid = floor((lo + hi) / 2);
+        if (ENOUGH(mid)) hi = mid;
+        else lo = mid;
     }
-    n = ceil(n);
-    if (n < 2) n = 2;
-    return n > 1e6 ? 1e6 : n;
+#undef ENOUGH
+    return hi;
 }
 
 /* Summary of differences d[0..n-1] (all finite) into out. */
@@ -66,7 +70,11 @@ static void summarise_diffs(const double *d, int n, ps_difference *out)
     stats_summarise(d, n, &out->mean, &out->sd, &out->ci_low, &out->ci_high);
     if (n == 1) out->ci_low = out->ci_high = NAN;
     out->separated = n > 1 && (out->ci_low > 0 || out->ci_high < 0);
-    out->replicates_needed = out->separated ? NAN : compare_replicates_needed(out->mean, out->sd);
+    out->replicates_needed = NAN;
+    if (!out->separated) { /* what we have did not tell, so at least one more */
+        double m = compare_replicates_needed(out->mean, out->sd);
+        out->replicates_needed = isnan(m) ? m : m > n ? m : n + 1;
+    }
 }
 
 void compare_paired(const double *base, const double *other, int n, double *d, ps_difference *out)
@@ -311,6 +319,19 @@ static ps_status add_derived(cmp_scenario *s, const ps_results *base, int R, con
                 !ratio_item(s, "derived.cost_per_qaly_gained", "GBP per QALY gained", stat_ratio, &per_qaly, R,
                             o, seed)))
         st = PS_ERR_NOMEM;
+    /* a cost per crisis averted is a price only when crises are averted at a cost */
+    for (size_t i = 0; !st && i < s->n; i++) {
+        ps_difference *d = &s->items[i].s;
+        int crisis = !strcmp(s->items[i].name, "derived.cost_per_crisis_averted");
+        if (!crisis && strcmp(s->items[i].name, "derived.cost_per_qaly_gained")) continue;
+        double gain = 0, net = 0;
+        for (int k = 0; k < R; k++) {
+            gain += crisis ? averted[k] : q[k];
+            net += cost[k];
+        }
+        if (!(gain > 0)) d->note = crisis ? "averts no crises" : "gains no QALYs";
+        else if (net <= 0) d->note = "saves money as well";
+    }
     /* return per pound across agencies; an agency absent on one side spent nothing there */
     size_t na = 0;
     for (size_t i = 0; i < s->n; i++) na += (size_t)is_agency_item(&s->items[i]);

@@ -109,6 +109,7 @@ static cJSON *comparison_json(const ps_comparison *c, const char *const *labels)
             cJSON_AddBoolToObject(x, "separated", d->separated);
             cJSON_AddNumberToObject(x, "replicates_needed", d->replicates_needed);
             if (d->ratio) cJSON_AddStringToObject(x, "interval", "paired bootstrap (percentile)");
+            if (d->note) cJSON_AddStringToObject(x, "note", d->note);
             cJSON_AddStringToObject(x, "unit", d->unit ? d->unit : "");
         }
         cJSON *ch = cJSON_AddArrayToObject(one, "changes");

@@ -35,13 +35,16 @@ static const char *usage_text =
     "\n"
     "commands:\n"
     "  run SCENARIO.json...     run scenarios, write their output folders; several side by side\n"
+    "  compare BASE.json OTHER.json...   run and pair scenarios against a baseline; report.html\n"
+    "  sweep SCENARIO.json --vary PATH=V1,V2,... [--vary ...]   run every combination of values\n"
     "  check SCENARIO.json...   validate scenarios (and their place and population files); run nothing\n"
     "  keys                     print every scenario key with its default, unit and range (Markdown)\n"
     "  help [COMMAND]           show help\n"
     "\n"
-    "options for run:\n"
-    "  --out DIR        output folder (default out/<scenario file name>; with several\n"
-    "                   scenarios, the folder that holds one folder per scenario)\n"
+    "options for run, compare and sweep:\n"
+    "  --out DIR        output folder (run: out/<scenario file name>, or with several the\n"
+    "                   folder holding one per scenario; compare: out/compare_<baseline>;\n"
+    "                   sweep: out/sweep_<scenario>)\n"
     "  --seed N         random seed (overrides the scenario's)\n"
     "  --replicates N   number of replicates\n"
     "  --weeks N        weeks reported after burn-in\n"
@@ -50,6 +53,8 @@ static const char *usage_text =
     "  --force          replace an existing output folder\n"
     "  --quiet          no progress bar and no table\n"
     "  --neighbourhoods-per-replicate   one row per replicate in neighbourhoods.csv\n"
+    "  --qaly-value GBP value of a QALY in a comparison's net monetary benefit (default 20000)\n"
+    "  --vary PATH=V1,V2,...   (sweep) a key and its values; repeat for a grid\n"
     "\n"
     "  --version, --help\n"
     "\n"
@@ -67,10 +72,49 @@ static const char *help_run =
     "  services.csv            one row per replicate, week and service: referrals, waits, costs\n"
     "  summary.json            every outcome with mean, sd and 95% interval, and provenance\n"
     "  scenario.resolved.json  the scenario after extends and --set: rerunning it reproduces the run\n"
+    "  report.html             the outcomes in words, tables and charts; opens offline, prints on A4\n"
+    "  log.txt                 what scripts logged (sim:log, print), when they logged anything\n"
     "The folder is written all at once; an existing folder is kept unless --force.\n"
     "With several scenarios the main outcomes are printed side by side.\n"
     "Same seed and scenario give byte-identical files whatever --threads is\n"
     "(summary.json's provenance.run block records threads, wall time and date).\n";
+
+static const char *help_compare =
+    "placesim compare BASELINE.json OTHER.json... [--out DIR] [--seed N] [--replicates N]\n"
+    "                 [--weeks N] [--threads N] [--set PATH=VALUE]... [--qaly-value GBP]\n"
+    "                 [--force] [--quiet]\n"
+    "\n"
+    "Runs every scenario on the same households with the same seed and replicates, so\n"
+    "replicate k of each meets the same luck (common random numbers), then pairs each\n"
+    "scenario with the baseline replicate by replicate. A scenario whose own seed,\n"
+    "replicates, weeks or burn-in differ runs with the baseline's (a note says so);\n"
+    "scenarios whose households differ cannot be compared. Writes into --out\n"
+    "(default out/compare_<baseline file name>), all at once:\n"
+    "  <name>/                 each scenario's run folder, as placesim run writes it\n"
+    "  comparison.csv          per scenario and outcome: baseline and scenario means, the\n"
+    "                          paired difference with its 95% interval, relative change,\n"
+    "                          whether the interval excludes 0 and the replicates it would\n"
+    "                          take if not; and crises averted, QALYs gained, net cost,\n"
+    "                          cost per crisis averted, return per pound, net monetary benefit\n"
+    "  comparison.json         the same, with what changed between the resolved scenarios\n"
+    "  report.html             the comparison for a workshop: opens offline, prints on A4\n"
+    "Prints the scenarios side by side and their differences from the baseline.\n";
+
+static const char *help_sweep =
+    "placesim sweep SCENARIO.json --vary PATH=V1,V2,... [--vary PATH=V1,V2,...]...\n"
+    "               [--out DIR] [--seed N] [--replicates N] [--weeks N] [--threads N]\n"
+    "               [--set PATH=VALUE]... [--force] [--quiet]\n"
+    "\n"
+    "Runs the scenario once for every combination of the varied values (the first\n"
+    "--vary changes slowest), each point on the same households with the same luck, and\n"
+    "pairs every point with the first. PATH is as for --set, e.g.\n"
+    "services.crisis_team.capacity or interventions[debt_advice].params.capacity; keys\n"
+    "that change the households (population.*) cannot be varied. Writes into --out\n"
+    "(default out/sweep_<scenario file name>), all at once:\n"
+    "  point-01/ ...           each point's run folder\n"
+    "  sweep.csv               per point and outcome: the varied values, mean, sd, 95%\n"
+    "                          interval and the paired difference from point 1\n"
+    "  report.html             outcomes plotted against the values, and the grid\n";
 
 static const char *help_check =
     "placesim check SCENARIO.json... [--set PATH=VALUE]...\n"
@@ -174,9 +218,17 @@ static int parse_args(cli *c, int argc, char **argv)
 
 /* ------------------------------------------------------------ commands */
 
+/* A scenario's short name: its file name without extension, or, for the
+ * scenario.resolved.json of an output folder, that folder's name. */
 static void stem(const char *path, char *buf, size_t size)
 {
     const char *base = strrchr(path, '/');
+    if (base && !strcmp(base + 1, "scenario.resolved.json") && base > path) {
+        const char *dir = base;
+        while (dir > path && dir[-1] != '/') dir--;
+        snprintf(buf, size, "%.*s", (int)(base - dir), dir);
+        return;
+    }
     base = base ? base + 1 : path;
     const char *dot = strrchr(base, '.');
     size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
@@ -449,6 +501,8 @@ static int cmd_help(const char *topic)
     if (!topic) fputs(usage_text, stdout);
     else if (!strcmp(topic, "run")) fputs(help_run, stdout);
     else if (!strcmp(topic, "check")) fputs(help_check, stdout);
+    else if (!strcmp(topic, "compare")) fputs(help_compare, stdout);
+    else if (!strcmp(topic, "sweep")) fputs(help_sweep, stdout);
     else if (!strcmp(topic, "keys")) fputs(help_keys, stdout);
     else return usage_error("no help on '%s'", topic);
     return 0;

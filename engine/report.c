@@ -294,29 +294,12 @@ static void diff_cell(sbuf *b, const ps_difference *d, int better, double scale)
     if (!d->ratio && !d->separated && d->n > 1) {
         sb_puts(b, "<span class=\"unclear\">");
         if (d->mean == 0 && d->sd == 0) sb_puts(b, "no difference in any replicate");
-        else if (isfinite(d->replicates_needed) && d->replicates_needed < 1e6)
+        else if (isfinite(d->replicates_needed) && d->replicates_needed <= 1000)
             sb_printf(b, "not yet clear: about %.0f replicates needed", d->replicates_needed);
-        else sb_puts(b, "not yet clear: too small to separate");
+        else sb_puts(b, "no clear difference: too small to tell with fewer than 1,000 replicates");
         sb_puts(b, "</span>");
     }
     sb_puts(b, "</td>");
-}
-
-static double mean_of(const ps_comparison *cmp, size_t s, const char *name);
-
-/* Why a ratio is not shown as a number: a cost per crisis averted when
- * none are averted means nothing, and one that saves money needs no
- * price. NULL when the ratio means what it says. */
-static const char *ratio_note(const ps_comparison *cmp, size_t s, const char *name)
-{
-    const char *den = !strcmp(name, "derived.cost_per_crisis_averted") ? "derived.crises_averted"
-                      : !strcmp(name, "derived.cost_per_qaly_gained") ? "derived.qalys_gained"
-                                                                      : NULL;
-    if (!den) return NULL;
-    double q = mean_of(cmp, s, den), n = mean_of(cmp, s, "derived.net_cost");
-    if (!(q > 0)) return den[8] == 'c' ? "averts no crises" : "gains no QALYs";
-    if (n <= 0) return "saves money as well";
-    return NULL;
 }
 
 static void headline_tables(const report_ctx *c)
@@ -379,8 +362,7 @@ static void headline_tables(const report_ctx *c)
                 sb_puts(b, "<td></td>");
                 continue;
             }
-            const char *why = ratio_note(c->cmp, (size_t)i - 1, derived[h]);
-            if (why) sb_printf(b, "<td><span class=\"unclear\">%s</span></td>", why);
+            if (d.note) sb_printf(b, "<td><span class=\"unclear\">%s</span></td>", d.note);
             else diff_cell(b, &d, better, yearly ? 1 / years_of(c->res[0]) : 1);
         }
         sb_puts(b, "</tr>\n");
@@ -411,10 +393,10 @@ static void finding_tail(sbuf *b, const ps_difference *d, double scale, fmt_kind
     }
     if (!d->ratio && !d->separated && d->n > 1) {
         if (d->mean == 0 && d->sd == 0) sb_puts(b, ": no difference in any replicate");
-        else if (isfinite(d->replicates_needed) && d->replicates_needed < 1e6)
+        else if (isfinite(d->replicates_needed) && d->replicates_needed <= 1000)
             sb_printf(b, ": <em>not yet clear; about %.0f replicates would tell at this size of effect</em>",
                       d->replicates_needed);
-        else sb_puts(b, ": <em>not yet clear</em>");
+        else sb_puts(b, ": <em>no clear difference; too small to tell with fewer than 1,000 replicates</em>");
     }
     sb_puts(b, ".</li>\n");
 }
@@ -436,26 +418,21 @@ static void finding(sbuf *b, const ps_comparison *cmp, size_t s, const char *nam
     finding_tail(b, &d, scale, kind, flip);
 }
 
-static double mean_of(const ps_comparison *cmp, size_t s, const char *name)
+/* Ratios are told only where they mean what they say: a cost per crisis
+ * averted when crises are averted at a cost (the note says otherwise). */
+static void ratio_finding(sbuf *b, const ps_comparison *cmp, size_t s, const char *name, const char *words,
+                          const char *dominant)
 {
     ps_difference d;
-    return ps_comparison_find(cmp, s, name, &d) ? NAN : d.mean;
-}
-
-/* Ratios are told only where they mean what they say: cost per crisis
- * averted when crises are averted at a cost, and so on. */
-static void ratio_finding(sbuf *b, const ps_comparison *cmp, size_t s, const char *name, const char *num,
-                          const char *den, const char *words, const char *dominant)
-{
-    ps_difference d;
-    double n = mean_of(cmp, s, num), q = mean_of(cmp, s, den);
-    if (ps_comparison_find(cmp, s, name, &d) || !(q > 0)) return;
-    if (n <= 0) {
+    if (ps_comparison_find(cmp, s, name, &d)) return;
+    if (d.note) {
+        if (strcmp(d.note, "saves money as well")) return; /* nothing gained: said above */
         sb_puts(b, "<li>");
         html_escape(b, dominant);
         sb_puts(b, ".</li>\n");
         return;
     }
+    if (!isfinite(d.mean)) return;
     char m[64];
     fmt_human(m, sizeof m, d.mean, FMT_GBP, 0);
     sb_puts(b, "<li><strong>");
@@ -484,10 +461,10 @@ static void findings(const report_ctx *c)
                 "quality-adjusted life years lost a year");
         finding(b, c->cmp, s, "derived.net_cost", y, FMT_GBP, "a year more spent across all agencies",
                 "a year saved across all agencies");
-        ratio_finding(b, c->cmp, s, "derived.cost_per_crisis_averted", "derived.net_cost", "derived.crises_averted",
-                      "for each crisis episode averted", "It averts crises and saves money");
-        ratio_finding(b, c->cmp, s, "derived.cost_per_qaly_gained", "derived.net_cost", "derived.qalys_gained",
-                      "for each quality-adjusted life year gained", "It gains QALYs and saves money");
+        ratio_finding(b, c->cmp, s, "derived.cost_per_crisis_averted", "for each crisis episode averted",
+                      "It averts crises and saves money");
+        ratio_finding(b, c->cmp, s, "derived.cost_per_qaly_gained", "for each quality-adjusted life year gained",
+                      "It gains QALYs and saves money");
         ps_difference d;
         if (!ps_comparison_find(c->cmp, s, "derived.return_per_pound", &d) && isfinite(d.mean)) {
             char m[64];
@@ -702,6 +679,30 @@ static void about(const report_ctx *c)
     report_section_end(b);
 }
 
+/* Who is who: each scenario's short name, colour, title and description. */
+static void scenario_list(const report_ctx *c)
+{
+    sbuf *b = c->b;
+    sb_puts(b, "<table><tr><th>Scenario</th><th style=\"text-align:left\">What it is</th></tr>\n");
+    for (int i = 0; i < c->n; i++) {
+        const ps_config *cfg = c->res[i]->cfg;
+        sb_printf(b, "<tr><td><span class=\"swatch\" style=\"background:%s\"></span><strong>", svg_colour(i));
+        html_escape(b, c->labels[i]);
+        sb_puts(b, "</strong>");
+        if (i == 0) sb_puts(b, "<span class=\"ci\">the baseline</span>");
+        sb_puts(b, "</td><td style=\"text-align:left\"><strong>");
+        html_escape(b, cfg->name);
+        sb_puts(b, "</strong>");
+        if (cfg->description && *cfg->description) {
+            sb_puts(b, "<span class=\"ci\">");
+            html_escape(b, cfg->description);
+            sb_puts(b, "</span>");
+        }
+        sb_puts(b, "</td></tr>\n");
+    }
+    sb_puts(b, "</table>\n");
+}
+
 /* ------------------------------------------------------------ the page */
 
 int report_has_shock(const report_ctx *c)
@@ -735,7 +736,10 @@ char *report_html(const ps_results *const *res, const char *const *labels, int n
         html_escape(&b, cfg->description);
         sb_puts(&b, "</p>\n");
     }
-    if (cmp) findings(&c);
+    if (cmp) {
+        scenario_list(&c);
+        findings(&c);
+    }
     headline_tables(&c);
     report_section_end(&b);
     report_over_time(&c);
