@@ -122,8 +122,9 @@ and annotate the table a script returns, or its hooks one by one:
 ---@field waiting_for? ServiceTest on a support service's waiting list
 
 ---What `sim:households{...}` selects: households that pass every key given.
+---An empty table selects every household; an empty list selects nobody.
 ---@class HouseholdFilter
----@field neighbourhood? string|string[]
+---@field neighbourhood? string|string[] neighbourhood names (any of them; {} selects nobody)
 ---@field deprivation_decile? Range
 ---@field debt? boolean
 ---@field housing_insecure? boolean
@@ -208,11 +209,13 @@ function Selection:modify(spec) end
 function Selection:each(fn) end
 
 ---The persons of the selection: itself if it holds persons, the adults of
----its households if it holds households.
+---its households if it holds households. Counts against the instruction
+---budget, at one instruction per 16 members.
 ---@return Selection
 function Selection:persons() end
 
----The households of the selection, each once.
+---The households of the selection, each once. Counts against the
+---instruction budget, at one instruction per 16 members.
 ---@return Selection
 function Selection:households() end
 
@@ -256,6 +259,7 @@ function Selection:households() end
 -- ------------------------------------------------------------------ handles
 
 ---A service of the scenario, or one a script added. Only capacity can be set.
+---tostring gives `service "name"`.
 ---@class Service
 ---@field name string
 ---@field role ServiceRole
@@ -263,9 +267,10 @@ function Selection:households() end
 ---@field capacity integer places now, after population.scale (per team if per_neighbourhood), before shocks and volunteers; settable, 0 to 1e9, rounded
 ---@field waiting integer people on its waiting lists (0 for the crisis pathway)
 ---@field active integer people in an episode (for the crisis pathway: in its care)
----@field referrals integer people who joined its list so far this week, scripts' referrals included (in a week hook: those made by earlier hooks this week)
+---@field referrals integer people who joined its list so far this week, scripts' referrals included (in a week hook: those made by earlier hooks this week); 0 for the crisis pathway
 
----A neighbourhood of the place. Only social_capital can be set.
+---A neighbourhood of the place. Only social_capital can be set. tostring
+---gives `neighbourhood "name"`.
 ---@class Neighbourhood
 ---@field name string
 ---@field index integer 1-based, in the order of the place file
@@ -379,14 +384,16 @@ function Sim:spend(agency, amount, label) end
 ---@param value number
 function Sim:record(column, value) end
 
----Writes its arguments, tab-separated, as a line of log.txt (as print does).
+---Writes its arguments, tab-separated, as a line of log.txt (as print does;
+---a script that replaces the global print does not change sim:log).
 ---@param ... any
 function Sim:log(...) end
 
 ---The next number of the script's own stream, uniform in [0, 1). One stream
 ---per intervention and replicate (math.random shares it), seeded by the seed,
 ---the replicate and the intervention's name, drawn in call order: not keyed
----to people, so prefer Selection:sample for choosing people.
+---to people, so use Selection:sample or Sim:rand_for for decisions about
+---people.
 ---@return number
 function Sim:rand() end
 
@@ -428,7 +435,7 @@ function Sim:rand_for(entity, label) end
 ---@field params? table<string, number|string|boolean|table> the defaults; a scenario may override each, with a value of the same type
 ---@field setup? fun(sim: Sim, p: Params) once, in the start week, before week
 ---@field week? fun(sim: Sim, p: Params) every active week, after shocks and before determinants
----@field finish? fun(sim: Sim, p: Params) once, after the last active week's social capital step, before it is recorded (never if end_week is after the run's end; in the run's last week even if start_week was never reached)
+---@field finish? fun(sim: Sim, p: Params) once, in the last active week (end_week - 1, or the run's last week when end_week is 0 or after the run), after its social capital step and before it is recorded
 ---@field on? InterventionEvents
 
 return {}
