@@ -83,7 +83,7 @@ void compare_paired(const double *base, const double *other, int n, double *d, p
     memset(out, 0, sizeof *out);
     out->outcome = name;
     out->unit = unit;
-    double local[256];
+    double local[256] = { 0 }; /* (zeroed only to quiet -O1's maybe-uninitialized) */
     double *x = n <= 256 ? local : ps_calloc((size_t)n, sizeof *x);
     int m = 0;
     double sb = 0, so = 0;

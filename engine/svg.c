@@ -291,7 +291,7 @@ static void path_of(sbuf *b, const scale *x, const scale *y, const double *xs, c
 
 void svg_line_chart(sbuf *b, const svg_frame *f, const svg_lines *l)
 {
-    const char *labels[16];
+    const char *labels[16] = { 0 };
     int colours[16], nl = l->n < 16 ? l->n : 16;
     for (int i = 0; i < nl; i++) {
         labels[i] = l->series[i].label;
@@ -403,7 +403,7 @@ void svg_line_chart(sbuf *b, const svg_frame *f, const svg_lines *l)
 void svg_grouped_bars(sbuf *b, const svg_frame *f, const char *const *cats, int ncat, const svg_bar_group *g,
                       int ng)
 {
-    const char *labels[16];
+    const char *labels[16] = { 0 };
     int colours[16], nl = ng < 16 ? ng : 16;
     for (int i = 0; i < nl; i++) {
         labels[i] = g[i].label;
