@@ -99,11 +99,7 @@ static cJSON *comparison_json(const ps_comparison *c, const char *const *labels)
             cJSON *x = cJSON_AddObjectToObject(diffs, d->outcome);
             cJSON_AddNumberToObject(x, "baseline_mean", d->baseline_mean);
             cJSON_AddNumberToObject(x, "scenario_mean", d->scenario_mean);
-            cJSON_AddNumberToObject(x, "mean", d->mean);
-            cJSON_AddNumberToObject(x, "sd", d->sd);
-            cJSON *ci = cJSON_AddArrayToObject(x, "ci95");
-            cJSON_AddItemToArray(ci, cJSON_CreateNumber(d->ci_low));
-            cJSON_AddItemToArray(ci, cJSON_CreateNumber(d->ci_high));
+            json_add_summary(x, d->mean, d->sd, d->ci_low, d->ci_high);
             cJSON_AddNumberToObject(x, "relative_change", d->relative_change);
             cJSON_AddNumberToObject(x, "n", d->n);
             cJSON_AddBoolToObject(x, "separated", d->separated);

@@ -317,3 +317,12 @@ char *json_print_exact(const cJSON *tree, int formatted)
     cJSON_Delete(copy);
     return text;
 }
+
+void json_add_summary(cJSON *object, double mean, double sd, double low, double high)
+{
+    cJSON_AddNumberToObject(object, "mean", mean);
+    cJSON_AddNumberToObject(object, "sd", sd);
+    cJSON *ci = cJSON_AddArrayToObject(object, "ci95");
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(low));
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(high));
+}

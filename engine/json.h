@@ -53,4 +53,7 @@ int json_valid_name(const char *name);
  * infinities and NaN as null. Free with cJSON_free. */
 char *json_print_exact(const cJSON *tree, int formatted);
 
+/* Adds "mean", "sd" and "ci95": [low, high] to object. */
+void json_add_summary(cJSON *object, double mean, double sd, double low, double high);
+
 #endif

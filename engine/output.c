@@ -356,11 +356,7 @@ static cJSON *summary_json(const ps_results *res, const ps_write_options *o)
             rest = dot + 1;
         }
         cJSON *item = cJSON_AddObjectToObject(parent, rest);
-        cJSON_AddNumberToObject(item, "mean", oc->mean);
-        cJSON_AddNumberToObject(item, "sd", oc->sd);
-        cJSON *ci = cJSON_AddArrayToObject(item, "ci95");
-        cJSON_AddItemToArray(ci, cJSON_CreateNumber(oc->ci_low));
-        cJSON_AddItemToArray(ci, cJSON_CreateNumber(oc->ci_high));
+        json_add_summary(item, oc->mean, oc->sd, oc->ci_low, oc->ci_high);
         cJSON_AddStringToObject(item, "unit", oc->unit);
     }
     cJSON *prov = cJSON_AddObjectToObject(root, "provenance");

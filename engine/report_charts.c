@@ -223,6 +223,31 @@ void report_safety(const report_ctx *c, int two)
 
 /* ------------------------------------------------------------ costs */
 
+/* The names of the outcomes keep accepts, over every run, in the order
+ * first seen: the union of agencies or services the scenarios have. */
+static int union_names(const report_ctx *c, int (*keep)(const outcome *), const char **out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < nscen(c); i++)
+        for (size_t k = 0; k < c->res[i]->outcomes.n; k++) {
+            const outcome *o = &c->res[i]->outcomes.items[k];
+            if (!keep(o)) continue;
+            int seen = 0;
+            for (int j = 0; j < n && !seen; j++) seen = !strcmp(out[j], o->name);
+            if (!seen && n < max) out[n++] = o->name;
+        }
+    return n;
+}
+
+static int is_agency(const outcome *o) { return o->agency; }
+
+/* services.<name>.referrals names each support service once */
+static int is_service_referrals(const outcome *o)
+{
+    size_t len = strlen(o->name);
+    return !strncmp(o->name, "services.", 9) && len >= 19 && !strcmp(o->name + len - 10, ".referrals");
+}
+
 void report_costs(const report_ctx *c)
 {
     sbuf *b = c->b;
@@ -231,15 +256,7 @@ void report_costs(const report_ctx *c)
                    "What each agency spent a year, as services met demand: mean over replicates with 95% "
                    "intervals.");
     const char *agencies[64];
-    int na = 0;
-    for (int i = 0; i < n; i++)
-        for (size_t k = 0; k < c->res[i]->outcomes.n; k++) {
-            const outcome *o = &c->res[i]->outcomes.items[k];
-            if (!o->agency) continue;
-            int seen = 0;
-            for (int j = 0; j < na && !seen; j++) seen = !strcmp(agencies[j], o->name);
-            if (!seen && na < 64) agencies[na++] = o->name;
-        }
+    int na = union_names(c, is_agency, agencies, 64);
     double *v = ps_calloc((size_t)(3 * na * n) + 1, sizeof *v);
     const char *cats[64];
     svg_bar_group g[MAX_SCEN];
@@ -377,16 +394,7 @@ void report_services(const report_ctx *c)
                    "How long people waited for each support service, how many left before finishing, and how "
                    "full each service ran.");
     const char *svc[128];
-    int ns = 0;
-    for (int i = 0; i < n; i++)
-        for (size_t k = 0; k < c->res[i]->outcomes.n; k++) {
-            const char *nm = c->res[i]->outcomes.items[k].name;
-            size_t len = strlen(nm);
-            if (strncmp(nm, "services.", 9) || len < 19 || strcmp(nm + len - 10, ".referrals")) continue;
-            int seen = 0;
-            for (int j = 0; j < ns && !seen; j++) seen = !strcmp(svc[j], nm);
-            if (!seen && ns < 128) svc[ns++] = nm;
-        }
+    int ns = union_names(c, is_service_referrals, svc, 128);
     char (*names)[96] = ps_calloc((size_t)ns * 4 + 8, sizeof *names);
     char (*cats)[64] = ps_calloc((size_t)ns + 1, sizeof *cats);
     const char **catp = ps_calloc((size_t)ns + 1, sizeof *catp);
