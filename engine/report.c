@@ -455,8 +455,8 @@ static void findings(const report_ctx *c)
         sb_puts(b, "</strong>:<ul>\n");
         finding(b, c->cmp, s, "derived.crises_averted_per_year", 1, FMT_NUMBER, "fewer crisis episodes a year",
                 "more crisis episodes a year");
-        finding(b, c->cmp, s, "safety_two.weeks_well_per_adult_per_year", 1, FMT_NUMBER,
-                "more weeks lived well, per adult a year", "fewer weeks lived well, per adult a year");
+        finding(b, c->cmp, s, "safety_two.weeks_well_per_adult_per_year", 7, FMT_NUMBER,
+                "more days lived well, per adult a year", "fewer days lived well, per adult a year");
         finding(b, c->cmp, s, "derived.qalys_gained", y, FMT_NUMBER, "quality-adjusted life years gained a year",
                 "quality-adjusted life years lost a year");
         finding(b, c->cmp, s, "derived.net_cost", y, FMT_GBP, "a year more spent across all agencies",
@@ -511,7 +511,7 @@ static int same_group(const cmp_change *x, const cmp_change *y)
            !strncmp(x->path, y->path, lx) && !strcmp(rx, ry);
 }
 
-/* One row per change; the same key changed in several items of a list
+/* One row per change; the same key changed in many items of a list
  * (every neighbourhood's hubs) is one row, with the values it took. */
 static void change_rows(sbuf *b, const cmp_scenario *s)
 {
@@ -521,8 +521,10 @@ static void change_rows(sbuf *b, const cmp_scenario *s)
     for (size_t k = 0; k < s->nchanges && rows < 60; k++) {
         if (done[k]) continue;
         const cmp_change *ch = &s->changes[k];
-        size_t count = 1, distinct_from = 1, distinct_to = 1;
-        for (size_t j = k + 1; j < s->nchanges; j++) {
+        size_t count = 1, distinct_from = 1, distinct_to = 1, members = 1;
+        for (size_t j = k + 1; j < s->nchanges; j++) members += !done[j] && same_group(ch, &s->changes[j]);
+        /* a few services are listed one by one; a key of every neighbourhood is one row */
+        for (size_t j = k + 1; members >= 8 && j < s->nchanges; j++) {
             if (done[j] || !same_group(ch, &s->changes[j])) continue;
             int new_from = 1, new_to = 1;
             for (size_t i = k; i < j; i++) {
@@ -589,7 +591,8 @@ static void what_changed(const report_ctx *c)
             sb_puts(b, "<p>No setting differs from the baseline.</p>\n");
             continue;
         }
-        sb_puts(b, "<table><tr><th>Setting</th><th>Baseline</th><th>This scenario</th><th>What it is</th></tr>\n");
+        sb_puts(b, "<table><tr><th>Setting</th><th>Baseline</th><th>This scenario</th>"
+                   "<th style=\"text-align:left;width:40%\">What it is</th></tr>\n");
         change_rows(b, s);
         sb_puts(b, "</table>\n");
     }
@@ -686,7 +689,8 @@ static void scenario_list(const report_ctx *c)
     sb_puts(b, "<table><tr><th>Scenario</th><th style=\"text-align:left\">What it is</th></tr>\n");
     for (int i = 0; i < c->n; i++) {
         const ps_config *cfg = c->res[i]->cfg;
-        sb_printf(b, "<tr><td><span class=\"swatch\" style=\"background:%s\"></span><strong>", svg_colour(i));
+        sb_printf(b, "<tr><td style=\"white-space:nowrap\"><span class=\"swatch\" style=\"background:%s\"></span><strong>",
+                  svg_colour(i));
         html_escape(b, c->labels[i]);
         sb_puts(b, "</strong>");
         if (i == 0) sb_puts(b, "<span class=\"ci\">the baseline</span>");

@@ -587,13 +587,15 @@ void report_neighbourhoods(const report_ctx *c)
         svg_frame f = { title, NULL, NULL, FMT_SHARE, 940, 0, 0 };
         svg_tile_grid(b, &f, &t);
     }
-    for (int i = 1; c->cmp && i < n; i++) {
-        double dl = 0, dh = 0;
+    double dl = 0, dh = 0; /* one scale for every scenario's change */
+    for (int i = 1; c->cmp && i < n; i++)
         for (int j = 0; j < K; j++) {
-            d[j] = v[(size_t)i * (size_t)K + (size_t)j] - v[(size_t)j];
-            if (d[j] < dl) dl = d[j];
-            if (d[j] > dh) dh = d[j];
+            double x = v[(size_t)i * (size_t)K + (size_t)j] - v[(size_t)j];
+            if (x < dl) dl = x;
+            if (x > dh) dh = x;
         }
+    for (int i = 1; c->cmp && i < n; i++) {
+        for (int j = 0; j < K; j++) d[j] = v[(size_t)i * (size_t)K + (size_t)j] - v[(size_t)j];
         char title[256];
         ps_fmt(title, sizeof title, "%s minus %s: change in adults not well", c->labels[i], c->labels[0]);
         svg_tiles t = { lab, sub, d, K, 6, dl, dh, 1, FMT_SHARE,
