@@ -254,6 +254,8 @@ typedef struct ps_difference {
     int ratio;                /* a ratio of mean differences (cost per crisis averted...):
                                  interval by paired bootstrap; sd, separated and
                                  replicates_needed do not apply */
+    const char *note;         /* for a ratio that is no price, why: "averts no crises",
+                                 "gains no QALYs", "saves money as well"; else NULL */
 } ps_difference;
 
 /* Number of differences for others[scenario]; 0 if scenario is out of range. */
