@@ -100,8 +100,9 @@ static double number_field(lua_State *L, int t, const char *key, double dflt, do
         if (!lua_isnumber(L, -1)) luaL_error(L, "%s: %s: expected a number, got a %s", what, key, luaL_typename(L, -1));
         v = lua_tonumber(L, -1);
         if (!(v >= lo && v <= hi)) {
-            char range[96];
-            ps_fmt(range, sizeof range, "from %g to %g, got %g", lo, hi, v); /* Lua's formats have no %g */
+            char range[96], got[40];
+            fmt_number(got, sizeof got, v);
+            ps_fmt(range, sizeof range, "from %g to %g, got %s", lo, hi, got); /* Lua's formats have no %g */
             luaL_error(L, "%s: %s: expected a number %s", what, key, range);
         }
     }
@@ -155,7 +156,10 @@ static void range_arg(lua_State *L, int idx, int *lo, int *hi, const char *what,
 {
     if (lua_type(L, idx) == LUA_TNUMBER) {
         lua_Number x = lua_tonumber(L, idx);
-        if (x != floor(x)) luaL_error(L, "%s: %s: expected a whole number or {min, max}, got %f", what, key, x);
+        char got[40];
+        if (!isfinite(x) || x != floor(x)) /* no one is of age inf or NaN either */
+            luaL_error(L, "%s: %s: expected a whole number or {min, max}, got %s", what, key,
+                       fmt_number(got, sizeof got, x));
         *lo = *hi = range_bound(x);
         return;
     }
@@ -889,8 +893,10 @@ static int svc_newindex(lua_State *L)
     if (strcmp(key, "capacity") != 0)
         return luaL_error(L, "service: only capacity can be set, not \"%s\"", key);
     lua_Number v = luaL_checknumber(L, 3);
+    char got[40];
     if (!(v >= 0 && v <= CONFIG_MAX_CAPACITY))
-        return luaL_error(L, "service: capacity: expected a number from 0 to %d, got %f", CONFIG_MAX_CAPACITY, v);
+        return luaL_error(L, "service: capacity: expected a number from 0 to %d, got %s", CONFIG_MAX_CAPACITY,
+                          fmt_number(got, sizeof got, v));
     w->capacity[s] = config_clamp_capacity(v);
     return 0;
 }
@@ -1004,7 +1010,10 @@ static int nb_newindex(lua_State *L)
     if (strcmp(key, "social_capital") != 0)
         return luaL_error(L, "neighbourhood: only social_capital can be set, not \"%s\"", key);
     lua_Number v = luaL_checknumber(L, 3);
-    if (!(v >= 0 && v <= 1)) return luaL_error(L, "neighbourhood: social_capital: expected a number from 0 to 1, got %f", v);
+    char got[40];
+    if (!(v >= 0 && v <= 1))
+        return luaL_error(L, "neighbourhood: social_capital: expected a number from 0 to 1, got %s",
+                          fmt_number(got, sizeof got, v));
     world_of(L)->social_capital[k] = v;
     return 0;
 }
@@ -1033,10 +1042,9 @@ static int sim_spend(lua_State *L)
     lua_Number amount = luaL_checknumber(L, 3);
     const char *label = luaL_optstring(L, 4, "spend");
     if (!(isfinite(amount) && amount >= 0)) { /* a negative amount would hide costs inside the totals */
-        char got[64];
-        if (isnan(amount)) ps_fmt(got, sizeof got, "NaN");
-        else ps_fmt(got, sizeof got, "%g", amount);
-        return luaL_error(L, "sim:spend: amount: expected a finite amount of GBP 0 or more, got %s", got);
+        char got[40];
+        return luaL_error(L, "sim:spend: amount: expected a finite amount of GBP 0 or more, got %s",
+                          fmt_number(got, sizeof got, amount));
     }
     if (!json_valid_name(agency))
         return luaL_error(L, "sim:spend: agency: expected a name of letters, digits, '_' or '-', got \"%s\"", agency);

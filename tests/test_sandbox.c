@@ -572,6 +572,29 @@ static void filter_ranges_take_whole_numbers(void **state)
     expect_week_failures(bad, sizeof bad / sizeof bad[0]);
 }
 
+/* A number that is no number, or no whole one, reads the same on every
+ * platform: "NaN", "inf" and "-inf", never printf's "-nan". */
+static void numbers_in_messages_read_the_same_everywhere(void **state)
+{
+    (void)state;
+    static const bad_week bad[] = {
+        { "nan1", "  sim:persons{ age = 0/0 }", "sim:persons: age: expected a whole number or {min, max}, got NaN (hook" },
+        { "nan2", "  sim:persons{ age = -(0/0) }",
+          "sim:persons: age: expected a whole number or {min, max}, got NaN (hook" },
+        { "inf1", "  sim:households{ size = math.huge }",
+          "sim:households: size: expected a whole number or {min, max}, got inf (hook" },
+        { "inf2", "  sim:persons{ deprivation_decile = -math.huge }",
+          "sim:persons: deprivation_decile: expected a whole number or {min, max}, got -inf (hook" },
+        { "nan3", "  sim:persons():modify{ onset = 0/0, weeks = 1 }",
+          ":modify: onset: expected a number from 0 to 100, got NaN (hook" },
+        { "nan4", "  sim:neighbourhoods()[1].social_capital = 0/0",
+          "neighbourhood: social_capital: expected a number from 0 to 1, got NaN (hook" },
+        { "inf3", "  sim:spend('council', math.huge)",
+          "sim:spend: amount: expected a finite amount of GBP 0 or more, got inf (hook" },
+    };
+    expect_week_failures(bad, sizeof bad / sizeof bad[0]);
+}
+
 /* "Any of these" over no values: an empty list selects nobody, whatever the key. */
 static void an_empty_list_in_a_filter_selects_nobody(void **state)
 {
@@ -946,6 +969,7 @@ int main(void)
         cmocka_unit_test(script_referrals_are_counted),
         cmocka_unit_test(refer_respects_the_service_neighbourhoods),
         cmocka_unit_test(filter_ranges_take_whole_numbers),
+        cmocka_unit_test(numbers_in_messages_read_the_same_everywhere),
         cmocka_unit_test(an_empty_list_in_a_filter_selects_nobody),
         cmocka_unit_test(a_service_test_takes_only_support_services),
         cmocka_unit_test(modify_lasts_its_weeks_from_any_hook),
