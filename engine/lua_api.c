@@ -197,12 +197,13 @@ static void range_arg(lua_State *L, int idx, int *lo, int *hi, const char *what,
         luaL_error(L, "%s: %s: expected {min, max}, {min = a} or {max = b}, got an empty table", what, key);
 }
 
-/* Calls fn for each string in a string or array of strings at idx. */
-static void each_name(lua_State *L, int idx, const char *what, const char *key, void (*fn)(lua_State *, const char *, void *),
-                      void *ud)
+/* Calls fn for each string in a string or array of strings at idx; fn
+ * gets what (the method, for its messages) too. */
+typedef void (*name_fn)(lua_State *L, const char *what, const char *name, void *ud);
+static void each_name(lua_State *L, int idx, const char *what, const char *key, name_fn fn, void *ud)
 {
     if (lua_type(L, idx) == LUA_TSTRING) {
-        fn(L, lua_tostring(L, idx), ud);
+        fn(L, what, lua_tostring(L, idx), ud);
         return;
     }
     if (!lua_istable(L, idx)) luaL_error(L, "%s: %s: expected a name or a list of names, got a %s", what, key,
@@ -211,12 +212,26 @@ static void each_name(lua_State *L, int idx, const char *what, const char *key, 
     for (lua_Integer i = 1; i <= n; i++) {
         lua_geti(L, idx, i);
         if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "%s: %s: expected names in the list", what, key);
-        fn(L, lua_tostring(L, -1), ud);
+        fn(L, what, lua_tostring(L, -1), ud);
         lua_pop(L, 1);
     }
 }
 
-static void add_state(lua_State *L, const char *name, void *ud)
+static const char *quoted_list(const char *const *names, size_t n, const char *last_sep, char *buf, size_t size);
+
+/* A name that is none of the values key takes (a state, a tenure): the
+ * values it does take, and the closest of them. */
+static void unknown_value(lua_State *L, const char *what, const char *key, const char *name,
+                          const char *const *known, size_t n)
+{
+    char list[300];
+    quoted_list(known, n, " or ", list, sizeof list);
+    const char *best = schema_closest(known, n, name);
+    luaL_error(L, "%s: %s: unknown value \"%s\"; expected one of %s%s%s%s", what, key, name, list,
+               best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
+}
+
+static void add_state(lua_State *L, const char *what, const char *name, void *ud)
 {
     filter *f = ud;
     for (int s = ST_WELL; s < ST_COUNT; s++)
@@ -224,11 +239,11 @@ static void add_state(lua_State *L, const char *name, void *ud)
             f->states |= 1u << s;
             return;
         }
-    const char *const known[] = { "well", "struggling", "crisis", "recovering", NULL };
-    unknown_key(L, "state", name, known);
+    /* children are never selected, so "child" is no value of the filter */
+    unknown_value(L, what, "state", name, state_names + ST_WELL, ST_COUNT - ST_WELL);
 }
 
-static void add_nbhd(lua_State *L, const char *name, void *ud)
+static void add_nbhd(lua_State *L, const char *what, const char *name, void *ud)
 {
     filter *f = ud;
     world *w = world_of(L);
@@ -239,30 +254,32 @@ static void add_nbhd(lua_State *L, const char *name, void *ud)
         size_t n = 0;
         for (int j = 0; j < cfg->place.n_neighbourhoods && n < 4096; j++) names[n++] = cfg->place.neighbourhoods[j].name;
         const char *best = schema_closest(names, n, name);
-        luaL_error(L, "neighbourhood: there is no neighbourhood named \"%s\"%s%s%s", name,
+        luaL_error(L, "%s: neighbourhood: there is no neighbourhood named \"%s\"%s%s%s", what, name,
                    best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
     }
     f->nb_ok[k] = 1;
 }
 
-static void add_tenure(lua_State *L, const char *name, void *ud)
+static void add_tenure(lua_State *L, const char *what, const char *name, void *ud)
 {
     filter *f = ud;
-    for (int t = 0; tenure_names[t]; t++)
-        if (strcmp(tenure_names[t], name) == 0) {
-            f->tenures |= 1u << t;
+    size_t n = 0;
+    for (; tenure_names[n]; n++)
+        if (strcmp(tenure_names[n], name) == 0) {
+            f->tenures |= 1u << n;
             return;
         }
-    unknown_key(L, "tenure", name, tenure_names);
+    unknown_value(L, what, "tenure", name, tenure_names, n);
 }
 
-/* "a", "b" and "c" into buf, as many names as fit, then "...". */
-static const char *quoted_list(const char *const *names, size_t n, char *buf, size_t size)
+/* "a", "b" and "c" (last_sep " and ") into buf, as many names as fit,
+ * then "...". */
+static const char *quoted_list(const char *const *names, size_t n, const char *last_sep, char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < n; i++) {
-        const char *sep = i == 0 ? "" : i + 1 == n ? " and " : ", ";
+        const char *sep = i == 0 ? "" : i + 1 == n ? last_sep : ", ";
         int k = snprintf(buf + used, size - used, "%s\"%s\"", sep, names[i]);
         if (k < 0 || (size_t)k >= size - used - 5) {
             snprintf(buf + used, size - used, ", ...");
@@ -298,7 +315,7 @@ static int service_filter(lua_State *L, int idx, const char *what, const char *k
     const char *names[512];
     size_t n = service_names(w, 1, names, 512);
     char list[400];
-    quoted_list(names, n, list, sizeof list);
+    quoted_list(names, n, " and ", list, sizeof list);
     if (s >= 0)
         return luaL_error(L, "%s: %s: \"%s\" is not a support service (the crisis pathway keeps no episodes or waiting "
                              "lists; use state = \"crisis\"); support services: %s",

@@ -595,6 +595,32 @@ static void numbers_in_messages_read_the_same_everywhere(void **state)
     expect_week_failures(bad, sizeof bad / sizeof bad[0]);
 }
 
+/* A state or tenure that is no such value names the method, the values
+ * the key takes and the closest of them. */
+static void unknown_state_or_tenure_names_the_method_and_the_values(void **state)
+{
+    (void)state;
+    static const bad_week bad[] = {
+        { "state1", "  sim:persons{ state = 'ill' }",
+          "sb_state1.lua:2: sim:persons: state: unknown value \"ill\"; expected one of \"well\", \"struggling\", "
+          "\"crisis\" or \"recovering\" (hook" },
+        { "state2", "  sim:persons{ state = { 'well', 'strugling' } }",
+          "sim:persons: state: unknown value \"strugling\"; expected one of \"well\", \"struggling\", \"crisis\" or "
+          "\"recovering\" (did you mean \"struggling\"?) (hook" },
+        { "state3", "  sim:persons{ state = 'child' }",
+          "sim:persons: state: unknown value \"child\"; expected one of \"well\", " },
+        { "tenure1", "  sim:households{ tenure = 'rent' }",
+          "sim:households: tenure: unknown value \"rent\"; expected one of \"owned_outright\", \"mortgage\", "
+          "\"private_rent\" or \"social_rent\" (hook" },
+        { "tenure2", "  sim:households{ tenure = 'morgage' }",
+          "sim:households: tenure: unknown value \"morgage\"; expected one of \"owned_outright\", \"mortgage\", "
+          "\"private_rent\" or \"social_rent\" (did you mean \"mortgage\"?) (hook" },
+        { "nbhd1", "  sim:households{ neighbourhood = 'B' }",
+          "sim:households: neighbourhood: there is no neighbourhood named \"B\"" },
+    };
+    expect_week_failures(bad, sizeof bad / sizeof bad[0]);
+}
+
 /* "Any of these" over no values: an empty list selects nobody, whatever the key. */
 static void an_empty_list_in_a_filter_selects_nobody(void **state)
 {
@@ -970,6 +996,7 @@ int main(void)
         cmocka_unit_test(refer_respects_the_service_neighbourhoods),
         cmocka_unit_test(filter_ranges_take_whole_numbers),
         cmocka_unit_test(numbers_in_messages_read_the_same_everywhere),
+        cmocka_unit_test(unknown_state_or_tenure_names_the_method_and_the_values),
         cmocka_unit_test(an_empty_list_in_a_filter_selects_nobody),
         cmocka_unit_test(a_service_test_takes_only_support_services),
         cmocka_unit_test(modify_lasts_its_weeks_from_any_hook),
