@@ -894,7 +894,7 @@ static int svc_index(lua_State *L)
     else if (!strcmp(key, "capacity")) lua_pushinteger(L, w->capacity[s]);
     else if (!strcmp(key, "waiting")) lua_pushinteger(L, waiting);
     else if (!strcmp(key, "active")) lua_pushinteger(L, active);
-    else if (!strcmp(key, "referrals")) lua_pushinteger(L, w->sv[s].referrals);
+    else if (!strcmp(key, "referrals")) lua_pushinteger(L, services_referrals(w, s));
     else {
         static const char *const keys[] = { "name", "role", "agency", "capacity", "waiting", "active", "referrals", NULL };
         return unknown_key(L, "service", key, keys);

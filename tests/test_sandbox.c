@@ -510,6 +510,48 @@ static void script_referrals_are_counted(void **state)
     }
 }
 
+/* The handle of a crisis pathway service counts its referrals as
+ * services.csv does (new crises for the crisis team, attendances for A&E,
+ * admissions for beds): none yet in a week hook, which runs before the
+ * week's crises, and the week's count in an event hook after them. */
+static void crisis_pathway_handles_count_referrals_as_services_csv(void **state)
+{
+    (void)state;
+    const char *body = "local names = { 'crisis_team', 'ae', 'beds' }\n"
+                       "return {\n"
+                       "  week = function(sim, p)\n"
+                       "    for _, n in ipairs(names) do\n"
+                       "      assert(sim:service(n).referrals == 0, n .. ': ' .. sim:service(n).referrals)\n"
+                       "    end\n"
+                       "  end,\n"
+                       "  on = { crisis = function(sim, p, person)\n"
+                       "    for _, n in ipairs(names) do sim:record('ref_' .. n, sim:service(n).referrals) end\n"
+                       "  end } }\n";
+    const char *path = scenario_with(
+        "crisisrefs", body, NULL,
+        "\"weeks\": 8, \"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 3000, "
+        "\"deprivation_decile\": 1 } ] },\n"
+        "  \"services\": [ { \"name\": \"crisis_team\", \"role\": \"crisis_team\", \"capacity\": 1 },\n"
+        "    { \"name\": \"ae\", \"role\": \"emergency\", \"capacity\": 500 },\n"
+        "    { \"name\": \"beds\", \"role\": \"inpatient\", \"capacity\": 500 } ]");
+    expect_success(path, "crisisrefs_out");
+    double total[3] = { 0, 0, 0 };
+    static const char *const names[] = { "crisis_team", "ae", "beds" };
+    for (int week = 2; week < 8; week++)
+        for (int k = 0; k < 3; k++) {
+            char col[32];
+            snprintf(col, sizeof col, "ref_%s", names[k]);
+            double seen = ts_at("crisisrefs_out", col, week);
+            double counted = sv_at("crisisrefs_out", names[k], "referrals", week);
+            print_message("week %d %s: handle %g, services.csv %g\n", week, names[k], seen, counted);
+            if (isnan(seen)) continue; /* no crisis that week */
+            assert_true(seen == counted);
+            total[k] += seen;
+        }
+    /* the team (1 place, full) sends the rest to A&E, which admits some */
+    assert_true(total[0] >= total[1] && total[1] > total[2] && total[2] > 0);
+}
+
 /* :refer takes only people where the service serves, and a per-neighbourhood
  * service puts them on their own neighbourhood's list. */
 static void refer_respects_the_service_neighbourhoods(void **state)
@@ -994,6 +1036,7 @@ int main(void)
         cmocka_unit_test(many_sample_calls_in_a_week_pick_independently),
         cmocka_unit_test(script_referrals_are_counted),
         cmocka_unit_test(refer_respects_the_service_neighbourhoods),
+        cmocka_unit_test(crisis_pathway_handles_count_referrals_as_services_csv),
         cmocka_unit_test(filter_ranges_take_whole_numbers),
         cmocka_unit_test(numbers_in_messages_read_the_same_everywhere),
         cmocka_unit_test(unknown_state_or_tenure_names_the_method_and_the_values),
