@@ -243,17 +243,22 @@ static void add_state(lua_State *L, const char *what, const char *name, void *ud
     unknown_value(L, what, "state", name, state_names + ST_WELL, ST_COUNT - ST_WELL);
 }
 
+/* The neighbourhood whose name is closest to a misspelt one, or NULL. */
+static const char *closest_neighbourhood(const ps_config *cfg, const char *name)
+{
+    const char *names[4096];
+    size_t n = 0;
+    for (int j = 0; j < cfg->place.n_neighbourhoods && n < 4096; j++) names[n++] = cfg->place.neighbourhoods[j].name;
+    return schema_closest(names, n, name);
+}
+
 static void add_nbhd(lua_State *L, const char *what, const char *name, void *ud)
 {
     filter *f = ud;
     world *w = world_of(L);
     int k = config_neighbourhood_index(w->mp->cfg, name);
     if (k < 0) {
-        const ps_config *cfg = w->mp->cfg;
-        const char *names[4096];
-        size_t n = 0;
-        for (int j = 0; j < cfg->place.n_neighbourhoods && n < 4096; j++) names[n++] = cfg->place.neighbourhoods[j].name;
-        const char *best = schema_closest(names, n, name);
+        const char *best = closest_neighbourhood(w->mp->cfg, name);
         luaL_error(L, "%s: neighbourhood: there is no neighbourhood named \"%s\"%s%s%s", what, name,
                    best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
     }
@@ -969,9 +974,11 @@ static int sim_add_service(lua_State *L)
                          def->via ? def->via : "nothing");
     }
     for (int j = 0; !st && j < def->n_neighbourhoods; j++)
-        if (config_neighbourhood_index(cfg, def->neighbourhoods[j]) < 0)
-            st = err_set(&err, PS_ERR_INVALID, "%s: neighbourhoods: there is no neighbourhood named \"%s\"", where,
-                         def->neighbourhoods[j]);
+        if (config_neighbourhood_index(cfg, def->neighbourhoods[j]) < 0) {
+            const char *best = closest_neighbourhood(cfg, def->neighbourhoods[j]);
+            st = err_set(&err, PS_ERR_INVALID, "%s: neighbourhoods: there is no neighbourhood named \"%s\"%s%s%s", where,
+                         def->neighbourhoods[j], best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
+        }
     int index = -1;
     if (!st && !lua_api_reserve_agency(w, def->agency))
         st = err_set(&err, PS_ERR_LIMIT, "%s: no room for a column for the new agency \"%s\" (limits.columns is %d)",

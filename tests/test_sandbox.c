@@ -659,6 +659,8 @@ static void unknown_state_or_tenure_names_the_method_and_the_values(void **state
           "\"private_rent\" or \"social_rent\" (did you mean \"mortgage\"?) (hook" },
         { "nbhd1", "  sim:households{ neighbourhood = 'B' }",
           "sim:households: neighbourhood: there is no neighbourhood named \"B\"" },
+        { "nbhd2", "  sim:add_service{ name = 'x', capacity = 1, neighbourhoods = { 'AA' } }",
+          "sim:add_service: neighbourhoods: there is no neighbourhood named \"AA\" (did you mean \"A\"?) (hook" },
     };
     expect_week_failures(bad, sizeof bad / sizeof bad[0]);
 }
@@ -977,6 +979,21 @@ static void top_level_prints_reach_the_log(void **state)
     free(log);
 }
 
+/* A failure in one replicate names it, so a script writer can tell a
+ * failure that depends on the luck of the draw from one that always comes. */
+static void script_errors_name_the_replicate(void **state)
+{
+    (void)state;
+    char msg[PS_ERROR_MAX];
+    const char *path = scenario_with("whichrep", "return { week = function(sim)\n"
+                                                 "  if sim.replicate == 2 and sim.week == 3 then error('unlucky') end\n"
+                                                 "end }\n",
+                                     NULL, "\"replicates\": 3");
+    assert_int_equal(load_and_run(path, msg, sizeof msg), PS_ERR_SCRIPT);
+    print_message("%s\n", msg);
+    assert_non_null(strstr(msg, "sb_whichrep.lua:2: unlucky (hook week, week 3, replicate 2)"));
+}
+
 /* Handles say what they are; a missing add_service key is a one-line
  * "expected ..." like any other. */
 static void handles_print_and_add_service_says_what_is_missing(void **state)
@@ -992,7 +1009,7 @@ static void handles_print_and_add_service_says_what_is_missing(void **state)
     assert_int_equal(load_and_run(path, msg, sizeof msg), PS_ERR_SCRIPT);
     print_message("%s\n", msg);
     assert_non_null(strstr(msg, "sim:add_service: capacity: missing; expected a whole number from 0 to 10000000 (cases) "
-                                "(hook setup, week 2)"));
+                                "(hook setup, week 2, replicate 0)"));
 }
 
 /* Through the program: a failing script exits 1, names it, writes nothing. */
@@ -1037,6 +1054,7 @@ int main(void)
         cmocka_unit_test(script_referrals_are_counted),
         cmocka_unit_test(refer_respects_the_service_neighbourhoods),
         cmocka_unit_test(crisis_pathway_handles_count_referrals_as_services_csv),
+        cmocka_unit_test(script_errors_name_the_replicate),
         cmocka_unit_test(filter_ranges_take_whole_numbers),
         cmocka_unit_test(numbers_in_messages_read_the_same_everywhere),
         cmocka_unit_test(unknown_state_or_tenure_names_the_method_and_the_values),
