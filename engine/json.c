@@ -187,10 +187,15 @@ void json_origins_free(json_origins *o)
     ps_free(o);
 }
 
-static size_t slot_of(const json_origins *o, const cJSON *node)
+static size_t home_of(const json_origins *o, const cJSON *node)
 {
     uint64_t h = (uint64_t)(uintptr_t)node * UINT64_C(0x9e3779b97f4a7c15);
-    size_t i = (size_t)(h >> 17) & (o->cap - 1);
+    return (size_t)(h >> 17) & (o->cap - 1);
+}
+
+static size_t slot_of(const json_origins *o, const cJSON *node)
+{
+    size_t i = home_of(o, node);
     while (o->keys[i] && o->keys[i] != node) i = (i + 1) & (o->cap - 1);
     return i;
 }
@@ -247,6 +252,37 @@ ps_status json_origins_add(json_origins *o, const cJSON *node, const char *file)
         name = nn[o->nnames++];
     }
     return put(o, node, name) ? PS_ERR_NOMEM : PS_OK;
+}
+
+/* Removes one key. Linear probing finds a key by walking from its home
+ * slot to the first empty one, so an emptied slot would cut later keys off
+ * their home: each key after it that the gap now separates from its home
+ * moves back into the gap (backward-shift deletion, no tombstones). */
+static void take(json_origins *o, const cJSON *node)
+{
+    size_t mask = o->cap - 1, gap = slot_of(o, node);
+    if (!o->keys[gap]) return;
+    o->keys[gap] = NULL;
+    o->files[gap] = NULL;
+    o->used--;
+    for (size_t j = (gap + 1) & mask; o->keys[j]; j = (j + 1) & mask) {
+        size_t home = home_of(o, o->keys[j]);
+        /* can key j stay? only if its home lies cyclically in (gap, j] */
+        int stays = gap < j ? (home > gap && home <= j) : (home > gap || home <= j);
+        if (stays) continue;
+        o->keys[gap] = o->keys[j];
+        o->files[gap] = o->files[j];
+        o->keys[j] = NULL;
+        o->files[j] = NULL;
+        gap = j;
+    }
+}
+
+void json_origins_forget(json_origins *o, const cJSON *node)
+{
+    if (!o || !o->cap || !node) return;
+    take(o, node);
+    for (const cJSON *c = node->child; c; c = c->next) json_origins_forget(o, c);
 }
 
 const char *json_origin(const json_origins *o, const cJSON *node)

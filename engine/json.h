@@ -37,6 +37,10 @@ json_origins *json_origins_new(void);
 void json_origins_free(json_origins *origins);
 /* Records node and all its descendants as coming from file (copied). */
 ps_status json_origins_add(json_origins *origins, const cJSON *node, const char *file);
+/* Forgets node and all its descendants. The map is keyed by address, so
+ * call this before freeing nodes of a recorded tree: a node allocated later
+ * at the same address must not answer with the freed node's file. */
+void json_origins_forget(json_origins *origins, const cJSON *node);
 /* The file node came from, or NULL if unknown. */
 const char *json_origin(const json_origins *origins, const cJSON *node);
 

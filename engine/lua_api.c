@@ -100,8 +100,9 @@ static double number_field(lua_State *L, int t, const char *key, double dflt, do
         if (!lua_isnumber(L, -1)) luaL_error(L, "%s: %s: expected a number, got a %s", what, key, luaL_typename(L, -1));
         v = lua_tonumber(L, -1);
         if (!(v >= lo && v <= hi)) {
-            char range[96];
-            ps_fmt(range, sizeof range, "from %g to %g, got %g", lo, hi, v); /* Lua's formats have no %g */
+            char range[96], got[40];
+            fmt_number(got, sizeof got, v);
+            ps_fmt(range, sizeof range, "from %g to %g, got %s", lo, hi, got); /* Lua's formats have no %g */
             luaL_error(L, "%s: %s: expected a number %s", what, key, range);
         }
     }
@@ -155,7 +156,10 @@ static void range_arg(lua_State *L, int idx, int *lo, int *hi, const char *what,
 {
     if (lua_type(L, idx) == LUA_TNUMBER) {
         lua_Number x = lua_tonumber(L, idx);
-        if (x != floor(x)) luaL_error(L, "%s: %s: expected a whole number or {min, max}, got %f", what, key, x);
+        char got[40];
+        if (!isfinite(x) || x != floor(x)) /* no one is of age inf or NaN either */
+            luaL_error(L, "%s: %s: expected a whole number or {min, max}, got %s", what, key,
+                       fmt_number(got, sizeof got, x));
         *lo = *hi = range_bound(x);
         return;
     }
@@ -193,12 +197,13 @@ static void range_arg(lua_State *L, int idx, int *lo, int *hi, const char *what,
         luaL_error(L, "%s: %s: expected {min, max}, {min = a} or {max = b}, got an empty table", what, key);
 }
 
-/* Calls fn for each string in a string or array of strings at idx. */
-static void each_name(lua_State *L, int idx, const char *what, const char *key, void (*fn)(lua_State *, const char *, void *),
-                      void *ud)
+/* Calls fn for each string in a string or array of strings at idx; fn
+ * gets what (the method, for its messages) too. */
+typedef void (*name_fn)(lua_State *L, const char *what, const char *name, void *ud);
+static void each_name(lua_State *L, int idx, const char *what, const char *key, name_fn fn, void *ud)
 {
     if (lua_type(L, idx) == LUA_TSTRING) {
-        fn(L, lua_tostring(L, idx), ud);
+        fn(L, what, lua_tostring(L, idx), ud);
         return;
     }
     if (!lua_istable(L, idx)) luaL_error(L, "%s: %s: expected a name or a list of names, got a %s", what, key,
@@ -207,12 +212,26 @@ static void each_name(lua_State *L, int idx, const char *what, const char *key, 
     for (lua_Integer i = 1; i <= n; i++) {
         lua_geti(L, idx, i);
         if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "%s: %s: expected names in the list", what, key);
-        fn(L, lua_tostring(L, -1), ud);
+        fn(L, what, lua_tostring(L, -1), ud);
         lua_pop(L, 1);
     }
 }
 
-static void add_state(lua_State *L, const char *name, void *ud)
+static const char *quoted_list(const char *const *names, size_t n, const char *last_sep, char *buf, size_t size);
+
+/* A name that is none of the values key takes (a state, a tenure): the
+ * values it does take, and the closest of them. */
+static void unknown_value(lua_State *L, const char *what, const char *key, const char *name,
+                          const char *const *known, size_t n)
+{
+    char list[300];
+    quoted_list(known, n, " or ", list, sizeof list);
+    const char *best = schema_closest(known, n, name);
+    luaL_error(L, "%s: %s: unknown value \"%s\"; expected one of %s%s%s%s", what, key, name, list,
+               best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
+}
+
+static void add_state(lua_State *L, const char *what, const char *name, void *ud)
 {
     filter *f = ud;
     for (int s = ST_WELL; s < ST_COUNT; s++)
@@ -220,45 +239,52 @@ static void add_state(lua_State *L, const char *name, void *ud)
             f->states |= 1u << s;
             return;
         }
-    const char *const known[] = { "well", "struggling", "crisis", "recovering", NULL };
-    unknown_key(L, "state", name, known);
+    /* children are never selected, so "child" is no value of the filter */
+    unknown_value(L, what, "state", name, state_names + ST_WELL, ST_COUNT - ST_WELL);
 }
 
-static void add_nbhd(lua_State *L, const char *name, void *ud)
+/* The neighbourhood whose name is closest to a misspelt one, or NULL. */
+static const char *closest_neighbourhood(const ps_config *cfg, const char *name)
+{
+    const char *names[4096];
+    size_t n = 0;
+    for (int j = 0; j < cfg->place.n_neighbourhoods && n < 4096; j++) names[n++] = cfg->place.neighbourhoods[j].name;
+    return schema_closest(names, n, name);
+}
+
+static void add_nbhd(lua_State *L, const char *what, const char *name, void *ud)
 {
     filter *f = ud;
     world *w = world_of(L);
     int k = config_neighbourhood_index(w->mp->cfg, name);
     if (k < 0) {
-        const ps_config *cfg = w->mp->cfg;
-        const char *names[4096];
-        size_t n = 0;
-        for (int j = 0; j < cfg->place.n_neighbourhoods && n < 4096; j++) names[n++] = cfg->place.neighbourhoods[j].name;
-        const char *best = schema_closest(names, n, name);
-        luaL_error(L, "neighbourhood: there is no neighbourhood named \"%s\"%s%s%s", name,
+        const char *best = closest_neighbourhood(w->mp->cfg, name);
+        luaL_error(L, "%s: neighbourhood: there is no neighbourhood named \"%s\"%s%s%s", what, name,
                    best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
     }
     f->nb_ok[k] = 1;
 }
 
-static void add_tenure(lua_State *L, const char *name, void *ud)
+static void add_tenure(lua_State *L, const char *what, const char *name, void *ud)
 {
     filter *f = ud;
-    for (int t = 0; tenure_names[t]; t++)
-        if (strcmp(tenure_names[t], name) == 0) {
-            f->tenures |= 1u << t;
+    size_t n = 0;
+    for (; tenure_names[n]; n++)
+        if (strcmp(tenure_names[n], name) == 0) {
+            f->tenures |= 1u << n;
             return;
         }
-    unknown_key(L, "tenure", name, tenure_names);
+    unknown_value(L, what, "tenure", name, tenure_names, n);
 }
 
-/* "a", "b" and "c" into buf, as many names as fit, then "...". */
-static const char *quoted_list(const char *const *names, size_t n, char *buf, size_t size)
+/* "a", "b" and "c" (last_sep " and ") into buf, as many names as fit,
+ * then "...". */
+static const char *quoted_list(const char *const *names, size_t n, const char *last_sep, char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < n; i++) {
-        const char *sep = i == 0 ? "" : i + 1 == n ? " and " : ", ";
+        const char *sep = i == 0 ? "" : i + 1 == n ? last_sep : ", ";
         int k = snprintf(buf + used, size - used, "%s\"%s\"", sep, names[i]);
         if (k < 0 || (size_t)k >= size - used - 5) {
             snprintf(buf + used, size - used, ", ...");
@@ -294,7 +320,7 @@ static int service_filter(lua_State *L, int idx, const char *what, const char *k
     const char *names[512];
     size_t n = service_names(w, 1, names, 512);
     char list[400];
-    quoted_list(names, n, list, sizeof list);
+    quoted_list(names, n, " and ", list, sizeof list);
     if (s >= 0)
         return luaL_error(L, "%s: %s: \"%s\" is not a support service (the crisis pathway keeps no episodes or waiting "
                              "lists; use state = \"crisis\"); support services: %s",
@@ -873,7 +899,7 @@ static int svc_index(lua_State *L)
     else if (!strcmp(key, "capacity")) lua_pushinteger(L, w->capacity[s]);
     else if (!strcmp(key, "waiting")) lua_pushinteger(L, waiting);
     else if (!strcmp(key, "active")) lua_pushinteger(L, active);
-    else if (!strcmp(key, "referrals")) lua_pushinteger(L, w->sv[s].referrals);
+    else if (!strcmp(key, "referrals")) lua_pushinteger(L, services_referrals(w, s));
     else {
         static const char *const keys[] = { "name", "role", "agency", "capacity", "waiting", "active", "referrals", NULL };
         return unknown_key(L, "service", key, keys);
@@ -889,8 +915,10 @@ static int svc_newindex(lua_State *L)
     if (strcmp(key, "capacity") != 0)
         return luaL_error(L, "service: only capacity can be set, not \"%s\"", key);
     lua_Number v = luaL_checknumber(L, 3);
+    char got[40];
     if (!(v >= 0 && v <= CONFIG_MAX_CAPACITY))
-        return luaL_error(L, "service: capacity: expected a number from 0 to %d, got %f", CONFIG_MAX_CAPACITY, v);
+        return luaL_error(L, "service: capacity: expected a number from 0 to %d, got %s", CONFIG_MAX_CAPACITY,
+                          fmt_number(got, sizeof got, v));
     w->capacity[s] = config_clamp_capacity(v);
     return 0;
 }
@@ -946,9 +974,11 @@ static int sim_add_service(lua_State *L)
                          def->via ? def->via : "nothing");
     }
     for (int j = 0; !st && j < def->n_neighbourhoods; j++)
-        if (config_neighbourhood_index(cfg, def->neighbourhoods[j]) < 0)
-            st = err_set(&err, PS_ERR_INVALID, "%s: neighbourhoods: there is no neighbourhood named \"%s\"", where,
-                         def->neighbourhoods[j]);
+        if (config_neighbourhood_index(cfg, def->neighbourhoods[j]) < 0) {
+            const char *best = closest_neighbourhood(cfg, def->neighbourhoods[j]);
+            st = err_set(&err, PS_ERR_INVALID, "%s: neighbourhoods: there is no neighbourhood named \"%s\"%s%s%s", where,
+                         def->neighbourhoods[j], best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
+        }
     int index = -1;
     if (!st && !lua_api_reserve_agency(w, def->agency))
         st = err_set(&err, PS_ERR_LIMIT, "%s: no room for a column for the new agency \"%s\" (limits.columns is %d)",
@@ -1004,7 +1034,10 @@ static int nb_newindex(lua_State *L)
     if (strcmp(key, "social_capital") != 0)
         return luaL_error(L, "neighbourhood: only social_capital can be set, not \"%s\"", key);
     lua_Number v = luaL_checknumber(L, 3);
-    if (!(v >= 0 && v <= 1)) return luaL_error(L, "neighbourhood: social_capital: expected a number from 0 to 1, got %f", v);
+    char got[40];
+    if (!(v >= 0 && v <= 1))
+        return luaL_error(L, "neighbourhood: social_capital: expected a number from 0 to 1, got %s",
+                          fmt_number(got, sizeof got, v));
     world_of(L)->social_capital[k] = v;
     return 0;
 }
@@ -1033,10 +1066,9 @@ static int sim_spend(lua_State *L)
     lua_Number amount = luaL_checknumber(L, 3);
     const char *label = luaL_optstring(L, 4, "spend");
     if (!(isfinite(amount) && amount >= 0)) { /* a negative amount would hide costs inside the totals */
-        char got[64];
-        if (isnan(amount)) ps_fmt(got, sizeof got, "NaN");
-        else ps_fmt(got, sizeof got, "%g", amount);
-        return luaL_error(L, "sim:spend: amount: expected a finite amount of GBP 0 or more, got %s", got);
+        char got[40];
+        return luaL_error(L, "sim:spend: amount: expected a finite amount of GBP 0 or more, got %s",
+                          fmt_number(got, sizeof got, amount));
     }
     if (!json_valid_name(agency))
         return luaL_error(L, "sim:spend: agency: expected a name of letters, digits, '_' or '-', got \"%s\"", agency);

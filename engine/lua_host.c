@@ -267,7 +267,7 @@ static int message_handler(lua_State *L)
 
 /* The message of a broken budget: where the script was, which budget,
  * during ("" or " while loading the script"), when (" (hook week, week
- * 3)" or ""), and how to allow more. */
+ * 3, replicate 0)" or ""), and how to allow more. */
 static ps_status budget_error(const lua_host *h, const char *during, const char *when, ps_error *err)
 {
     char at[300];
@@ -284,7 +284,7 @@ static ps_status budget_error(const lua_host *h, const char *during, const char 
                    at, during, h->limits.memory >> 20, when);
 }
 
-ps_status lua_host_call(lua_host *h, int nargs, const char *hook, int week, ps_error *err)
+ps_status lua_host_call(lua_host *h, int nargs, const char *when, ps_error *err)
 {
     lua_State *L = h->L;
     int fn = lua_gettop(L) - nargs;
@@ -294,11 +294,8 @@ ps_status lua_host_call(lua_host *h, int nargs, const char *hook, int week, ps_e
     if (!h->broken) lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_PERIOD);
     int rc = lua_pcall(L, nargs, 0, fn);
     ps_status st = PS_OK;
-    char when[96];
-    if (week >= 0) snprintf(when, sizeof when, "hook %s, week %d", hook, week);
-    else snprintf(when, sizeof when, "%s", hook);
     if (h->broken) {
-        char paren[100];
+        char paren[128];
         snprintf(paren, sizeof paren, " (%s)", when);
         st = budget_error(h, "", paren, err);
     } else if (rc != LUA_OK) {

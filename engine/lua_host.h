@@ -69,12 +69,12 @@ lua_host *lua_host_of(lua_State *L);
 
 /*
  * Calls the function below its nargs arguments on the stack, with a fresh
- * instruction budget. hook and week name the call in messages:
- * "scripts/x.lua:12: attempt to ... (hook week, week 30)". A broken budget
+ * instruction budget. when names the call in messages:
+ * "scripts/x.lua:12: attempt to ... (hook week, week 30, replicate 2)". A broken budget
  * is reported as such even if the script caught the error. Pops the
  * function and arguments; pushes nothing.
  */
-ps_status lua_host_call(lua_host *h, int nargs, const char *hook, int week, ps_error *err);
+ps_status lua_host_call(lua_host *h, int nargs, const char *when, ps_error *err);
 
 /* Charges n instruction-equivalents to the running call (pattern steps);
  * raises the budget error when the budget is spent. */

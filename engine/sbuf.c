@@ -87,6 +87,14 @@ void fmt_shortest(char *buf, size_t size, double x)
     snprintf(buf, size, "%.*g", lo, x);
 }
 
+const char *fmt_number(char *buf, size_t size, double x)
+{
+    if (isnan(x)) snprintf(buf, size, "NaN");
+    else if (isinf(x)) snprintf(buf, size, "%s", x > 0 ? "inf" : "-inf");
+    else fmt_shortest(buf, size, x);
+    return buf;
+}
+
 void sb_double(sbuf *b, double x)
 {
     char t[40];

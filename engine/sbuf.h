@@ -32,4 +32,10 @@ void ps_fmt(char *buf, size_t size, const char *fmt, ...) PS_PRINTF(3, 4);
 /* Writes x with the fewest significant digits that read back exactly. */
 void fmt_shortest(char *buf, size_t size, double x);
 
+/* Writes x for a message, as fmt_shortest does but with NaN as "NaN" and
+ * infinities as "inf" and "-inf" on every platform (printf writes NaN as
+ * "nan", "-nan" or "NaN", sign and case as the C library pleases).
+ * Returns buf. */
+const char *fmt_number(char *buf, size_t size, double x);
+
 #endif

@@ -68,11 +68,27 @@ static cJSON *find_named(cJSON *array, const char *name)
     return NULL;
 }
 
+/* Frees node and all below it, forgetting their origins first: the origins
+ * map is keyed by address, and a node allocated later at the same address
+ * must not be blamed on the file of the one freed here. */
+static void tree_delete(json_origins *origins, cJSON *node)
+{
+    json_origins_forget(origins, node);
+    cJSON_Delete(node);
+}
+
+/* The same for the member key of object, if there is one. */
+static void tree_delete_key(json_origins *origins, cJSON *object, const char *key)
+{
+    cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
+    if (item) tree_delete(origins, cJSON_DetachItemViaPointer(object, item));
+}
+
 /* Merges over into base as DESIGN.md says: objects key by key, arrays of
  * named objects by name ("remove": true drops one), anything else replaced.
  * Nodes move from over to base, so their recorded origins stay true. */
 static ps_status merge(const schema_node *schema, cJSON *base, cJSON *over, const char *path,
-                       const json_origins *origins, ps_error *err)
+                       json_origins *origins, ps_error *err)
 {
     cJSON *kv = over->child;
     while (kv) {
@@ -87,7 +103,7 @@ static ps_status merge(const schema_node *schema, cJSON *base, cJSON *over, cons
         }
         if (cJSON_IsNull(kv)) {
             /* null deletes the inherited value, as in JSON Merge Patch (RFC 7386) */
-            if (old) cJSON_DeleteItemFromObjectCaseSensitive(base, kv->string);
+            if (old) tree_delete(origins, cJSON_DetachItemViaPointer(base, old));
         } else if (((n && (n->kind == SK_OBJECT || n->kind == SK_JSON)) || schema->kind == SK_JSON) &&
                    cJSON_IsObject(old) && cJSON_IsObject(kv)) {
             /* a free object (params) merges key by key like any object, all the way down */
@@ -112,13 +128,13 @@ static ps_status merge(const schema_node *schema, cJSON *base, cJSON *over, cons
                                    f ? f : "?", ipath, name);
                 }
                 if (removing) {
-                    cJSON_Delete(cJSON_DetachItemViaPointer(old, target));
+                    tree_delete(origins, cJSON_DetachItemViaPointer(old, target));
                 } else if (target) {
-                    cJSON_DeleteItemFromObjectCaseSensitive(item, "remove");
+                    tree_delete_key(origins, item, "remove");
                     ps_status st = merge(n, target, item, ipath, origins, err);
                     if (st) return st;
                 } else {
-                    cJSON_DeleteItemFromObjectCaseSensitive(item, "remove");
+                    tree_delete_key(origins, item, "remove");
                     cJSON_AddItemToArray(old, cJSON_DetachItemViaPointer(kv, item));
                 }
                 item = inext;
@@ -136,12 +152,14 @@ static ps_status merge(const schema_node *schema, cJSON *base, cJSON *over, cons
                 }
             }
             cJSON *moved = cJSON_DetachItemViaPointer(over, kv);
-            if (old) cJSON_ReplaceItemViaPointer(base, old, moved);
-            else cJSON_AddItemToObject(base, moved->string, moved);
+            if (old) {
+                json_origins_forget(origins, old); /* the replace frees it */
+                cJSON_ReplaceItemViaPointer(base, old, moved);
+            } else cJSON_AddItemToObject(base, moved->string, moved);
             if (n && n->kind == SK_NAMED_LIST && cJSON_IsArray(moved)) {
                 /* a list given whole in the child: drop "remove" flags */
                 for (cJSON *it = moved->child; it; it = it->next)
-                    cJSON_DeleteItemFromObjectCaseSensitive(it, "remove");
+                    tree_delete_key(origins, it, "remove");
             }
         }
         kv = next;
@@ -151,7 +169,7 @@ static ps_status merge(const schema_node *schema, cJSON *base, cJSON *over, cons
 
 /* Strips "remove" from list items of a root file (nothing to remove from). */
 static ps_status strip_removes(const schema_node *schema, cJSON *obj, const char *path,
-                               const json_origins *origins, ps_error *err)
+                               json_origins *origins, ps_error *err)
 {
     for (cJSON *kv = obj->child; kv; kv = kv->next) {
         const schema_node *n = schema_child(schema, kv->string);
@@ -172,7 +190,7 @@ static ps_status strip_removes(const schema_node *schema, cJSON *obj, const char
                                    "(this file extends nothing)",
                                    f ? f : "?", kpath, nm->valuestring);
                 }
-                cJSON_DeleteItemFromObjectCaseSensitive(it, "remove");
+                tree_delete_key(origins, it, "remove");
             }
         }
     }
@@ -181,13 +199,13 @@ static ps_status strip_removes(const schema_node *schema, cJSON *obj, const char
 
 /* Removes every null left after merging and --set: a null deletes a value,
  * and where nothing is left the default applies. */
-static void strip_nulls(cJSON *node)
+static void strip_nulls(cJSON *node, json_origins *origins)
 {
     cJSON *it = node->child;
     while (it) {
         cJSON *next = it->next;
-        if (cJSON_IsNull(it) && cJSON_IsObject(node)) cJSON_Delete(cJSON_DetachItemViaPointer(node, it));
-        else if (it->child) strip_nulls(it);
+        if (cJSON_IsNull(it) && cJSON_IsObject(node)) tree_delete(origins, cJSON_DetachItemViaPointer(node, it));
+        else if (it->child) strip_nulls(it, origins);
         it = next;
     }
 }
@@ -245,13 +263,13 @@ static ps_status read_one(const char *path, json_origins *origins, cJSON **out, 
     ps_status st = json_load_file(path, &tree, err);
     if (st) return st;
     if (json_origins_add(origins, tree, path)) {
-        cJSON_Delete(tree);
+        tree_delete(origins, tree);
         return err_set(err, PS_ERR_NOMEM, "out of memory");
     }
     const schema_node *root = keys_scenario();
     if (cJSON_IsObject(tree) && cJSON_GetObjectItemCaseSensitive(tree, "neighbourhoods") &&
         !cJSON_GetObjectItemCaseSensitive(tree, "place")) {
-        cJSON_Delete(tree);
+        tree_delete(origins, tree);
         return err_set(err, PS_ERR_INVALID,
                        "%s: neighbourhoods: this is a place file, not a scenario; name it in a scenario's "
                        "\"place\" to use it", path);
@@ -266,22 +284,23 @@ static ps_status read_one(const char *path, json_origins *origins, cJSON **out, 
             st = err_set(err, PS_ERR_IO, "%s: place: cannot open place file \"%s\": %s", path, ppath,
                          strerror(errno));
         if (st) {
-            cJSON_Delete(tree);
+            tree_delete(origins, tree);
             return st;
         }
         if (json_origins_add(origins, ptree, ppath) ||
             (st = schema_validate(keys_place(), ptree, 1, "place", origins, ppath, err))) {
-            cJSON_Delete(ptree);
-            cJSON_Delete(tree);
+            tree_delete(origins, ptree);
+            tree_delete(origins, tree);
             return st ? st : err_set(err, PS_ERR_NOMEM, "out of memory");
         }
+        json_origins_forget(origins, place); /* the replace frees it */
         cJSON_ReplaceItemInObjectCaseSensitive(tree, "place", ptree);
     }
     name_interventions(tree, origins, path);
     st = schema_validate(root, tree, 1, "", origins, path, err);
     if (!st) st = resolve_paths(root, tree, path, err);
     if (st) {
-        cJSON_Delete(tree);
+        tree_delete(origins, tree);
         return st;
     }
     *out = tree;
@@ -315,7 +334,7 @@ static ps_status read_chain(const char *path, json_origins *origins, char **seen
     if (!ext) {
         st = strip_removes(keys_scenario(), tree, "", origins, err);
         if (st) {
-            cJSON_Delete(tree);
+            tree_delete(origins, tree);
             return st;
         }
         *out = tree;
@@ -336,21 +355,21 @@ static ps_status read_chain(const char *path, json_origins *origins, char **seen
         cJSON *one = NULL;
         st = read_chain(ppath, origins, seen, depth + 1, &one, err);
         if (st) break;
-        cJSON_DeleteItemFromObjectCaseSensitive(one, "extends");
+        tree_delete_key(origins, one, "extends");
         if (!parent) {
             parent = one;
         } else {
             st = merge(keys_scenario(), parent, one, "", origins, err);
-            cJSON_Delete(one);
+            tree_delete(origins, one); /* what was not moved into parent */
         }
     }
     if (!st) st = merge(keys_scenario(), parent, tree, "", origins, err);
-    cJSON_Delete(tree);
+    tree_delete(origins, tree);
     if (st) {
-        cJSON_Delete(parent);
+        tree_delete(origins, parent);
         return st;
     }
-    cJSON_DeleteItemFromObjectCaseSensitive(parent, "extends");
+    tree_delete_key(origins, parent, "extends");
     *out = parent;
     return PS_OK;
 }
@@ -410,6 +429,8 @@ static ps_status apply_set(cJSON *root, const char *assignment, json_origins *or
      * objects on the way made as needed; the value is read as JSON, and the
      * script's checks of its params judge it later. */
     static const schema_node free_key = { .key = "", .kind = SK_JSON };
+    char label[600]; /* the origin of every node this makes */
+    ps_fmt(label, sizeof label, "--set %s", assignment);
     const schema_node *sch = keys_scenario();
     cJSON *node = root;
     char shown[512] = "";
@@ -436,20 +457,24 @@ static ps_status apply_set(cJSON *root, const char *assignment, json_origins *or
                 if (!v) v = cJSON_CreateString(value);
             }
             if (!v) return err_set(err, PS_ERR_NOMEM, "out of memory");
-            char label[600];
-            ps_fmt(label, sizeof label, "--set %s", assignment);
             if (json_origins_add(origins, v, label)) {
                 cJSON_Delete(v);
                 return err_set(err, PS_ERR_NOMEM, "out of memory");
             }
-            if (child) cJSON_ReplaceItemInObjectCaseSensitive(node, tok[i], v);
-            else cJSON_AddItemToObject(node, tok[i], v);
+            if (child) {
+                json_origins_forget(origins, child); /* the replace frees it */
+                cJSON_ReplaceItemInObjectCaseSensitive(node, tok[i], v);
+            } else {
+                cJSON_AddItemToObject(node, tok[i], v);
+            }
             return PS_OK;
         }
         if (c->kind == SK_OBJECT || c->kind == SK_JSON) {
             if (!child) {
+                /* made on the way, so a message about it names this --set */
                 child = cJSON_AddObjectToObject(node, tok[i]);
-                if (!child) return err_set(err, PS_ERR_NOMEM, "out of memory");
+                if (!child || json_origins_add(origins, child, label))
+                    return err_set(err, PS_ERR_NOMEM, "out of memory");
             }
             if (!cJSON_IsObject(child))
                 return err_set(err, PS_ERR_INVALID, "--set %s: %s is not an object", assignment, shown);
@@ -713,7 +738,7 @@ ps_status ps_scenario_load(const char *path, const char *const *sets, size_t nse
     ps_status st = read_chain(path, s->origins, seen, 0, &s->tree, err);
     for (size_t i = 0; !st && i < nsets; i++) st = apply_set(s->tree, sets[i], s->origins, err);
     if (!st && nsets) st = schema_validate(keys_scenario(), s->tree, 1, "", s->origins, path, err);
-    if (!st) strip_nulls(s->tree);
+    if (!st) strip_nulls(s->tree, s->origins);
     if (!st) st = schema_fill_defaults(keys_scenario(), s->tree, s->tree, s->origins, err);
     if (!st) st = schema_validate(keys_scenario(), s->tree, 0, "", s->origins, path, err);
     if (!st) st = absolutise(s, "households_csv", err);

@@ -489,6 +489,7 @@ static int serve_queue(world *w, int s, svc_unit *unit, const week_keys *k, int 
  * step, so referrals scripts make in their week hooks count this week. */
 void services_begin_week(world *w)
 {
+    w->n_new = 0; /* the crisis team's referrals (transitions add to it) */
     for (int s = 0; s < w->svt.n; s++) {
         svc_state *ss = &w->sv[s];
         ss->referrals = ss->started = ss->completed = ss->dropped = ss->lost = 0;
@@ -546,6 +547,16 @@ ps_status services_week(world *w, int week, ps_error *err)
 
 /* ------------------------------------------------------------ accounting */
 
+/* A crisis pathway service keeps no waiting list, so its referrals are
+ * what reached it: the week's new crises for the crisis team, who come to
+ * it first; attendances for A&E and admissions for beds, who see only
+ * those the service before them turned away. */
+int services_referrals(const world *w, int s)
+{
+    if (w->svt.def[s]->role == ROLE_SUPPORT) return w->sv[s].referrals;
+    return s == w->mp->service_of_role[ROLE_CRISIS_TEAM] ? (int)w->n_new : w->starts[s];
+}
+
 void services_record(world *w, double *ts, double *xs, double *rows)
 {
     const model_params *mp = w->mp;
@@ -565,14 +576,14 @@ void services_record(world *w, double *ts, double *xs, double *rows)
                 r[SV_ACTIVE] += ss->units[u].active;
                 r[SV_CAPACITY] += ss->units[u].capacity;
             }
-            r[SV_REFERRALS] = ss->referrals;
+            r[SV_REFERRALS] = services_referrals(w, s);
             r[SV_STARTED] = ss->started;
             r[SV_COMPLETED] = ss->completed;
             r[SV_DROPPED] = ss->dropped;
             r[SV_WAIT_SUM] = ss->wait_sum;
             r[SV_LOST] = ss->lost;
         } else {
-            r[SV_REFERRALS] = s == team ? (double)w->n_new : w->starts[s];
+            r[SV_REFERRALS] = services_referrals(w, s);
             r[SV_STARTED] = w->starts[s];
             r[SV_ACTIVE] = s == ae ? w->starts[s] : w->active[s];
             r[SV_COMPLETED] = w->ends[s];

@@ -254,6 +254,10 @@ int crisis_push(world *w, uint32_t person);
 /* place.c: social capital after the week's transitions. */
 void place_social_capital(world *w);
 
+/* The referrals service s has had so far this week, as services.csv
+ * counts them. */
+int services_referrals(const world *w, int s);
+
 /* Writes this week's service rows ([n_services][SV_COUNT]) and costs into
  * the record rows. */
 void services_record(world *w, double *ts_row, double *xs_row, double *sv_rows);

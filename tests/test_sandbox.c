@@ -510,6 +510,48 @@ static void script_referrals_are_counted(void **state)
     }
 }
 
+/* The handle of a crisis pathway service counts its referrals as
+ * services.csv does (new crises for the crisis team, attendances for A&E,
+ * admissions for beds): none yet in a week hook, which runs before the
+ * week's crises, and the week's count in an event hook after them. */
+static void crisis_pathway_handles_count_referrals_as_services_csv(void **state)
+{
+    (void)state;
+    const char *body = "local names = { 'crisis_team', 'ae', 'beds' }\n"
+                       "return {\n"
+                       "  week = function(sim, p)\n"
+                       "    for _, n in ipairs(names) do\n"
+                       "      assert(sim:service(n).referrals == 0, n .. ': ' .. sim:service(n).referrals)\n"
+                       "    end\n"
+                       "  end,\n"
+                       "  on = { crisis = function(sim, p, person)\n"
+                       "    for _, n in ipairs(names) do sim:record('ref_' .. n, sim:service(n).referrals) end\n"
+                       "  end } }\n";
+    const char *path = scenario_with(
+        "crisisrefs", body, NULL,
+        "\"weeks\": 8, \"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 3000, "
+        "\"deprivation_decile\": 1 } ] },\n"
+        "  \"services\": [ { \"name\": \"crisis_team\", \"role\": \"crisis_team\", \"capacity\": 1 },\n"
+        "    { \"name\": \"ae\", \"role\": \"emergency\", \"capacity\": 500 },\n"
+        "    { \"name\": \"beds\", \"role\": \"inpatient\", \"capacity\": 500 } ]");
+    expect_success(path, "crisisrefs_out");
+    double total[3] = { 0, 0, 0 };
+    static const char *const names[] = { "crisis_team", "ae", "beds" };
+    for (int week = 2; week < 8; week++)
+        for (int k = 0; k < 3; k++) {
+            char col[32];
+            snprintf(col, sizeof col, "ref_%s", names[k]);
+            double seen = ts_at("crisisrefs_out", col, week);
+            double counted = sv_at("crisisrefs_out", names[k], "referrals", week);
+            print_message("week %d %s: handle %g, services.csv %g\n", week, names[k], seen, counted);
+            if (isnan(seen)) continue; /* no crisis that week */
+            assert_true(seen == counted);
+            total[k] += seen;
+        }
+    /* the team (1 place, full) sends the rest to A&E, which admits some */
+    assert_true(total[0] >= total[1] && total[1] > total[2] && total[2] > 0);
+}
+
 /* :refer takes only people where the service serves, and a per-neighbourhood
  * service puts them on their own neighbourhood's list. */
 static void refer_respects_the_service_neighbourhoods(void **state)
@@ -568,6 +610,57 @@ static void filter_ranges_take_whole_numbers(void **state)
           "sim:persons: age: the upper bound is given twice (as [2] and max)" },
         { "range7", "  sim:persons{ age = true }",
           "sim:persons: age: expected {min, max} or a whole number, got a boolean" },
+    };
+    expect_week_failures(bad, sizeof bad / sizeof bad[0]);
+}
+
+/* A number that is no number, or no whole one, reads the same on every
+ * platform: "NaN", "inf" and "-inf", never printf's "-nan". */
+static void numbers_in_messages_read_the_same_everywhere(void **state)
+{
+    (void)state;
+    static const bad_week bad[] = {
+        { "nan1", "  sim:persons{ age = 0/0 }", "sim:persons: age: expected a whole number or {min, max}, got NaN (hook" },
+        { "nan2", "  sim:persons{ age = -(0/0) }",
+          "sim:persons: age: expected a whole number or {min, max}, got NaN (hook" },
+        { "inf1", "  sim:households{ size = math.huge }",
+          "sim:households: size: expected a whole number or {min, max}, got inf (hook" },
+        { "inf2", "  sim:persons{ deprivation_decile = -math.huge }",
+          "sim:persons: deprivation_decile: expected a whole number or {min, max}, got -inf (hook" },
+        { "nan3", "  sim:persons():modify{ onset = 0/0, weeks = 1 }",
+          ":modify: onset: expected a number from 0 to 100, got NaN (hook" },
+        { "nan4", "  sim:neighbourhoods()[1].social_capital = 0/0",
+          "neighbourhood: social_capital: expected a number from 0 to 1, got NaN (hook" },
+        { "inf3", "  sim:spend('council', math.huge)",
+          "sim:spend: amount: expected a finite amount of GBP 0 or more, got inf (hook" },
+    };
+    expect_week_failures(bad, sizeof bad / sizeof bad[0]);
+}
+
+/* A state or tenure that is no such value names the method, the values
+ * the key takes and the closest of them. */
+static void unknown_state_or_tenure_names_the_method_and_the_values(void **state)
+{
+    (void)state;
+    static const bad_week bad[] = {
+        { "state1", "  sim:persons{ state = 'ill' }",
+          "sb_state1.lua:2: sim:persons: state: unknown value \"ill\"; expected one of \"well\", \"struggling\", "
+          "\"crisis\" or \"recovering\" (hook" },
+        { "state2", "  sim:persons{ state = { 'well', 'strugling' } }",
+          "sim:persons: state: unknown value \"strugling\"; expected one of \"well\", \"struggling\", \"crisis\" or "
+          "\"recovering\" (did you mean \"struggling\"?) (hook" },
+        { "state3", "  sim:persons{ state = 'child' }",
+          "sim:persons: state: unknown value \"child\"; expected one of \"well\", " },
+        { "tenure1", "  sim:households{ tenure = 'rent' }",
+          "sim:households: tenure: unknown value \"rent\"; expected one of \"owned_outright\", \"mortgage\", "
+          "\"private_rent\" or \"social_rent\" (hook" },
+        { "tenure2", "  sim:households{ tenure = 'morgage' }",
+          "sim:households: tenure: unknown value \"morgage\"; expected one of \"owned_outright\", \"mortgage\", "
+          "\"private_rent\" or \"social_rent\" (did you mean \"mortgage\"?) (hook" },
+        { "nbhd1", "  sim:households{ neighbourhood = 'B' }",
+          "sim:households: neighbourhood: there is no neighbourhood named \"B\"" },
+        { "nbhd2", "  sim:add_service{ name = 'x', capacity = 1, neighbourhoods = { 'AA' } }",
+          "sim:add_service: neighbourhoods: there is no neighbourhood named \"AA\" (did you mean \"A\"?) (hook" },
     };
     expect_week_failures(bad, sizeof bad / sizeof bad[0]);
 }
@@ -886,6 +979,21 @@ static void top_level_prints_reach_the_log(void **state)
     free(log);
 }
 
+/* A failure in one replicate names it, so a script writer can tell a
+ * failure that depends on the luck of the draw from one that always comes. */
+static void script_errors_name_the_replicate(void **state)
+{
+    (void)state;
+    char msg[PS_ERROR_MAX];
+    const char *path = scenario_with("whichrep", "return { week = function(sim)\n"
+                                                 "  if sim.replicate == 2 and sim.week == 3 then error('unlucky') end\n"
+                                                 "end }\n",
+                                     NULL, "\"replicates\": 3");
+    assert_int_equal(load_and_run(path, msg, sizeof msg), PS_ERR_SCRIPT);
+    print_message("%s\n", msg);
+    assert_non_null(strstr(msg, "sb_whichrep.lua:2: unlucky (hook week, week 3, replicate 2)"));
+}
+
 /* Handles say what they are; a missing add_service key is a one-line
  * "expected ..." like any other. */
 static void handles_print_and_add_service_says_what_is_missing(void **state)
@@ -901,7 +1009,7 @@ static void handles_print_and_add_service_says_what_is_missing(void **state)
     assert_int_equal(load_and_run(path, msg, sizeof msg), PS_ERR_SCRIPT);
     print_message("%s\n", msg);
     assert_non_null(strstr(msg, "sim:add_service: capacity: missing; expected a whole number from 0 to 10000000 (cases) "
-                                "(hook setup, week 2)"));
+                                "(hook setup, week 2, replicate 0)"));
 }
 
 /* Through the program: a failing script exits 1, names it, writes nothing. */
@@ -945,7 +1053,11 @@ int main(void)
         cmocka_unit_test(many_sample_calls_in_a_week_pick_independently),
         cmocka_unit_test(script_referrals_are_counted),
         cmocka_unit_test(refer_respects_the_service_neighbourhoods),
+        cmocka_unit_test(crisis_pathway_handles_count_referrals_as_services_csv),
+        cmocka_unit_test(script_errors_name_the_replicate),
         cmocka_unit_test(filter_ranges_take_whole_numbers),
+        cmocka_unit_test(numbers_in_messages_read_the_same_everywhere),
+        cmocka_unit_test(unknown_state_or_tenure_names_the_method_and_the_values),
         cmocka_unit_test(an_empty_list_in_a_filter_selects_nobody),
         cmocka_unit_test(a_service_test_takes_only_support_services),
         cmocka_unit_test(modify_lasts_its_weeks_from_any_hook),
