@@ -4,6 +4,8 @@
 #   make run        build, then compare the four service models (out/demo/report.html)
 #   make test       build and run every test (cmocka)
 #   make test SANITIZE=1   the same under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make MPI=1      build placesim with OpenMPI (mpirun -np N ./placesim ...)
+#   make test-mpi   check that mpirun -np 2 writes what one process writes
 #   make bench      measure speed and memory (see docs/performance.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -17,12 +19,22 @@ PKGS    := lua5.4 libcjson
 TESTPKG := cmocka
 DEBPKGS := liblua5.4-dev libcjson-dev libcmocka-dev pkg-config
 
+# make MPI=1: the same program built with OpenMPI (mpicc), so that
+# mpirun -np N placesim run|compare|sweep spreads replicates over processes.
+ifeq ($(MPI),1)
+CC      := mpicc
+MPIFLAGS := -DPS_MPI
+DEBPKGS += libopenmpi-dev openmpi-bin
+else
+MPIFLAGS :=
+endif
+
 ifeq ($(SANITIZE),1)
 BUILD   := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 OPT     := -O1 -g
 else
-BUILD   := build
+BUILD   := build$(if $(filter 1,$(MPI)),-mpi)
 SANFLAGS :=
 OPT     ?= -O2 -g
 endif
@@ -33,7 +45,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell pkg-config --cflags $(TESTPKG) 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs $(TESTPKG) 2>/dev/null)
-ALL_CFLAGS = $(WARN) $(OPT) $(SANFLAGS) -D_XOPEN_SOURCE=700 -pthread -Iinclude -Iengine $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(WARN) $(OPT) $(SANFLAGS) $(MPIFLAGS) -D_XOPEN_SOURCE=700 -pthread -Iinclude -Iengine $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) -pthread $(LDFLAGS)
 LIBS_ALL = $(PKG_LIBS) -lm
 
@@ -43,8 +55,11 @@ LIB_SRC := $(filter-out $(CLI_SRC),$(wildcard engine/*.c))
 LIB_OBJ := $(patsubst engine/%.c,$(BUILD)/engine/%.o,$(LIB_SRC))
 MAIN_OBJ := $(patsubst engine/%.c,$(BUILD)/engine/%.o,$(CLI_SRC))
 LIB     := $(BUILD)/libplacesim.a
+# The program is linked in the build folder of its variant; ./placesim is a
+# copy of the plain or MPI one, whichever was built last.
+BIN     := $(BUILD)/placesim
 ifeq ($(SANITIZE),1)
-PROG    := $(BUILD)/placesim
+PROG    := $(BIN)
 else
 PROG    := placesim
 endif
@@ -53,7 +68,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: all run test test-deps bench install uninstall clean deps docs
+.PHONY: all run test test-deps test-mpi bench install uninstall clean deps docs FORCE
 .SECONDARY:
 all: $(PROG)
 
@@ -66,7 +81,10 @@ deps:
 	  pkg-config --exists libcjson || missing="$$missing libcjson-dev"; \
 	  pkg-config --exists cmocka  || missing="$$missing libcmocka-dev"; \
 	else missing="$(DEBPKGS)"; fi; \
-	command -v $(CC) >/dev/null 2>&1 || missing="$$missing gcc"; \
+	if [ "$(MPI)" = 1 ]; then \
+	  command -v mpicc >/dev/null 2>&1 || missing="$$missing libopenmpi-dev"; \
+	  command -v mpirun >/dev/null 2>&1 || missing="$$missing openmpi-bin"; fi; \
+	[ "$(MPI)" = 1 ] || command -v $(CC) >/dev/null 2>&1 || missing="$$missing gcc"; \
 	if [ -n "$$missing" ]; then \
 	  echo "placesim: installing missing build packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
@@ -88,8 +106,14 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(PROG): $(MAIN_OBJ) $(LIB)
+$(BIN): $(MAIN_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LIBS_ALL)
+
+ifneq ($(PROG),$(BIN))
+$(PROG): $(BIN) FORCE
+	@cmp -s $(BIN) $@ || cp $(BIN) $@
+endif
+FORCE:
 
 $(BUILD)/tests/%.o: tests/%.c | deps
 	@mkdir -p $(dir $@)
@@ -100,6 +124,12 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_SUPPORT) $(LIB)
 
 test: $(PROG) $(TEST_BIN) test-deps
 	@PLACESIM=$(abspath $(PROG)) BUILD=$(BUILD) sh tests/run_tests.sh $(TEST_BIN)
+
+# Builds placesim with MPI and checks mpirun -np 2 against one process
+# (run, compare, sweep). Leaves ./placesim as the plain build.
+test-mpi:
+	@$(MAKE) --no-print-directory MPI=1 build-mpi/placesim
+	sh tests/mpi_check.sh $(abspath build-mpi/placesim) 2
 
 # The report tests render report.html in headless Chromium (Debian's
 # chromium package) driven by playwright-core (tests/report, from npm).
@@ -151,6 +181,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/placesim $(DESTDIR)$(PREFIX)/share/doc/placesim
 
 clean:
-	rm -rf build build-san placesim
+	rm -rf build build-san build-mpi placesim
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_SUPPORT:.o=.d)

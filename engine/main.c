@@ -13,6 +13,10 @@
 #include "cli.h"
 #include "placesim.h"
 
+#ifdef PS_MPI
+#include <mpi.h>
+#endif
+
 #define MAX_SETS 256
 
 typedef struct cli {
@@ -27,6 +31,7 @@ typedef struct cli {
     char own_sets[3][64];
     int threads;
     int force, quiet, nb_per_rep, markdown;
+    int rank;               /* MPI process (0 without MPI): only process 0 prints and writes */
     double qaly_value;      /* --qaly-value; -1 when not given */
 } cli;
 
@@ -235,6 +240,30 @@ static void stem(const char *path, char *buf, size_t size)
     snprintf(buf, size, "%.*s", (int)n, base);
 }
 
+/* An error before the run: each process says its own, process 0 plainly,
+ * others with their number (a file one node cannot read). */
+static void say_local(const cli *c, const char *msg)
+{
+    if (!msg[0]) return;
+    if (c->rank == 0) fprintf(stderr, "placesim: %s\n", msg);
+    else fprintf(stderr, "placesim (process %d): %s\n", c->rank, msg);
+}
+
+/* Every process learns whether any failed its checks before the run, so
+ * none starts a run the others have abandoned. */
+static int agree(const cli *c, int rc)
+{
+    int all = ps_processes_agree(rc);
+    if (all && !rc && c->rank == 0) fprintf(stderr, "placesim: another process stopped before the run (see above)\n");
+    return all;
+}
+
+/* An error of the run itself: every process has the same one. */
+static void say(const cli *c, const char *msg)
+{
+    if (c->rank == 0) fprintf(stderr, "placesim: %s\n", msg);
+}
+
 /* Runs one scenario with a progress bar labelled "name (i+1/n)" when
  * there are several. */
 static ps_status run_one(const cli *c, const ps_scenario *sc, const char *name, int i, int n, ps_results **res,
@@ -278,20 +307,21 @@ static int cmd_run(cli *c)
                 fprintf(stderr, "placesim: %s and %s would both write %s\n", c->files[j], c->files[i], outs[i]);
                 rc = 1;
             }
-        if (!rc && ps_scenario_load(c->files[i], c->sets, (size_t)c->nsets, &sc[i], &err)) rc = 1;
-        if (!rc && ps_output_check(outs[i], c->force, &err)) rc = 1;
-        if (rc && err.message[0]) fprintf(stderr, "placesim: %s\n", err.message);
         err.message[0] = '\0';
+        if (!rc && ps_scenario_load(c->files[i], c->sets, (size_t)c->nsets, &sc[i], &err)) rc = 1;
+        if (!rc && c->rank == 0 && ps_output_check(outs[i], c->force, &err)) rc = 1;
+        if (rc) say_local(c, err.message);
     }
+    rc = agree(c, rc);
     for (int i = 0; i < n && !rc; i++) {
         double secs;
         ps_status st = run_one(c, sc[i], names[i], i, n, &res[i], &secs, &err);
-        if (!st) {
+        if (!st && c->rank == 0) {
             ps_write_options wo = { c->force, c->nb_per_rep, 0, 0 }; /* time and threads as the run measured */
             st = ps_results_write(res[i], outs[i], &wo, &err);
         }
         if (st) {
-            fprintf(stderr, "placesim: %s\n", err.message);
+            say(c, err.message);
             rc = 1;
         } else if (!c->quiet && n == 1) {
             cli_print_table(sc[i], res[i], outs[i], secs);
@@ -370,15 +400,31 @@ static int cmd_compare(cli *c)
     if (!rc && ps_scenario_load(c->files[0], c->sets, (size_t)c->nsets, &sc[0], &err)) rc = 1;
     for (int i = 1; i < n && !rc; i++)
         if (load_paired(c, c->files[i], sc[0], &sc[i], &err) || ps_scenarios_pairable(sc[0], sc[i], &err)) rc = 1;
-    if (!rc && ps_output_check(out, c->force, &err)) rc = 1;
-    if (rc && err.message[0]) fprintf(stderr, "placesim: %s\n", err.message);
-    for (int i = 0; i < n && !rc; i++) {
-        double secs;
-        if (run_one(c, sc[i], names[i], i, n, &res[i], &secs, &err)) {
-            fprintf(stderr, "placesim: %s\n", err.message);
+    if (!rc && c->rank == 0 && ps_output_check(out, c->force, &err)) rc = 1;
+    if (rc) say_local(c, err.message);
+    rc = agree(c, rc);
+    if (!rc) {
+        /* one ensemble, so MPI processes share the replicates of every scenario */
+        ps_run_options opt;
+        ps_run_options_init(&opt);
+        opt.threads = c->threads;
+        char label[160];
+        snprintf(label, sizeof label, "%d scenarios", n);
+        cli_bar b;
+        cli_bar_init(&b, label);
+        if (!c->quiet && isatty(STDERR_FILENO)) {
+            opt.progress = cli_bar_draw;
+            opt.progress_userdata = &b;
+        }
+        double t0 = cli_now();
+        ps_status st = ps_run_many((const ps_scenario *const *)sc, (size_t)n, &opt, res, &err);
+        cli_bar_clear(&b);
+        if (st) {
+            say(c, err.message);
             rc = 1;
         } else if (!c->quiet) {
-            printf("%-24s %s (%.1f s)\n", names[i], ps_scenario_name(sc[i]), secs);
+            for (int i = 0; i < n; i++) printf("%-24s %s\n", names[i], ps_scenario_name(sc[i]));
+            printf("%d scenarios, %d replicates each, in %.1f s\n", n, ps_results_replicates(res[0]), cli_now() - t0);
         }
     }
     ps_comparison *cmp = NULL;
@@ -390,8 +436,8 @@ static int cmd_compare(cli *c)
         const char *nm[MAX_SETS];
         for (int i = 0; i < n; i++) nm[i] = names[i];
         if (ps_compare(res[0], (const ps_results *const *)res + 1, (size_t)n - 1, &co, &cmp, &err) ||
-            ps_comparison_write(cmp, out, nm, &wo, &err)) {
-            fprintf(stderr, "placesim: %s\n", err.message);
+            (c->rank == 0 && ps_comparison_write(cmp, out, nm, &wo, &err))) {
+            say(c, err.message);
             rc = 1;
         } else if (!c->quiet) {
             printf("\n");
@@ -424,12 +470,13 @@ static int cmd_sweep(cli *c)
     ps_sweep *sw = NULL;
     ps_status st = ps_sweep_load(c->files[0], c->sets, (size_t)c->nsets, c->vary, (size_t)c->nvary, &sw, &err);
     if (st == PS_ERR_ARG) {
-        fprintf(stderr, "placesim: %s\nrun 'placesim help sweep' for usage\n", err.message);
-        return 2;
+        if (c->rank == 0) fprintf(stderr, "placesim: %s\nrun 'placesim help sweep' for usage\n", err.message);
+        ps_sweep_free(sw);
+        return agree(c, 2);
     }
-    if (!st) st = ps_output_check(out, c->force, &err);
-    if (st) {
-        fprintf(stderr, "placesim: %s\n", err.message);
+    if (!st && c->rank == 0) st = ps_output_check(out, c->force, &err);
+    if (st) say_local(c, err.message);
+    if (agree(c, st ? 1 : 0)) {
         ps_sweep_free(sw);
         return 1;
     }
@@ -451,7 +498,7 @@ static int cmd_sweep(cli *c)
     st = ps_sweep_run(sw, &opt, out, &wo, &err);
     cli_bar_clear(&b);
     if (st) {
-        fprintf(stderr, "placesim: %s\n", err.message);
+        say(c, err.message);
         ps_sweep_free(sw);
         return 1;
     }
@@ -523,10 +570,24 @@ int main(int argc, char **argv)
     cli c;
     int rc = parse_args(&c, argc, argv);
     if (rc) return rc;
-    if (!strcmp(c.command, "run")) return cmd_run(&c);
     if (!strcmp(c.command, "check")) return cmd_check(&c);
-    if (!strcmp(c.command, "compare")) return cmd_compare(&c);
-    if (!strcmp(c.command, "sweep")) return cmd_sweep(&c);
     if (!strcmp(c.command, "keys")) return cmd_keys();
-    return usage_error("unknown command '%s'", c.command);
+    int (*cmd)(cli *) = !strcmp(c.command, "run") ? cmd_run : !strcmp(c.command, "compare") ? cmd_compare
+                      : !strcmp(c.command, "sweep") ? cmd_sweep : NULL;
+    if (!cmd) return usage_error("unknown command '%s'", c.command);
+#ifdef PS_MPI
+    /* Only the main thread calls MPI (after the workers have joined). */
+    int provided = 0;
+    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        fprintf(stderr, "placesim: MPI could not start\n");
+        return 1;
+    }
+#endif
+    c.rank = ps_process_rank();
+    if (c.rank != 0) c.quiet = 1; /* process 0 prints */
+    rc = cmd(&c);
+#ifdef PS_MPI
+    MPI_Finalize();
+#endif
+    return rc;
 }

@@ -385,6 +385,7 @@ static cJSON *summary_json(const ps_results *res, const ps_write_options *o)
     cJSON *run = cJSON_AddObjectToObject(prov, "run");
     double wall = o && o->wall_seconds > 0 ? o->wall_seconds : res->wall_seconds;
     cJSON_AddNumberToObject(run, "threads", o && o->threads > 0 ? o->threads : res->threads);
+    cJSON_AddNumberToObject(run, "processes", res->processes > 0 ? res->processes : 1);
     cJSON_AddNumberToObject(run, "wall_seconds", round(wall * 1000) / 1000);
     char when[32];
     time_t now = time(NULL);

@@ -15,7 +15,8 @@ struct ps_results {
     const ps_scenario *scenario;
     const ps_config *cfg;
     int replicates;
-    int threads;
+    int threads;             /* per process */
+    int processes;           /* MPI processes that shared the replicates (1 without MPI) */
     double wall_seconds;     /* measured by ps_run */
     uint32_t persons, households;
     uint64_t population_hash; /* population_fingerprint at the start */

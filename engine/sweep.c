@@ -280,7 +280,7 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_run_options *run, const char *dir,
     if (!sw || !dir) return err_set(err, PS_ERR_ARG, "ps_sweep_run: sweep and dir are required");
     int force = o ? o->force : 0;
     char *tmp = NULL;
-    ps_status st = output_begin(dir, force, &tmp, err);
+    ps_status st = ps_process_rank() == 0 ? output_begin(dir, force, &tmp, err) : PS_OK;
     if (st) return st;
     ps_run_options opt;
     if (run) opt = *run;
@@ -293,22 +293,33 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_run_options *run, const char *dir,
         opt.progress = grid_progress_fn;
         opt.progress_userdata = &g;
     }
-    for (size_t k = 0; !st && k < sw->npoints; k++) {
-        ps_results_free(sw->res[k]);
-        sw->res[k] = NULL;
-        st = ps_run(sw->sc[k], &opt, &sw->res[k], err);
-        g.before += per_point;
-        char sub[4096];
-        ps_fmt(sub, sizeof sub, "%s/%s", tmp, sw->folders[k]);
-        if (!st && mkdir(sub, 0777) != 0) st = err_set(err, PS_ERR_IO, "%s: cannot create folder", sub);
-        if (!st) st = output_run_files(sw->res[k], sub, o, err);
-        if (!st) results_drop_records(sw->res[k]);
+    /* Points run in batches that give every MPI process a replicate (one
+     * point at a time in one process), so many processes share a sweep of
+     * few replicates, and a batch's records are written and dropped
+     * before the next runs. Only process 0 writes. */
+    int reps = ps_scenario_replicates(sw->sc[0]), procs = ps_process_count(), root = ps_process_rank() == 0;
+    size_t batch = (size_t)((procs + reps - 1) / reps);
+    for (size_t k0 = 0; !st && k0 < sw->npoints; k0 += batch) {
+        size_t nb = sw->npoints - k0 < batch ? sw->npoints - k0 : batch;
+        for (size_t k = k0; k < k0 + nb; k++) {
+            ps_results_free(sw->res[k]);
+            sw->res[k] = NULL;
+        }
+        st = ps_run_many((const ps_scenario *const *)sw->sc + k0, nb, &opt, sw->res + k0, err);
+        g.before += per_point * nb;
+        for (size_t k = k0; !st && k < k0 + nb; k++) {
+            char sub[4096];
+            ps_fmt(sub, sizeof sub, "%s/%s", tmp, sw->folders[k]);
+            if (root && mkdir(sub, 0777) != 0) st = err_set(err, PS_ERR_IO, "%s: cannot create folder", sub);
+            if (!st && root) st = output_run_files(sw->res[k], sub, o, err);
+            if (!st) results_drop_records(sw->res[k]);
+        }
     }
     ps_comparison_free(sw->cmp);
     sw->cmp = NULL;
     if (!st)
         st = ps_compare(sw->res[0], (const ps_results *const *)sw->res + 1, sw->npoints - 1, NULL, &sw->cmp, err);
-    if (!st) {
+    if (!st && root) {
         char *csv = sweep_csv(sw);
         char *html = sweep_report_html(sw);
         if (!csv || !html) st = err_set(err, PS_ERR_NOMEM, "out of memory writing the sweep");
@@ -317,8 +328,13 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_run_options *run, const char *dir,
         ps_free(csv);
         ps_free(html);
     }
-    if (st) output_remove_tree(tmp);
-    else st = output_commit(tmp, dir, force, err);
+    if (!root) {
+        /* process 0 writes */
+    } else if (st) {
+        output_remove_tree(tmp);
+    } else {
+        st = output_commit(tmp, dir, force, err);
+    }
     ps_free(tmp);
     return st;
 }

@@ -152,6 +152,30 @@ typedef struct ps_results ps_results;
 ps_status ps_run(const ps_scenario *scenario, const ps_run_options *options,
                  ps_results **out, ps_error *err);
 
+/*
+ * Runs several scenarios as one ensemble: out[i] gets scenario i's results,
+ * exactly as ps_run would give them. In a placesim built with MPI (make
+ * MPI=1) whose program has initialised MPI, the replicates of all the
+ * scenarios (scenario 0's first, in order) are dealt to the processes of
+ * MPI_COMM_WORLD in turn, each runs its own on its threads, and every
+ * process then receives every record: every process ends with the same
+ * results, byte for byte, as one process would. Every process must make
+ * the same calls. On failure every out[i] is NULL and every process
+ * returns the same error.
+ */
+ps_status ps_run_many(const ps_scenario *const *scenarios, size_t n, const ps_run_options *options,
+                      ps_results **out, ps_error *err);
+
+/* This process's rank in an MPI job (0 without MPI), and the number of
+ * processes (1 without MPI). Only process 0 should write files. */
+int ps_process_rank(void);
+int ps_process_count(void);
+
+/* The largest of every process's status: lets a check that failed in one
+ * process (an output folder, a file it cannot read) stop them all before
+ * a run. Every process must call it. Without MPI, returns status. */
+int ps_processes_agree(int status);
+
 /* Releases results. NULL is ignored. */
 void ps_results_free(ps_results *results);
 
