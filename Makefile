@@ -68,7 +68,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: all run test test-deps test-mpi bench install uninstall clean deps docs FORCE
+.PHONY: all run test test-deps test-mpi golden bench install uninstall clean deps docs FORCE
 .SECONDARY:
 all: $(PROG)
 
@@ -151,6 +151,18 @@ test-deps:
 	@[ -d tests/report/node_modules/playwright-core ] || \
 	  (cd tests/report && npm ci --no-audit --no-fund --loglevel=error) || { \
 	  echo "placesim: npm could not install playwright-core; run: (cd tests/report && npm ci)"; exit 1; }
+
+# Records the golden outputs test_golden compares against (tests/fixtures/golden):
+# only when the model changes on purpose.
+GOLDEN_RUN := --set population.scale=0.25 --set burn_in_weeks=8 --weeks 52 --replicates 2 --threads 2
+GOLDEN := crisis_led integrated_teams community_led_shock crisis_led_with_library
+golden: $(PROG)
+	@for s in $(GOLDEN); do \
+	  ./$(PROG) run scenarios/$$s.json $(GOLDEN_RUN) --out build/golden/$$s --force --quiet || exit 1; \
+	  mkdir -p tests/fixtures/golden/$$s; \
+	  cp build/golden/$$s/timeseries.csv build/golden/$$s/services.csv build/golden/$$s/neighbourhoods.csv \
+	    tests/fixtures/golden/$$s/; done
+	@echo "tests/fixtures/golden: recorded"
 
 # Regenerates the key reference at the end of docs/scenarios.md from engine/keys.c.
 docs: $(PROG)

@@ -1,0 +1,72 @@
+/*
+ * Golden outputs: the shipped scenarios, run small, must write exactly the
+ * files recorded in tests/fixtures/golden/. Speed work (issue 6) must
+ * leave every output byte-identical; this is the test that says so. When
+ * the model changes on purpose, record the files again with
+ * `make golden` and say why in the commit.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "support.h"
+
+/* Small enough for a test, long enough for services, scripts and a shock
+ * to act: a quarter of Example Town, 8 weeks of burn-in, a year. */
+#define SMALL "--set population.scale=0.25 --set burn_in_weeks=8 --weeks 52 --replicates 2 --threads 2"
+
+static const char *const scenarios[] = { "crisis_led", "integrated_teams", "community_led_shock",
+                                          "crisis_led_with_library" };
+static const char *const files[] = { "timeseries.csv", "services.csv", "neighbourhoods.csv" };
+
+/* The first line where a and b differ, for the failure message. */
+static int first_difference(const char *a, const char *b)
+{
+    int line = 1;
+    for (; *a && *a == *b; a++, b++)
+        if (*a == '\n') line++;
+    return line;
+}
+
+static void scenario_outputs_match_the_recorded_ones(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof scenarios / sizeof scenarios[0]; k++) {
+        char out[256];
+        snprintf(out, sizeof out, "%s/golden_%s", ts_tmpdir(), scenarios[k]);
+        ts_cmd c = ts_run("run scenarios/%s.json " SMALL " --out %s --force --quiet", scenarios[k], out);
+        if (c.status != 0) print_message("%s", c.err);
+        assert_int_equal(c.status, 0);
+        ts_cmd_free(&c);
+        for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+            char got_path[512], want_path[512];
+            snprintf(got_path, sizeof got_path, "%s/%s", out, files[f]);
+            snprintf(want_path, sizeof want_path, "tests/fixtures/golden/%s/%s", scenarios[k], files[f]);
+            char *got = ts_read(got_path), *want = ts_read(want_path);
+            assert_non_null(got);
+            if (!want) fail_msg("%s is missing; record the golden outputs with make golden", want_path);
+            if (strcmp(got, want) != 0) {
+                fail_msg("%s differs from %s from line %d: an optimisation changed the outputs (or the model "
+                         "changed on purpose: then make golden)",
+                         got_path, want_path, first_difference(got, want));
+            }
+            print_message("%s/%s: %zu bytes as recorded\n", scenarios[k], files[f], strlen(got));
+            free(got);
+            free(want);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(scenario_outputs_match_the_recorded_ones),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
