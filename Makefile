@@ -152,6 +152,11 @@ test-deps:
 	  (cd tests/report && npm ci --no-audit --no-fund --loglevel=error) || { \
 	  echo "placesim: npm could not install playwright-core; run: (cd tests/report && npm ci)"; exit 1; }
 
+# Speed and memory (docs/performance.md): about 10 minutes on 2 cores.
+# BENCH_RUNS=N sets how many runs each median is taken over.
+bench: $(PROG)
+	@sh tests/bench.sh $(abspath $(PROG))
+
 # Records the golden outputs test_golden compares against (tests/fixtures/golden):
 # only when the model changes on purpose.
 GOLDEN_RUN := --set population.scale=0.25 --set burn_in_weeks=8 --weeks 52 --replicates 2 --threads 2

@@ -31,6 +31,7 @@ typedef struct cli {
     char own_sets[3][64];
     int threads;
     int force, quiet, nb_per_rep, markdown;
+    uint64_t max_memory;    /* --max-memory in bytes; 0: 90% of the machine's */
     int rank;               /* MPI process (0 without MPI): only process 0 prints and writes */
     double qaly_value;      /* --qaly-value; -1 when not given */
 } cli;
@@ -54,6 +55,8 @@ static const char *usage_text =
     "  --replicates N   number of replicates\n"
     "  --weeks N        weeks reported after burn-in\n"
     "  --threads N      worker threads (default: all cores); results do not depend on it\n"
+    "  --max-memory SIZE   refuse a run expected to need more (bytes, or with K, M, G, T;\n"
+    "                   default 90% of this machine's memory)\n"
     "  --set PATH=VALUE override a scenario value, e.g. services.crisis_team.capacity=80 (repeatable)\n"
     "  --force          replace an existing output folder\n"
     "  --quiet          no progress bar and no table\n"
@@ -152,6 +155,27 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+/* A size in bytes, with an optional K, M, G or T (powers of 1024). */
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno || !(v > 0)) return -1;
+    double mult = 1;
+    switch (*end) {
+    case 'K': case 'k': mult = 1024.0; end++; break;
+    case 'M': case 'm': mult = 1024.0 * 1024; end++; break;
+    case 'G': case 'g': mult = 1024.0 * 1024 * 1024; end++; break;
+    case 'T': case 't': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (*end == 'B' || *end == 'b') end++;
+    if (*end || v * mult > 1.8e19) return -1;
+    *out = (uint64_t)(v * mult);
+    return 0;
+}
+
 /* Returns 0, or an exit status for a usage error. */
 static int parse_args(cli *c, int argc, char **argv)
 {
@@ -177,7 +201,7 @@ static int parse_args(cli *c, int argc, char **argv)
         }
         int takes = !strcmp(name, "--out") || !strcmp(name, "--seed") || !strcmp(name, "--replicates") ||
                     !strcmp(name, "--weeks") || !strcmp(name, "--threads") || !strcmp(name, "--set") ||
-                    !strcmp(name, "--qaly-value") || !strcmp(name, "--vary");
+                    !strcmp(name, "--qaly-value") || !strcmp(name, "--vary") || !strcmp(name, "--max-memory");
         if (takes && !val) {
             if (i + 1 >= argc) return usage_error("option '%s' needs a value", name);
             val = argv[++i];
@@ -192,6 +216,10 @@ static int parse_args(cli *c, int argc, char **argv)
             int slot = !strcmp(key, "seed") ? 0 : !strcmp(key, "replicates") ? 1 : 2;
             snprintf(c->own_sets[slot], sizeof c->own_sets[slot], "%s=%ld", key, v);
             c->sets[c->nsets++] = c->own_sets[slot];
+        } else if (!strcmp(name, "--max-memory")) {
+            if (parse_size(val, &c->max_memory))
+                return usage_error("option '--max-memory' needs a size such as 8G, 512M or a number of bytes, got '%s'",
+                                   val);
         } else if (!strcmp(name, "--threads")) {
             if (parse_int(val, 0, 4096, &v)) return usage_error("option '--threads' needs a whole number from 0 to 4096%s", "");
             c->threads = (int)v;
@@ -264,6 +292,37 @@ static void say(const cli *c, const char *msg)
     if (c->rank == 0) fprintf(stderr, "placesim: %s\n", msg);
 }
 
+static void human_bytes(char *buf, size_t size, uint64_t b)
+{
+    if (b >= (uint64_t)1 << 30) snprintf(buf, size, "%.1f GB", (double)b / (1u << 30));
+    else snprintf(buf, size, "%.0f MB", (double)b / (1u << 20));
+}
+
+/* Refuses, before anything runs, a scenario whose run would need more
+ * memory than --max-memory (default 90% of the machine's): failing at
+ * the start with the figure beats swapping for hours or being killed. */
+static int memory_check(const cli *c, const char *file, const ps_scenario *sc, ps_error *err)
+{
+    uint64_t limit = c->max_memory;
+    if (!limit) {
+        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+        if (pages <= 0 || page <= 0) return 0;
+        limit = (uint64_t)((double)pages * (double)page * 0.9);
+    }
+    uint64_t need = ps_scenario_memory_needed(sc, c->threads);
+    if (need <= limit) return 0;
+    char n[32], l[32];
+    human_bytes(n, sizeof n, need);
+    human_bytes(l, sizeof l, limit);
+    snprintf(err->message, sizeof err->message,
+             "%s: this run needs about %s (its people, one replicate at a time on each thread, and every "
+             "replicate's weekly figures), more than the %s allowed%s; use fewer --threads or replicates, a "
+             "smaller population.scale, more processes on more machines (mpirun), or --max-memory to allow more",
+             file, n, l, c->max_memory ? " by --max-memory" : " (90% of this machine's memory)");
+    err->status = PS_ERR_LIMIT;
+    return 1;
+}
+
 /* Runs one scenario with a progress bar labelled "name (i+1/n)" when
  * there are several. */
 static ps_status run_one(const cli *c, const ps_scenario *sc, const char *name, int i, int n, ps_results **res,
@@ -309,6 +368,7 @@ static int cmd_run(cli *c)
             }
         err.message[0] = '\0';
         if (!rc && ps_scenario_load(c->files[i], c->sets, (size_t)c->nsets, &sc[i], &err)) rc = 1;
+        if (!rc && memory_check(c, c->files[i], sc[i], &err)) rc = 1;
         if (!rc && c->rank == 0 && ps_output_check(outs[i], c->force, &err)) rc = 1;
         if (rc) say_local(c, err.message);
     }
@@ -400,6 +460,8 @@ static int cmd_compare(cli *c)
     if (!rc && ps_scenario_load(c->files[0], c->sets, (size_t)c->nsets, &sc[0], &err)) rc = 1;
     for (int i = 1; i < n && !rc; i++)
         if (load_paired(c, c->files[i], sc[0], &sc[i], &err) || ps_scenarios_pairable(sc[0], sc[i], &err)) rc = 1;
+    for (int i = 0; i < n && !rc; i++)
+        if (memory_check(c, c->files[i], sc[i], &err)) rc = 1;
     if (!rc && c->rank == 0 && ps_output_check(out, c->force, &err)) rc = 1;
     if (rc) say_local(c, err.message);
     rc = agree(c, rc);
@@ -474,6 +536,8 @@ static int cmd_sweep(cli *c)
         ps_sweep_free(sw);
         return agree(c, 2);
     }
+    for (size_t k = 0; !st && k < ps_sweep_point_count(sw); k++)
+        if (memory_check(c, c->files[0], ps_sweep_point_scenario(sw, k), &err)) st = PS_ERR_LIMIT;
     if (!st && c->rank == 0) st = ps_output_check(out, c->force, &err);
     if (st) say_local(c, err.message);
     if (agree(c, st ? 1 : 0)) {

@@ -146,6 +146,19 @@ void model_params_release(model_params *mp)
 
 /* ------------------------------------------------------------ world */
 
+/* Kept beside world_init's allocations, so the estimate --max-memory
+ * checks cannot drift from what a replicate really takes: 13 bytes a
+ * person and 3 a household of columns, 8 more a person for scripts'
+ * modifiers and selections, the neighbourhood figures, and a megabyte
+ * for each script's Lua state (a typical one; limits.memory_mb caps it). */
+uint64_t world_bytes(int n_nbhd, uint64_t n_households, uint64_t n_persons, int n_scripts)
+{
+    uint64_t b = n_persons * (1 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 2 + 2) + n_households * 3 +
+                 (uint64_t)n_nbhd * (4 * sizeof(double) + sizeof(shock_mult) + NB_COUNT * sizeof(double));
+    if (n_scripts > 0) b += n_persons * (4 + 4) + (uint64_t)n_scripts * (1u << 20);
+    return b;
+}
+
 ps_status world_init(world *w, const model_params *mp, uint64_t replicate, replicate_record *rec, ps_error *err)
 {
     memset(w, 0, sizeof *w);

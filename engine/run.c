@@ -9,6 +9,7 @@
  * Under MPI each process runs only its own replicates (ensemble_owns) and
  * the records are then shared, so the same holds for processes.
  */
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +302,33 @@ ps_status ps_run_many(const ps_scenario *const *scenarios, size_t n, const ps_ru
             out[i] = NULL;
         }
     return st;
+}
+
+/* What a run of scenario on threads threads will take at its peak: the
+ * population, one world per running replicate and every replicate's
+ * record, with a margin for the program itself. Households and people are
+ * estimated from the place (mean household size) before any is made. */
+uint64_t ps_scenario_memory_needed(const ps_scenario *scenario, int threads)
+{
+    const ps_config *cfg = scenario_config(scenario);
+    const popdata *imported = scenario_imported(scenario);
+    uint64_t H = 0, P = 0;
+    if (imported) {
+        H = imported->n_households;
+        P = imported->n_persons;
+    } else {
+        for (int k = 0; k < cfg->place.n_neighbourhoods; k++) H += population_scaled_households(cfg, k);
+        P = (uint64_t)llround((double)H * cfg->population.mean_household_size);
+    }
+    int nn = cfg->place.n_neighbourhoods;
+    if (threads <= 0) threads = default_threads();
+    int running = threads < cfg->replicates ? threads : cfg->replicates;
+    uint64_t cols = (uint64_t)(TS_FIXED + cfg->n_services + 1) + XS_COUNT + (uint64_t)nn * NB_COUNT +
+                    (uint64_t)(cfg->n_services + cfg->limits.added_services + 1) * SV_COUNT;
+    uint64_t records = (uint64_t)cfg->replicates * (uint64_t)cfg->weeks * cols * sizeof(double);
+    uint64_t base = (uint64_t)16 << 20; /* the program, its libraries and stacks */
+    return base + population_bytes(nn, H, P) + (uint64_t)running * world_bytes(nn, H, P, cfg->n_interventions) +
+           records;
 }
 
 ps_status ps_run(const ps_scenario *scenario, const ps_run_options *options, ps_results **out,

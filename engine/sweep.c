@@ -200,6 +200,11 @@ const char *ps_sweep_point_label(const ps_sweep *sw, size_t k)
     return sw && k < sw->npoints ? sw->labels[k] : NULL;
 }
 
+const ps_scenario *ps_sweep_point_scenario(const ps_sweep *sw, size_t k)
+{
+    return sw && k < sw->npoints ? sw->sc[k] : NULL;
+}
+
 ps_status ps_sweep_find(const ps_sweep *sw, size_t k, const char *name, ps_summary *out)
 {
     if (!sw || k >= sw->npoints || !sw->res[k]) return PS_ERR_ARG;

@@ -210,6 +210,8 @@ void model_params_release(model_params *mp);
  * scripts print as they load. */
 ps_status world_init(world *w, const model_params *mp, uint64_t replicate, replicate_record *rec, ps_error *err);
 void world_release(world *w);
+/* Bytes one world (one running replicate) takes, for the memory check. */
+uint64_t world_bytes(int n_nbhd, uint64_t n_households, uint64_t n_persons, int n_scripts);
 /* Runs one week. When rec is not NULL and week >= 0 the week is recorded
  * at row week of rec. */
 ps_status world_step(world *w, int week, replicate_record *rec, ps_error *err);

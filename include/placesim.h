@@ -166,6 +166,15 @@ ps_status ps_run(const ps_scenario *scenario, const ps_run_options *options,
 ps_status ps_run_many(const ps_scenario *const *scenarios, size_t n, const ps_run_options *options,
                       ps_results **out, ps_error *err);
 
+/*
+ * Bytes a run of scenario on threads worker threads (0 = all cores) is
+ * expected to need at its peak: the population, a replicate's state for
+ * each thread at work and every replicate's weekly record. An upper
+ * estimate, from the place's households before any person is made, so a
+ * caller can refuse a run that would not fit before it starts.
+ */
+uint64_t ps_scenario_memory_needed(const ps_scenario *scenario, int threads);
+
 /* This process's rank in an MPI job (0 without MPI), and the number of
  * processes (1 without MPI). Only process 0 should write files. */
 int ps_process_rank(void);
@@ -326,6 +335,8 @@ void ps_sweep_free(ps_sweep *sweep);
 size_t ps_sweep_point_count(const ps_sweep *sweep);
 /* "capacity=40, uptake=0.01": the point's values; owned by sweep. */
 const char *ps_sweep_point_label(const ps_sweep *sweep, size_t point);
+/* The scenario of point (owned by the sweep), or NULL if out of range. */
+const ps_scenario *ps_sweep_point_scenario(const ps_sweep *sweep, size_t point);
 
 /*
  * Runs every point in order and writes dir all or nothing (options as

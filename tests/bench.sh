@@ -1,0 +1,86 @@
+#!/bin/sh
+# make bench: speed and memory of placesim, as docs/performance.md reports
+# them. Every figure is the median of BENCH_RUNS runs (default 3).
+#
+#   1. crisis_led at a million people (population.scale=8), 520 weeks after
+#      104 of burn-in, one replicate, one thread: wall time, person-weeks a
+#      second (people x every simulated week, burn-in included), peak
+#      memory per person (/usr/bin/time's maximum resident set);
+#   2. the same with the whole intervention library (crisis_led_with_library)
+#      and its cost against 1;
+#   3. 4 replicates on 1 thread against 2 threads (population.scale=
+#      BENCH_THREADS_SCALE, default 2: 240,000 people), the speed-up.
+#
+# Usage: tests/bench.sh PLACESIM      (BENCH_RUNS, BENCH_SCALE, BENCH_THREADS_SCALE)
+set -eu
+prog=$1
+runs=${BENCH_RUNS:-3}
+scale=${BENCH_SCALE:-8}
+tscale=${BENCH_THREADS_SCALE:-2}
+dir=$(mktemp -d "${TMPDIR:-/tmp}/placesim-bench-XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+
+if [ ! -x /usr/bin/time ]; then
+    if [ "$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO=sudo; else
+        echo "placesim bench: needs /usr/bin/time; run: sudo apt-get install -y time"; exit 1; fi
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null ||
+        { echo "placesim bench: run: sudo apt-get install -y time"; exit 1; }
+fi
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# timed NAME ARGS...: runs placesim ARGS runs times; leaves NAME.wall and
+# NAME.kb (one figure a line) and the last run's folder in $dir/NAME.
+timed() {
+    name=$1
+    shift
+    : > "$dir/$name.wall"
+    : > "$dir/$name.kb"
+    i=0
+    while [ "$i" -lt "$runs" ]; do
+        /usr/bin/time -f "%e %M" -o "$dir/$name.time" "$prog" "$@" --out "$dir/$name" --force --quiet
+        awk '{ print $1 }' "$dir/$name.time" >> "$dir/$name.wall"
+        awk '{ print $2 }' "$dir/$name.time" >> "$dir/$name.kb"
+        i=$((i + 1))
+    done
+}
+
+field() { # summary.json, key: the number after "key":
+    sed -n "s/.*\"$2\":[[:space:]]*\([0-9.e+]*\).*/\1/p" "$1" | head -1
+}
+
+echo "placesim bench: $("$prog" --version), medians of $runs runs"
+echo "machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores," \
+     "$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)," \
+     "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME"), $(uname -r)"
+echo
+
+one="--set population.scale=$scale --replicates 1 --threads 1"
+timed plain run scenarios/crisis_led.json $one
+timed library run scenarios/crisis_led_with_library.json $one
+persons=$(field "$dir/plain/summary.json" persons)
+weeks=$(field "$dir/plain/scenario.resolved.json" weeks)
+burn=$(field "$dir/plain/scenario.resolved.json" burn_in_weeks)
+
+report() { # label, name
+    wall=$(median < "$dir/$2.wall")
+    kb=$(median < "$dir/$2.kb")
+    awk -v l="$1" -v w="$wall" -v kb="$kb" -v p="$persons" -v wk="$((weeks + burn))" 'BEGIN {
+        printf "%-34s %8.2f s   %6.1f M person-weeks/s   %5.1f bytes/person (peak %.0f MB)\n",
+               l, w, p * wk / w / 1e6, kb * 1024 / p, kb / 1024 }'
+}
+echo "$persons people, $weeks weeks after $burn of burn-in, 1 replicate, 1 thread:"
+report "crisis_led" plain
+report "crisis_led + intervention library" library
+awk -v a="$(median < "$dir/plain.wall")" -v b="$(median < "$dir/library.wall")" \
+    'BEGIN { printf "%-34s %8.2f x the plain run (goal: at most 1.5)\n", "library cost", b / a }'
+
+four="--set population.scale=$tscale --replicates 4"
+timed t1 run scenarios/crisis_led.json $four --threads 1
+timed t2 run scenarios/crisis_led.json $four --threads 2
+tp=$(field "$dir/t1/summary.json" persons)
+echo
+echo "4 replicates of $tp people:"
+awk -v a="$(median < "$dir/t1.wall")" -v b="$(median < "$dir/t2.wall")" 'BEGIN {
+    printf "%-34s %8.2f s\n%-34s %8.2f s\n%-34s %8.2f x (goal: at least 1.8)\n",
+           "1 thread", a, "2 threads", b, "speed-up", a / b }'
