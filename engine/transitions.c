@@ -60,69 +60,120 @@ static void determinant_tables(world *w, int k)
                                                 ((i & 2) ? m->loneliness.onset_young : 1) * sh->loneliness_onset,
                                             cap));
     t->lonely_resolve = thr_of(m->loneliness.resolution * (1 + m->loneliness.resolution_social_capital * S));
+    /* The same thresholds as tables indexed by a person's flags, so the
+     * loops below draw for everyone and branch only on the rare hit:
+     * a branch on whether someone is employed, lonely or a child is a
+     * coin toss to the processor, a table lookup is not. */
+    memset(t->job, 0, sizeof t->job);
+    for (int s = ST_WELL; s < ST_COUNT; s++)
+        for (unsigned f = 0; f < 32; f++) {
+            if (f & PF_EMPLOYED) t->job[s][f] = t->job_loss[s];
+            else if (f & PF_UNEMPLOYED) t->job[s][f] = t->job_find[s][(f & PF_LOW_QUAL) != 0];
+        }
+    for (unsigned x = 0; x < 16; x++)
+        t->lonely[x] = (x & 8) ? 0 : (x & 4) ? t->lonely_resolve : t->lonely_onset[x & 3];
 }
 
+#define JOB_BITS (PF_UNEMPLOYED | PF_EMPLOYED | PF_LOW_QUAL)
+
+typedef struct det_keys {
+    uint64_t job, lone, debt, hous;
+} det_keys;
+
+/* Persons a..b-1: jobs. */
+static int jobs_of(world *w, const det_keys *k, uint32_t a, uint32_t b)
+{
+    const nb_tables *t = &w->tables;
+    const uint32_t *p_hh = w->mp->pop->p_hh;
+    uint8_t *pf = w->pf;
+    const uint8_t *st = w->st;
+    for (uint32_t i = a; i < b; i++) {
+        uint8_t f = pf[i];
+        if (!rng_hit(rng_keyed(k->job, i), t->job[st[i]][f & JOB_BITS])) continue;
+        pf[i] = (uint8_t)(f ^ (PF_EMPLOYED | PF_UNEMPLOYED));
+        if (f & PF_EMPLOYED) {
+            w->workers[p_hh[i]]--;
+            if ((w->event_mask & EVENT_BIT(EV_JOB_LOSS)) && events_push(w, EV_JOB_LOSS, i, 0)) return -1;
+        } else {
+            w->workers[p_hh[i]]++;
+        }
+    }
+    return 0;
+}
+
+/* Households h0..h1-1: income, debt and housing, after their jobs. */
+static int households_of(world *w, const det_keys *k, uint32_t h0, uint32_t h1)
+{
+    const nb_tables *t = &w->tables;
+    uint8_t *hf = w->hf;
+    for (uint32_t h = h0; h < h1; h++) {
+        uint8_t x = hf[h];
+        int no_worker = (x & HF_LABOUR_FORCE) && w->workers[h] == 0;
+        x = (uint8_t)((x & ~HF_LOW_INCOME) | (((x & HF_LOW_INCOME_BASE) || no_worker) ? HF_LOW_INCOME : 0));
+        uint64_t bits = rng_keyed(k->debt, h);
+        if (x & HF_DEBT) {
+            if (rng_hit(bits, t->debt_resolve)) x &= (uint8_t)~HF_DEBT;
+        } else if (rng_hit(bits, t->debt_onset[no_worker | (w->ncrisis[h] > 0) << 1])) {
+            x |= HF_DEBT;
+            if ((w->event_mask & EVENT_BIT(EV_DEBT)) && events_push(w, EV_DEBT, h, 0)) return -1;
+        }
+        if (x & HF_RENTER) {
+            bits = rng_keyed(k->hous, h);
+            if (x & HF_HOUSING_INSECURE) {
+                if (rng_hit(bits, t->housing_resolve)) x &= (uint8_t)~HF_HOUSING_INSECURE;
+            } else if (rng_hit(bits, t->housing_onset[(x & HF_DEBT) != 0])) {
+                x |= HF_HOUSING_INSECURE;
+                if ((w->event_mask & EVENT_BIT(EV_HOUSING)) && events_push(w, EV_HOUSING, h, 0)) return -1;
+            }
+        }
+        hf[h] = x;
+    }
+    return 0;
+}
+
+/* Persons a..b-1: loneliness, which nothing else this week touches. */
+static void loneliness_of(world *w, const det_keys *k, uint32_t a, uint32_t b)
+{
+    const nb_tables *t = &w->tables;
+    const uint8_t *age = w->mp->pop->p_age, *st = w->st;
+    uint8_t *pf = w->pf;
+    for (uint32_t i = a; i < b; i++) {
+        uint8_t f = pf[i];
+        unsigned lx = (unsigned)(st[i] == ST_CHILD) << 3 | (unsigned)((f & PF_LONELY) != 0) << 2 |
+                      (unsigned)(age[i] < 25) << 1 | (unsigned)((f & PF_ALONE) != 0);
+        unsigned hit = (unsigned)rng_hit(rng_keyed(k->lone, i), t->lonely[lx]);
+        pf[i] = (uint8_t)(f ^ (hit * PF_LONELY));
+    }
+}
+
+/* A household's determinants depend only on its own members, so a
+ * neighbourhood can run as three flat passes (everyone's jobs, every
+ * household's money and housing, everyone's loneliness) rather than
+ * household by household: the same results without a mispredicted exit
+ * from a loop of two or three people per household. Only the order of
+ * events differs, so when a script listens to job loss, debt or housing
+ * events the households go one at a time, as the events must come. */
 int transitions_determinants(world *w, int week)
 {
     const popdata *pop = w->mp->pop;
-    const uint64_t k_job = rng_key(w->seed, w->replicate, week, RNG_JOB);
-    const uint64_t k_lone = rng_key(w->seed, w->replicate, week, RNG_LONELY);
-    const uint64_t k_debt = rng_key(w->seed, w->replicate, week, RNG_DEBT);
-    const uint64_t k_hous = rng_key(w->seed, w->replicate, week, RNG_HOUSING);
-    const nb_tables *t = &w->tables;
-    uint8_t *pf = w->pf, *st = w->st, *hf = w->hf;
-    for (int k = 0; k < pop->n_nbhd; k++) {
-        determinant_tables(w, k);
-        for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++) {
-            const uint32_t a = pop->hh_first[h], b = pop->hh_first[h + 1];
-            /* jobs */
-            for (uint32_t i = a; i < b; i++) {
-                uint8_t f = pf[i];
-                if (f & PF_EMPLOYED) {
-                    if (rng_hit(rng_keyed(k_job, i), t->job_loss[st[i]])) {
-                        pf[i] = (uint8_t)((f & ~PF_EMPLOYED) | PF_UNEMPLOYED);
-                        w->workers[h]--;
-                        if ((w->event_mask & EVENT_BIT(EV_JOB_LOSS)) && events_push(w, EV_JOB_LOSS, i, 0)) return -1;
-                    }
-                } else if (f & PF_UNEMPLOYED) {
-                    if (rng_hit(rng_keyed(k_job, i), t->job_find[st[i]][(f & PF_LOW_QUAL) != 0])) {
-                        pf[i] = (uint8_t)((f & ~PF_UNEMPLOYED) | PF_EMPLOYED);
-                        w->workers[h]++;
-                    }
-                }
-            }
-            /* income, debt, housing */
-            uint8_t x = hf[h];
-            int no_worker = (x & HF_LABOUR_FORCE) && w->workers[h] == 0;
-            x = (uint8_t)((x & ~HF_LOW_INCOME) | (((x & HF_LOW_INCOME_BASE) || no_worker) ? HF_LOW_INCOME : 0));
-            uint64_t bits = rng_keyed(k_debt, h);
-            if (x & HF_DEBT) {
-                if (rng_hit(bits, t->debt_resolve)) x &= (uint8_t)~HF_DEBT;
-            } else if (rng_hit(bits, t->debt_onset[no_worker | (w->ncrisis[h] > 0) << 1])) {
-                x |= HF_DEBT;
-                if ((w->event_mask & EVENT_BIT(EV_DEBT)) && events_push(w, EV_DEBT, h, 0)) return -1;
-            }
-            if (x & HF_RENTER) {
-                bits = rng_keyed(k_hous, h);
-                if (x & HF_HOUSING_INSECURE) {
-                    if (rng_hit(bits, t->housing_resolve)) x &= (uint8_t)~HF_HOUSING_INSECURE;
-                } else if (rng_hit(bits, t->housing_onset[(x & HF_DEBT) != 0])) {
-                    x |= HF_HOUSING_INSECURE;
-                    if ((w->event_mask & EVENT_BIT(EV_HOUSING)) && events_push(w, EV_HOUSING, h, 0)) return -1;
-                }
-            }
-            hf[h] = x;
-            /* loneliness */
-            for (uint32_t i = a; i < b; i++) {
-                if (st[i] == ST_CHILD) continue;
-                uint8_t f = pf[i];
-                bits = rng_keyed(k_lone, i);
-                if (f & PF_LONELY) {
-                    if (rng_hit(bits, t->lonely_resolve)) pf[i] = f & (uint8_t)~PF_LONELY;
-                } else if (rng_hit(bits, t->lonely_onset[((f & PF_ALONE) != 0) | (pop->p_age[i] < 25) << 1])) {
-                    pf[i] = f | PF_LONELY;
-                }
-            }
+    const det_keys k = {
+        rng_key(w->seed, w->replicate, week, RNG_JOB), rng_key(w->seed, w->replicate, week, RNG_LONELY),
+        rng_key(w->seed, w->replicate, week, RNG_DEBT), rng_key(w->seed, w->replicate, week, RNG_HOUSING),
+    };
+    const int in_order = (w->event_mask & (EVENT_BIT(EV_JOB_LOSS) | EVENT_BIT(EV_DEBT) | EVENT_BIT(EV_HOUSING))) != 0;
+    for (int n = 0; n < pop->n_nbhd; n++) {
+        determinant_tables(w, n);
+        const uint32_t h0 = pop->nb_hh[n], h1 = pop->nb_hh[n + 1];
+        if (!in_order) {
+            if (jobs_of(w, &k, pop->hh_first[h0], pop->hh_first[h1])) return -1;
+            if (households_of(w, &k, h0, h1)) return -1;
+            loneliness_of(w, &k, pop->hh_first[h0], pop->hh_first[h1]);
+            continue;
+        }
+        for (uint32_t h = h0; h < h1; h++) {
+            if (jobs_of(w, &k, pop->hh_first[h], pop->hh_first[h + 1])) return -1;
+            if (households_of(w, &k, h, h + 1)) return -1;
+            loneliness_of(w, &k, pop->hh_first[h], pop->hh_first[h + 1]);
         }
     }
     return 0;
@@ -162,6 +213,11 @@ static void wellbeing_tables(world *w, int k)
         t->well[idx] = thr_of(m->onset.base * capped(om, cap));
         competing(m->crisis.base * capped(cm, cap), rec, t->struggling[idx]);
         competing(m->recovering.relapse * capped(om, cap), m->recovering.to_well, t->recovering[idx]);
+    }
+    for (int idx = 0; idx < 64; idx++) {
+        t->wellbeing[ST_WELL][idx][0] = t->wellbeing[ST_WELL][idx][1] = t->well[idx];
+        memcpy(t->wellbeing[ST_STRUGGLING][idx], t->struggling[idx], sizeof t->struggling[idx]);
+        memcpy(t->wellbeing[ST_RECOVERING][idx], t->recovering[idx], sizeof t->recovering[idx]);
     }
     t->crisis_exit[CARE_NONE] = thr_of(m->crisis_exit.untreated);
     t->crisis_exit[CARE_TEAM] = thr_of(m->crisis_exit.crisis_team);
@@ -204,99 +260,89 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
     uint16_t *wk = w->wk;
 
     w->n_new = 0;
+    const uint32_t *p_hh = pop->p_hh;
     for (int k = 0; k < pop->n_nbhd; k++) {
         wellbeing_tables(w, k);
         long c[NB_COUNT] = { 0 };
         double qaly = 0;
-        for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++) {
-            const uint32_t a = pop->hh_first[h], b = pop->hh_first[h + 1];
+        const uint32_t h0 = pop->nb_hh[k], h1 = pop->nb_hh[k + 1];
+        for (uint32_t h = h0; h < h1; h++) {
             const uint8_t x = hf[h];
-            long adults = 0;
-            for (uint32_t i = a; i < b; i++) {
-                const uint8_t s = st[i];
-                if (s == ST_CHILD) continue;
-                adults++;
-                const uint8_t f = pf[i];
-                const unsigned idx = (f & 7u) | ((x & 7u) << 3);
-                const uint64_t u = rng_keyed(k_well, i);
-                uint8_t ns = s;
-                if (s == ST_CRISIS) {
-                    uint8_t cr = care[i];
-                    int leave = cr == CARE_BED ? wk[i] + 1 >= stay : rng_hit(u, t->crisis_exit[cr]);
-                    if (leave) {
-                        ns = ST_RECOVERING;
-                        if (cr == CARE_TEAM && team >= 0) {
-                            w->active[team]--;
-                            w->ends[team]++;
-                        }
-                        if (cr == CARE_BED && bed >= 0) {
-                            w->active[bed]--;
-                            w->ends[bed]++;
-                        }
-                        care[i] = CARE_NONE;
-                        w->ncrisis[h]--;
-                    }
-                } else {
-                    uint64_t thr[2];
-                    if (svc[i] | wait[i] | after[i] | (mod ? mod[i] : 0)) {
-                        person_thresholds(w, i, s, idx, week, thr);
-                    } else if (s == ST_WELL) {
-                        thr[0] = thr[1] = t->well[idx];
-                    } else if (s == ST_STRUGGLING) {
-                        thr[0] = t->struggling[idx][0];
-                        thr[1] = t->struggling[idx][1];
-                    } else {
-                        thr[0] = t->recovering[idx][0];
-                        thr[1] = t->recovering[idx][1];
-                    }
-                    if (rng_hit(u, thr[0])) {
-                        if (s == ST_WELL) {
-                            ns = ST_STRUGGLING;
-                            c[NB_ONSETS]++;
-                            if ((w->event_mask & EVENT_BIT(EV_ONSET)) && events_push(w, EV_ONSET, i, 0))
-                                return err_set(err, PS_ERR_NOMEM, "out of memory");
-                        } else if (s == ST_STRUGGLING) {
-                            if (crisis_push(w, i)) return err_set(err, PS_ERR_NOMEM, "out of memory");
-                            ns = ST_CRISIS;
-                            care[i] = CARE_NONE;
-                            w->ncrisis[h]++;
-                            c[NB_CRISIS_EPISODES]++;
-                            if ((w->event_mask & EVENT_BIT(EV_CRISIS)) && events_push(w, EV_CRISIS, i, 0))
-                                return err_set(err, PS_ERR_NOMEM, "out of memory");
-                        } else {
-                            ns = ST_STRUGGLING; /* relapse */
-                        }
-                    } else if (s != ST_WELL && rng_hit(u, thr[1])) {
-                        ns = ST_WELL;
-                        if ((w->event_mask & EVENT_BIT(EV_RECOVERY)) && events_push(w, EV_RECOVERY, i, 0))
-                            return err_set(err, PS_ERR_NOMEM, "out of memory");
-                    }
-                }
-                if (ns != s) {
-                    st[i] = ns;
-                    wk[i] = 0;
-                } else if (wk[i] < UINT16_MAX) {
-                    wk[i]++;
-                }
-                c[NB_WELL + ns - ST_WELL]++;
-                qaly += qw[ns];
-                c[NB_LONELY] += (f & PF_LONELY) != 0;
-                c[NB_UNEMPLOYED] += (f & PF_UNEMPLOYED) != 0;
-                c[NB_EMPLOYED] += (f & PF_EMPLOYED) != 0;
-                c[NB_WORKING_AGE] += pop->p_age[i] < retire;
-            }
-            c[NB_ADULTS] += adults;
-            if (x & HF_DEBT) {
-                c[NB_IN_DEBT] += adults;
-                c[NB_HH_DEBT]++;
-            }
-            if (x & HF_HOUSING_INSECURE) {
-                c[NB_HOUSING_INSECURE] += adults;
-                c[NB_RENTERS_INSECURE]++;
-            }
+            c[NB_HH_DEBT] += (x & HF_DEBT) != 0;
+            c[NB_RENTERS_INSECURE] += (x & HF_HOUSING_INSECURE) != 0;
             c[NB_RENTERS] += (x & HF_RENTER) != 0;
-            c[NB_HOUSEHOLDS]++;
-            c[NB_PEOPLE] += b - a;
+        }
+        c[NB_HOUSEHOLDS] = (long)(h1 - h0);
+        c[NB_PEOPLE] = (long)(pop->hh_first[h1] - pop->hh_first[h0]);
+        /* one flat pass over the neighbourhood's people, in the order of
+         * their households: the same draws, events and sums as household
+         * by household (qaly is summed in the same order) */
+        for (uint32_t i = pop->hh_first[h0]; i < pop->hh_first[h1]; i++) {
+            const uint8_t s = st[i];
+            if (s == ST_CHILD) continue;
+            const uint32_t h = p_hh[i];
+            const uint8_t x = hf[h];
+            c[NB_ADULTS]++;
+            c[NB_IN_DEBT] += (x & HF_DEBT) != 0;
+            c[NB_HOUSING_INSECURE] += (x & HF_HOUSING_INSECURE) != 0;
+            const uint8_t f = pf[i];
+            const unsigned idx = (f & 7u) | ((x & 7u) << 3);
+            const uint64_t u = rng_keyed(k_well, i);
+            uint8_t ns = s;
+            if (s == ST_CRISIS) {
+                uint8_t cr = care[i];
+                int leave = cr == CARE_BED ? wk[i] + 1 >= stay : rng_hit(u, t->crisis_exit[cr]);
+                if (leave) {
+                    ns = ST_RECOVERING;
+                    if (cr == CARE_TEAM && team >= 0) {
+                        w->active[team]--;
+                        w->ends[team]++;
+                    }
+                    if (cr == CARE_BED && bed >= 0) {
+                        w->active[bed]--;
+                        w->ends[bed]++;
+                    }
+                    care[i] = CARE_NONE;
+                    w->ncrisis[h]--;
+                }
+            } else {
+                uint64_t own[2];
+                const uint64_t *thr = t->wellbeing[s][idx];
+                if (svc[i] | wait[i] | after[i] | (mod ? mod[i] : 0)) {
+                    person_thresholds(w, i, s, idx, week, own);
+                    thr = own;
+                }
+                if (rng_hit(u, thr[0])) {
+                    if (s == ST_WELL) {
+                        ns = ST_STRUGGLING;
+                        c[NB_ONSETS]++;
+                        if ((w->event_mask & EVENT_BIT(EV_ONSET)) && events_push(w, EV_ONSET, i, 0))
+                            return err_set(err, PS_ERR_NOMEM, "out of memory");
+                    } else if (s == ST_STRUGGLING) {
+                        if (crisis_push(w, i)) return err_set(err, PS_ERR_NOMEM, "out of memory");
+                        ns = ST_CRISIS;
+                        care[i] = CARE_NONE;
+                        w->ncrisis[h]++;
+                        c[NB_CRISIS_EPISODES]++;
+                        if ((w->event_mask & EVENT_BIT(EV_CRISIS)) && events_push(w, EV_CRISIS, i, 0))
+                            return err_set(err, PS_ERR_NOMEM, "out of memory");
+                    } else {
+                        ns = ST_STRUGGLING; /* relapse */
+                    }
+                } else if (rng_hit(u, thr[1])) { /* WELL's two thresholds are one: never here */
+                    ns = ST_WELL;
+                    if ((w->event_mask & EVENT_BIT(EV_RECOVERY)) && events_push(w, EV_RECOVERY, i, 0))
+                        return err_set(err, PS_ERR_NOMEM, "out of memory");
+                }
+            }
+            st[i] = ns;
+            wk[i] = ns != s ? 0 : (uint16_t)(wk[i] + (wk[i] < UINT16_MAX));
+            c[NB_WELL + ns - ST_WELL]++;
+            qaly += qw[ns];
+            c[NB_LONELY] += (f & PF_LONELY) != 0;
+            c[NB_UNEMPLOYED] += (f & PF_UNEMPLOYED) != 0;
+            c[NB_EMPLOYED] += (f & PF_EMPLOYED) != 0;
+            c[NB_WORKING_AGE] += pop->p_age[i] < retire;
         }
         c[NB_LABOUR_FORCE] = c[NB_EMPLOYED] + c[NB_UNEMPLOYED];
         double *row = w->nb_now + (size_t)k * NB_COUNT;

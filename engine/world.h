@@ -105,6 +105,9 @@ typedef struct nb_tables {
     double recovery_mult;
     uint64_t job_loss[ST_COUNT];
     uint64_t job_find[ST_COUNT][2];   /* [state][low qualifications] */
+    uint64_t job[ST_COUNT][32];       /* [state][flags & JOB_BITS]: loss, find or 0 (children, inactive) */
+    uint64_t lonely[16];              /* [child << 3 | lonely << 2 | young << 1 | alone]: flip, or 0 */
+    uint64_t wellbeing[ST_COUNT][64][2]; /* [state][risk index]: WELL, STRUGGLING and RECOVERING pairs */
     uint64_t debt_onset[4];     /* [no worker | crisis << 1] */
     uint64_t debt_resolve;
     uint64_t housing_onset[2];  /* [in debt] */
