@@ -419,11 +419,16 @@ static ps_status arrivals(world *w, int week)
             if (thr[j] && j < 64) here |= UINT64_C(1) << j;
         }
         if (fast && !here) continue;
-        for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++) {
-            for (uint32_t i = pop->hh_first[h]; i < pop->hh_first[h + 1]; i++) {
-                uint8_t st = w->st[i];
-                if (st == ST_CHILD || w->svc[i] || w->wait[i]) continue;
-                unsigned code = (unsigned)(st - 1) << 4 | needs_in(w, i, h);
+        /* one flat pass over the neighbourhood's people (in household
+         * order, as the lists must fill): children and those already
+         * waiting or in an episode have no code that any service takes */
+        const uint8_t *stv = w->st, *svc = w->svc, *wait = w->wait;
+        const uint32_t *p_hh = pop->p_hh;
+        for (uint32_t i = pop->hh_first[pop->nb_hh[k]]; i < pop->hh_first[pop->nb_hh[k + 1]]; i++) {
+            {
+                uint8_t st = stv[i];
+                if (st == ST_CHILD || (svc[i] | wait[i])) continue;
+                unsigned code = (unsigned)(st - 1) << 4 | needs_in(w, i, p_hh[i]);
                 uint64_t may = fast ? t->access_mask[code] & here : ~UINT64_C(0);
                 if (!may) continue;
                 int age = pop->p_age[i];
