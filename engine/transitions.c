@@ -146,13 +146,43 @@ static void loneliness_of(world *w, const det_keys *k, uint32_t a, uint32_t b)
     }
 }
 
+/* Puts the events a neighbourhood's flat passes made (from first on) in
+ * the order household-by-household stepping makes them: by household,
+ * and within one its job losses (by person), then debt, then housing.
+ * Each pass made its events in household order, so an insertion sort
+ * (stable, and short: a few dozen events) merges them. */
+static void events_in_household_order(world *w, size_t first)
+{
+    const uint32_t *p_hh = w->mp->pop->p_hh;
+    for (size_t e = first + 1; e < w->n_ev; e++) {
+        uint8_t kind = w->ev_kind[e];
+        uint32_t ent = w->ev_entity[e];
+        int16_t extra = w->ev_extra[e];
+        uint64_t key = (uint64_t)(kind == EV_JOB_LOSS ? p_hh[ent] : ent) << 2 |
+                       (kind == EV_JOB_LOSS ? 0u : kind == EV_DEBT ? 1u : 2u);
+        size_t j = e;
+        for (; j > first; j--) {
+            uint8_t pk = w->ev_kind[j - 1];
+            uint32_t pe = w->ev_entity[j - 1];
+            uint64_t pkey = (uint64_t)(pk == EV_JOB_LOSS ? p_hh[pe] : pe) << 2 |
+                            (pk == EV_JOB_LOSS ? 0u : pk == EV_DEBT ? 1u : 2u);
+            if (pkey <= key) break;
+            w->ev_kind[j] = pk;
+            w->ev_entity[j] = pe;
+            w->ev_extra[j] = w->ev_extra[j - 1];
+        }
+        w->ev_kind[j] = kind;
+        w->ev_entity[j] = ent;
+        w->ev_extra[j] = extra;
+    }
+}
+
 /* A household's determinants depend only on its own members, so a
- * neighbourhood can run as three flat passes (everyone's jobs, every
+ * neighbourhood runs as three flat passes (everyone's jobs, every
  * household's money and housing, everyone's loneliness) rather than
  * household by household: the same results without a mispredicted exit
- * from a loop of two or three people per household. Only the order of
- * events differs, so when a script listens to job loss, debt or housing
- * events the households go one at a time, as the events must come. */
+ * from a loop of two or three people per household. The events the
+ * passes make are then put back in household order for the scripts. */
 int transitions_determinants(world *w, int week)
 {
     const popdata *pop = w->mp->pop;
@@ -160,21 +190,14 @@ int transitions_determinants(world *w, int week)
         rng_key(w->seed, w->replicate, week, RNG_JOB), rng_key(w->seed, w->replicate, week, RNG_LONELY),
         rng_key(w->seed, w->replicate, week, RNG_DEBT), rng_key(w->seed, w->replicate, week, RNG_HOUSING),
     };
-    const int in_order = (w->event_mask & (EVENT_BIT(EV_JOB_LOSS) | EVENT_BIT(EV_DEBT) | EVENT_BIT(EV_HOUSING))) != 0;
     for (int n = 0; n < pop->n_nbhd; n++) {
         determinant_tables(w, n);
         const uint32_t h0 = pop->nb_hh[n], h1 = pop->nb_hh[n + 1];
-        if (!in_order) {
-            if (jobs_of(w, &k, pop->hh_first[h0], pop->hh_first[h1])) return -1;
-            if (households_of(w, &k, h0, h1)) return -1;
-            loneliness_of(w, &k, pop->hh_first[h0], pop->hh_first[h1]);
-            continue;
-        }
-        for (uint32_t h = h0; h < h1; h++) {
-            if (jobs_of(w, &k, pop->hh_first[h], pop->hh_first[h + 1])) return -1;
-            if (households_of(w, &k, h, h + 1)) return -1;
-            loneliness_of(w, &k, pop->hh_first[h], pop->hh_first[h + 1]);
-        }
+        const size_t first = w->n_ev;
+        if (jobs_of(w, &k, pop->hh_first[h0], pop->hh_first[h1])) return -1;
+        if (households_of(w, &k, h0, h1)) return -1;
+        loneliness_of(w, &k, pop->hh_first[h0], pop->hh_first[h1]);
+        if (w->n_ev > first + 1) events_in_household_order(w, first);
     }
     return 0;
 }
