@@ -66,6 +66,14 @@ int ps_processes_agree(int status)
     return ensemble_agree(&e, status);
 }
 
+/* One process's own verdict on a run: its lowest failed replicate's error. */
+static ps_status local_verdict(int failed_rep, int replicates, const ps_error *local, ps_error *err)
+{
+    if (failed_rep >= replicates) return PS_OK;
+    if (err) *err = *local;
+    return local->status ? local->status : PS_ERR_NOMEM;
+}
+
 #ifdef PS_MPI
 
 /* ------------------------------------------------------------ records as bytes */
@@ -206,13 +214,7 @@ typedef struct verdict {
 ps_status ensemble_share(const ensemble *e, const metrics_layout *l, replicate_record *recs, int replicates,
                          long long first_job, int failed_rep, const ps_error *local, ps_error *err)
 {
-    if (e->size <= 1) {
-        if (failed_rep < replicates) {
-            if (err) *err = *local;
-            return local->status ? local->status : PS_ERR_NOMEM;
-        }
-        return PS_OK;
-    }
+    if (e->size <= 1) return local_verdict(failed_rep, replicates, local, err);
     /* 1. agree on failure: the lowest failed replicate anywhere */
     verdict mine, *all = ps_calloc((size_t)e->size, sizeof *all);
     memset(&mine, 0, sizeof mine);
@@ -276,11 +278,7 @@ ps_status ensemble_share(const ensemble *e, const metrics_layout *l, replicate_r
     (void)l;
     (void)recs;
     (void)first_job;
-    if (failed_rep < replicates) {
-        if (err) *err = *local;
-        return local->status ? local->status : PS_ERR_NOMEM;
-    }
-    return PS_OK;
+    return local_verdict(failed_rep, replicates, local, err);
 }
 
 #endif

@@ -323,22 +323,29 @@ static int memory_check(const cli *c, const char *file, const ps_scenario *sc, p
     return 1;
 }
 
+/* Run options from the command line, with a progress bar labelled label
+ * on a terminal. */
+static void run_setup(const cli *c, const char *label, ps_run_options *opt, cli_bar *b)
+{
+    ps_run_options_init(opt);
+    opt->threads = c->threads;
+    cli_bar_init(b, label);
+    if (!c->quiet && isatty(STDERR_FILENO)) {
+        opt->progress = cli_bar_draw;
+        opt->progress_userdata = b;
+    }
+}
+
 /* Runs one scenario with a progress bar labelled "name (i+1/n)" when
  * there are several. */
 static ps_status run_one(const cli *c, const ps_scenario *sc, const char *name, int i, int n, ps_results **res,
                          double *secs, ps_error *err)
 {
     ps_run_options opt;
-    ps_run_options_init(&opt);
-    opt.threads = c->threads;
     char label[160];
     snprintf(label, sizeof label, "%s (%d/%d)", name, i + 1, n);
     cli_bar b;
-    cli_bar_init(&b, n > 1 ? label : NULL);
-    if (!c->quiet && isatty(STDERR_FILENO)) {
-        opt.progress = cli_bar_draw;
-        opt.progress_userdata = &b;
-    }
+    run_setup(c, n > 1 ? label : NULL, &opt, &b);
     double t0 = cli_now();
     ps_status st = ps_run(sc, &opt, res, err);
     *secs = cli_now() - t0;
@@ -468,16 +475,10 @@ static int cmd_compare(cli *c)
     if (!rc) {
         /* one ensemble, so MPI processes share the replicates of every scenario */
         ps_run_options opt;
-        ps_run_options_init(&opt);
-        opt.threads = c->threads;
         char label[160];
         snprintf(label, sizeof label, "%d scenarios", n);
         cli_bar b;
-        cli_bar_init(&b, label);
-        if (!c->quiet && isatty(STDERR_FILENO)) {
-            opt.progress = cli_bar_draw;
-            opt.progress_userdata = &b;
-        }
+        run_setup(c, label, &opt, &b);
         double t0 = cli_now();
         ps_status st = ps_run_many((const ps_scenario *const *)sc, (size_t)n, &opt, res, &err);
         cli_bar_clear(&b);
@@ -547,16 +548,10 @@ static int cmd_sweep(cli *c)
     size_t n = ps_sweep_point_count(sw);
     if (!c->quiet) printf("%s: %zu points\n", c->files[0], n);
     ps_run_options opt;
-    ps_run_options_init(&opt);
-    opt.threads = c->threads;
     char label[160];
     snprintf(label, sizeof label, "sweep of %zu points", n);
     cli_bar b;
-    cli_bar_init(&b, label);
-    if (!c->quiet && isatty(STDERR_FILENO)) {
-        opt.progress = cli_bar_draw;
-        opt.progress_userdata = &b;
-    }
+    run_setup(c, label, &opt, &b);
     double t0 = cli_now();
     ps_write_options wo = { c->force, c->nb_per_rep, 0, 0 };
     st = ps_sweep_run(sw, &opt, out, &wo, &err);

@@ -258,6 +258,34 @@ static void a_missing_scenario_file_is_an_input_error(void **state)
     ts_cmd_free(&c);
 }
 
+/* A run that would not fit is refused before it starts, with the figure;
+ * a bigger place needs more; a bad size is a usage error. */
+static void a_run_that_would_not_fit_is_refused(void **state)
+{
+    (void)state;
+    ts_cmd c = ts_run("run scenarios/crisis_led.json --max-memory 20M --out %s", ts_path("mem_out"));
+    assert_int_equal(c.status, 1);
+    print_message("%s", c.err);
+    assert_non_null(strstr(c.err, "scenarios/crisis_led.json: this run needs about "));
+    assert_non_null(strstr(c.err, "more than the 20 MB allowed by --max-memory"));
+    assert_false(ts_exists(ts_path("mem_out")));
+    ts_cmd_free(&c);
+    /* the need grows with the place: 8 times the people need more than 30 MB, one does not */
+    c = ts_run("run scenarios/crisis_led.json --threads 1 --replicates 1 --weeks 1 --set burn_in_weeks=0 "
+               "--max-memory 30M --out %s --quiet", ts_path("mem_ok"));
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+    c = ts_run("run scenarios/crisis_led.json --threads 1 --replicates 1 --weeks 1 --set burn_in_weeks=0 "
+               "--set population.scale=8 --max-memory 30M --out %s --quiet", ts_path("mem_big"));
+    assert_int_equal(c.status, 1);
+    assert_false(ts_exists(ts_path("mem_big")));
+    ts_cmd_free(&c);
+    c = ts_run("run scenarios/crisis_led.json --max-memory lots");
+    assert_int_equal(c.status, 2);
+    assert_non_null(strstr(c.err, "option '--max-memory' needs a size such as 8G"));
+    ts_cmd_free(&c);
+}
+
 static void version_help_and_keys(void **state)
 {
     (void)state;
@@ -308,6 +336,7 @@ int main(void)
         cmocka_unit_test(check_validates_without_running),
         cmocka_unit_test(usage_errors_exit_two),
         cmocka_unit_test(a_missing_scenario_file_is_an_input_error),
+        cmocka_unit_test(a_run_that_would_not_fit_is_refused),
         cmocka_unit_test(version_help_and_keys),
         cmocka_unit_test(scenario_docs_match_the_schema),
     };
