@@ -39,12 +39,21 @@ static void determinant_tables(world *w, int k)
     const shock_mult *sh = &w->shock[k];
     nb_tables *t = &w->tables;
     double cap = m->multiplier_cap, S = w->social_capital[k];
-    for (int s = 0; s < ST_COUNT; s++) {
+    /* Thresholds as tables indexed by a person's flags, so the loops
+     * below draw for everyone and branch only on the rare hit: a branch on
+     * whether someone is employed, lonely or a child is a coin toss to the
+     * processor, a table lookup is not. Children and the inactive get 0. */
+    memset(t->job, 0, sizeof t->job);
+    for (int s = ST_WELL; s < ST_COUNT; s++) {
         double lm = s == ST_STRUGGLING ? m->jobs.loss_struggling : s == ST_CRISIS ? m->jobs.loss_crisis : 1;
         double fm = s == ST_STRUGGLING ? m->jobs.find_struggling : s == ST_CRISIS ? m->jobs.find_crisis : 1;
-        t->job_loss[s] = thr_of(p->loss_base * capped(lm * sh->job_loss, cap));
-        t->job_find[s][0] = thr_of(m->jobs.find * capped(fm * sh->job_find, cap));
-        t->job_find[s][1] = thr_of(m->jobs.find * capped(fm * m->jobs.find_low_qualifications * sh->job_find, cap));
+        uint64_t loss = thr_of(p->loss_base * capped(lm * sh->job_loss, cap));
+        uint64_t find[2] = { thr_of(m->jobs.find * capped(fm * sh->job_find, cap)),
+                             thr_of(m->jobs.find * capped(fm * m->jobs.find_low_qualifications * sh->job_find, cap)) };
+        for (unsigned f = 0; f < 32; f++) {
+            if (f & PF_EMPLOYED) t->job[s][f] = loss;
+            else if (f & PF_UNEMPLOYED) t->job[s][f] = find[(f & PF_LOW_QUAL) != 0];
+        }
     }
     for (int i = 0; i < 4; i++)
         t->debt_onset[i] = thr_of(p->debt_onset * capped(((i & 1) ? m->debt.onset_no_worker : 1) *
@@ -54,24 +63,15 @@ static void determinant_tables(world *w, int k)
     t->housing_onset[0] = thr_of(p->housing_onset * capped(sh->housing_onset, cap));
     t->housing_onset[1] = thr_of(p->housing_onset * capped(m->housing.onset_debt * sh->housing_onset, cap));
     t->housing_resolve = thr_of(m->housing.resolution);
-    for (int i = 0; i < 4; i++)
-        t->lonely_onset[i] =
-            thr_of(p->lonely_onset * capped(((i & 1) ? m->loneliness.onset_living_alone : 1) *
-                                                ((i & 2) ? m->loneliness.onset_young : 1) * sh->loneliness_onset,
-                                            cap));
-    t->lonely_resolve = thr_of(m->loneliness.resolution * (1 + m->loneliness.resolution_social_capital * S));
-    /* The same thresholds as tables indexed by a person's flags, so the
-     * loops below draw for everyone and branch only on the rare hit:
-     * a branch on whether someone is employed, lonely or a child is a
-     * coin toss to the processor, a table lookup is not. */
-    memset(t->job, 0, sizeof t->job);
-    for (int s = ST_WELL; s < ST_COUNT; s++)
-        for (unsigned f = 0; f < 32; f++) {
-            if (f & PF_EMPLOYED) t->job[s][f] = t->job_loss[s];
-            else if (f & PF_UNEMPLOYED) t->job[s][f] = t->job_find[s][(f & PF_LOW_QUAL) != 0];
-        }
+    /* lonely[child << 3 | lonely << 2 | young << 1 | alone] */
+    const uint64_t resolve = thr_of(m->loneliness.resolution * (1 + m->loneliness.resolution_social_capital * S));
     for (unsigned x = 0; x < 16; x++)
-        t->lonely[x] = (x & 8) ? 0 : (x & 4) ? t->lonely_resolve : t->lonely_onset[x & 3];
+        t->lonely[x] = (x & 8) ? 0
+                       : (x & 4) ? resolve
+                                 : thr_of(p->lonely_onset * capped(((x & 1) ? m->loneliness.onset_living_alone : 1) *
+                                                                       ((x & 2) ? m->loneliness.onset_young : 1) *
+                                                                       sh->loneliness_onset,
+                                                                   cap));
 }
 
 #define JOB_BITS (PF_UNEMPLOYED | PF_EMPLOYED | PF_LOW_QUAL)
@@ -233,14 +233,10 @@ static void wellbeing_tables(world *w, int k)
                     (lonely ? m->crisis.lonely : 1) * p->crisis_mult * sh->crisis;
         t->onset_mult[idx] = om;
         t->crisis_mult[idx] = cm;
-        t->well[idx] = thr_of(m->onset.base * capped(om, cap));
-        competing(m->crisis.base * capped(cm, cap), rec, t->struggling[idx]);
-        competing(m->recovering.relapse * capped(om, cap), m->recovering.to_well, t->recovering[idx]);
-    }
-    for (int idx = 0; idx < 64; idx++) {
-        t->wellbeing[ST_WELL][idx][0] = t->wellbeing[ST_WELL][idx][1] = t->well[idx];
-        memcpy(t->wellbeing[ST_STRUGGLING][idx], t->struggling[idx], sizeof t->struggling[idx]);
-        memcpy(t->wellbeing[ST_RECOVERING][idx], t->recovering[idx], sizeof t->recovering[idx]);
+        /* WELL has one event: both thresholds are onset's */
+        t->wellbeing[ST_WELL][idx][0] = t->wellbeing[ST_WELL][idx][1] = thr_of(m->onset.base * capped(om, cap));
+        competing(m->crisis.base * capped(cm, cap), rec, t->wellbeing[ST_STRUGGLING][idx]);
+        competing(m->recovering.relapse * capped(om, cap), m->recovering.to_well, t->wellbeing[ST_RECOVERING][idx]);
     }
     t->crisis_exit[CARE_NONE] = thr_of(m->crisis_exit.untreated);
     t->crisis_exit[CARE_TEAM] = thr_of(m->crisis_exit.crisis_team);

@@ -96,24 +96,19 @@ typedef struct shock_mult {
 /* Thresholds (see rng_threshold) of one neighbourhood for one week, and the
  * multipliers behind them for people whose services change their hazards. */
 typedef struct nb_tables {
-    uint64_t well[64];          /* WELL: onset */
-    uint64_t struggling[64][2]; /* crisis, crisis + recovery */
-    uint64_t recovering[64][2]; /* relapse, relapse + well */
     uint64_t crisis_exit[3];    /* by care */
     double onset_mult[64];      /* risk factors x social capital x shock, uncapped */
     double crisis_mult[64];
     double recovery_mult;
-    uint64_t job_loss[ST_COUNT];
-    uint64_t job_find[ST_COUNT][2];   /* [state][low qualifications] */
     uint64_t job[ST_COUNT][32];       /* [state][flags & JOB_BITS]: loss, find or 0 (children, inactive) */
     uint64_t lonely[16];              /* [child << 3 | lonely << 2 | young << 1 | alone]: flip, or 0 */
-    uint64_t wellbeing[ST_COUNT][64][2]; /* [state][risk index]: WELL, STRUGGLING and RECOVERING pairs */
+    /* [state][risk index]: WELL (onset, onset), STRUGGLING (crisis, crisis
+     * + recovery), RECOVERING (relapse, relapse + well) */
+    uint64_t wellbeing[ST_COUNT][64][2];
     uint64_t debt_onset[4];     /* [no worker | crisis << 1] */
     uint64_t debt_resolve;
     uint64_t housing_onset[2];  /* [in debt] */
     uint64_t housing_resolve;
-    uint64_t lonely_onset[4];   /* [alone | young << 1] */
-    uint64_t lonely_resolve;
     double wellbeing_key[6];    /* inputs the wellbeing part was last built from */
     int wellbeing_built;
 } nb_tables;
