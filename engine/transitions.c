@@ -56,13 +56,14 @@ static void determinant_tables(world *w, int k)
         }
     }
     for (int i = 0; i < 4; i++)
-        t->debt_onset[i] = thr_of(p->debt_onset * capped(((i & 1) ? m->debt.onset_no_worker : 1) *
-                                                             ((i & 2) ? m->debt.onset_crisis : 1) * sh->debt_onset,
-                                                         cap));
-    t->debt_resolve = thr_of(m->debt.resolution);
-    t->housing_onset[0] = thr_of(p->housing_onset * capped(sh->housing_onset, cap));
-    t->housing_onset[1] = thr_of(p->housing_onset * capped(m->housing.onset_debt * sh->housing_onset, cap));
-    t->housing_resolve = thr_of(m->housing.resolution);
+        t->debt[i] = thr_of(p->debt_onset * capped(((i & 1) ? m->debt.onset_no_worker : 1) *
+                                                       ((i & 2) ? m->debt.onset_crisis : 1) * sh->debt_onset,
+                                                   cap));
+    for (int i = 4; i < 8; i++) t->debt[i] = thr_of(m->debt.resolution);
+    const uint64_t secure[2] = { thr_of(p->housing_onset * capped(sh->housing_onset, cap)),
+                                 thr_of(p->housing_onset * capped(m->housing.onset_debt * sh->housing_onset, cap)) };
+    for (int i = 0; i < 8; i++)
+        t->housing[i] = !(i & 4) ? 0 : (i & 2) ? thr_of(m->housing.resolution) : secure[i & 1];
     /* lonely[child << 3 | lonely << 2 | young << 1 | alone] */
     const uint64_t resolve = thr_of(m->loneliness.resolution * (1 + m->loneliness.resolution_social_capital * S));
     for (unsigned x = 0; x < 16; x++)
@@ -80,17 +81,23 @@ typedef struct det_keys {
     uint64_t job, lone, debt, hous;
 } det_keys;
 
-/* Persons a..b-1: jobs. */
-static int jobs_of(world *w, const det_keys *k, uint32_t a, uint32_t b)
+/* Persons a..b-1: jobs and loneliness. Everyone draws for both, and the
+ * thresholds come from tables by state and flags (0 where nothing can
+ * happen), so the only branch is on the rare job change. */
+static int persons_of(world *w, const det_keys *k, uint32_t a, uint32_t b)
 {
     const nb_tables *t = &w->tables;
     const uint32_t *p_hh = w->mp->pop->p_hh;
+    const uint8_t *age = w->mp->pop->p_age, *st = w->st;
     uint8_t *pf = w->pf;
-    const uint8_t *st = w->st;
     for (uint32_t i = a; i < b; i++) {
-        uint8_t f = pf[i];
-        if (!rng_hit(rng_keyed(k->job, i), t->job[st[i]][f & JOB_BITS])) continue;
-        pf[i] = (uint8_t)(f ^ (PF_EMPLOYED | PF_UNEMPLOYED));
+        const uint8_t f = pf[i], s = st[i];
+        const unsigned lx = (unsigned)(s == ST_CHILD) << 3 | (unsigned)((f & PF_LONELY) != 0) << 2 |
+                            (unsigned)(age[i] < 25) << 1 | (unsigned)((f & PF_ALONE) != 0);
+        const unsigned lonely = (unsigned)rng_hit(rng_keyed(k->lone, i), t->lonely[lx]);
+        pf[i] = (uint8_t)(f ^ (lonely * PF_LONELY));
+        if (!rng_hit(rng_keyed(k->job, i), t->job[s][f & JOB_BITS])) continue;
+        pf[i] ^= PF_EMPLOYED | PF_UNEMPLOYED;
         if (f & PF_EMPLOYED) {
             w->workers[p_hh[i]]--;
             if ((w->event_mask & EVENT_BIT(EV_JOB_LOSS)) && events_push(w, EV_JOB_LOSS, i, 0)) return -1;
@@ -101,49 +108,36 @@ static int jobs_of(world *w, const det_keys *k, uint32_t a, uint32_t b)
     return 0;
 }
 
-/* Households h0..h1-1: income, debt and housing, after their jobs. */
+/* Households h0..h1-1: income, debt and housing, after their jobs. Both
+ * draws are made for every household (a renter's or not: a keyed draw
+ * nobody reads changes nothing), so whether a household rents or is in
+ * debt picks a threshold from a table instead of a branch. */
 static int households_of(world *w, const det_keys *k, uint32_t h0, uint32_t h1)
 {
     const nb_tables *t = &w->tables;
+    const uint8_t *workers = w->workers, *ncrisis = w->ncrisis;
     uint8_t *hf = w->hf;
     for (uint32_t h = h0; h < h1; h++) {
         uint8_t x = hf[h];
-        int no_worker = (x & HF_LABOUR_FORCE) && w->workers[h] == 0;
-        x = (uint8_t)((x & ~HF_LOW_INCOME) | (((x & HF_LOW_INCOME_BASE) || no_worker) ? HF_LOW_INCOME : 0));
-        uint64_t bits = rng_keyed(k->debt, h);
-        if (x & HF_DEBT) {
-            if (rng_hit(bits, t->debt_resolve)) x &= (uint8_t)~HF_DEBT;
-        } else if (rng_hit(bits, t->debt_onset[no_worker | (w->ncrisis[h] > 0) << 1])) {
-            x |= HF_DEBT;
-            if ((w->event_mask & EVENT_BIT(EV_DEBT)) && events_push(w, EV_DEBT, h, 0)) return -1;
-        }
-        if (x & HF_RENTER) {
-            bits = rng_keyed(k->hous, h);
-            if (x & HF_HOUSING_INSECURE) {
-                if (rng_hit(bits, t->housing_resolve)) x &= (uint8_t)~HF_HOUSING_INSECURE;
-            } else if (rng_hit(bits, t->housing_onset[(x & HF_DEBT) != 0])) {
-                x |= HF_HOUSING_INSECURE;
-                if ((w->event_mask & EVENT_BIT(EV_HOUSING)) && events_push(w, EV_HOUSING, h, 0)) return -1;
-            }
-        }
+        const unsigned no_worker = (unsigned)((x & HF_LABOUR_FORCE) != 0) & (unsigned)(workers[h] == 0);
+        const unsigned low = (unsigned)((x & HF_LOW_INCOME_BASE) != 0) | no_worker;
+        x = (uint8_t)((x & ~HF_LOW_INCOME) | (low * HF_LOW_INCOME));
+        const unsigned debt = (x & HF_DEBT) != 0;
+        const unsigned dhit = (unsigned)rng_hit(rng_keyed(k->debt, h), t->debt[debt << 2 | (unsigned)(ncrisis[h] > 0) << 1 | no_worker]);
+        x = (uint8_t)(x ^ (dhit * HF_DEBT));
+        const unsigned hx = (unsigned)((x & HF_RENTER) != 0) << 2 | (unsigned)((x & HF_HOUSING_INSECURE) != 0) << 1 |
+                            (unsigned)((x & HF_DEBT) != 0);
+        const unsigned hhit = (unsigned)rng_hit(rng_keyed(k->hous, h), t->housing[hx]);
+        x = (uint8_t)(x ^ (hhit * HF_HOUSING_INSECURE));
         hf[h] = x;
+        if ((dhit | hhit) && w->event_mask) {
+            if (dhit && !debt && (w->event_mask & EVENT_BIT(EV_DEBT)) && events_push(w, EV_DEBT, h, 0)) return -1;
+            if (hhit && (x & HF_HOUSING_INSECURE) && (w->event_mask & EVENT_BIT(EV_HOUSING)) &&
+                events_push(w, EV_HOUSING, h, 0))
+                return -1;
+        }
     }
     return 0;
-}
-
-/* Persons a..b-1: loneliness, which nothing else this week touches. */
-static void loneliness_of(world *w, const det_keys *k, uint32_t a, uint32_t b)
-{
-    const nb_tables *t = &w->tables;
-    const uint8_t *age = w->mp->pop->p_age, *st = w->st;
-    uint8_t *pf = w->pf;
-    for (uint32_t i = a; i < b; i++) {
-        uint8_t f = pf[i];
-        unsigned lx = (unsigned)(st[i] == ST_CHILD) << 3 | (unsigned)((f & PF_LONELY) != 0) << 2 |
-                      (unsigned)(age[i] < 25) << 1 | (unsigned)((f & PF_ALONE) != 0);
-        unsigned hit = (unsigned)rng_hit(rng_keyed(k->lone, i), t->lonely[lx]);
-        pf[i] = (uint8_t)(f ^ (hit * PF_LONELY));
-    }
 }
 
 /* Puts the events a neighbourhood's flat passes made (from first on) in
@@ -194,9 +188,8 @@ int transitions_determinants(world *w, int week)
         determinant_tables(w, n);
         const uint32_t h0 = pop->nb_hh[n], h1 = pop->nb_hh[n + 1];
         const size_t first = w->n_ev;
-        if (jobs_of(w, &k, pop->hh_first[h0], pop->hh_first[h1])) return -1;
+        if (persons_of(w, &k, pop->hh_first[h0], pop->hh_first[h1])) return -1;
         if (households_of(w, &k, h0, h1)) return -1;
-        loneliness_of(w, &k, pop->hh_first[h0], pop->hh_first[h1]);
         if (w->n_ev > first + 1) events_in_household_order(w, first);
     }
     return 0;
@@ -237,11 +230,31 @@ static void wellbeing_tables(world *w, int k)
         t->wellbeing[ST_WELL][idx][0] = t->wellbeing[ST_WELL][idx][1] = thr_of(m->onset.base * capped(om, cap));
         competing(m->crisis.base * capped(cm, cap), rec, t->wellbeing[ST_STRUGGLING][idx]);
         competing(m->recovering.relapse * capped(om, cap), m->recovering.to_well, t->wellbeing[ST_RECOVERING][idx]);
+        t->any[ST_CHILD][idx] = 0;
+        t->any[ST_CRISIS][idx] = UINT64_MAX;
+        for (int s = ST_WELL; s < ST_COUNT; s++)
+            if (s != ST_CRISIS) t->any[s][idx] = t->wellbeing[s][idx][1];
     }
     t->crisis_exit[CARE_NONE] = thr_of(m->crisis_exit.untreated);
     t->crisis_exit[CARE_TEAM] = thr_of(m->crisis_exit.crisis_team);
     t->crisis_exit[CARE_BED] = 0;
 }
+
+/* What the wellbeing step needs that is the same all week. */
+typedef struct wb_consts {
+    uint64_t key;          /* keyed draws of the week */
+    int stay, retire, team, bed;
+    double qw[ST_COUNT];   /* QALY weight of a week in each state (child: 0) */
+    uint64_t lane[ST_COUNT]; /* a count of one in the state's 16-bit lane (child: none) */
+    uint64_t adult[ST_COUNT];  /* all ones for an adult's state, 0 for a child */
+    uint64_t pf_lane[256];     /* by person flags: lonely, unemployed, employed lanes */
+    uint64_t hf_lane[256];     /* by household flags: adults (always 1), in debt, housing insecure lanes */
+    uint64_t age_lane[256];    /* by age: the working-age lane */
+} wb_consts;
+
+/* People a block of the wellbeing pass takes at most: its counts are
+ * 16-bit lanes. */
+#define WB_BLOCK 65535u
 
 /* Thresholds for a person whose services multiply their hazards. */
 static void person_thresholds(world *w, uint32_t i, uint8_t s, unsigned idx, int week, uint64_t out[2])
@@ -262,24 +275,145 @@ static void person_thresholds(world *w, uint32_t i, uint8_t s, unsigned idx, int
     }
 }
 
+/* One adult's week in full, for the people the bulk pass picked out. */
+static ps_status wellbeing_person(world *w, uint32_t i, int week, uint64_t u, const wb_consts *wc, long *c)
+{
+    const nb_tables *t = &w->tables;
+    uint8_t *st = w->st, *care = w->care;
+    uint16_t *wk = w->wk;
+    const uint32_t h = w->mp->pop->p_hh[i];
+    const uint8_t s = st[i], x = w->hf[h], f = w->pf[i];
+    const unsigned idx = (f & 7u) | ((x & 7u) << 3);
+    uint8_t ns = s;
+    if (s == ST_CRISIS) {
+        uint8_t cr = care[i];
+        int leave = cr == CARE_BED ? wk[i] + 1 >= wc->stay : rng_hit(u, t->crisis_exit[cr]);
+        if (leave) {
+            ns = ST_RECOVERING;
+            if (cr == CARE_TEAM && wc->team >= 0) {
+                w->active[wc->team]--;
+                w->ends[wc->team]++;
+            }
+            if (cr == CARE_BED && wc->bed >= 0) {
+                w->active[wc->bed]--;
+                w->ends[wc->bed]++;
+            }
+            care[i] = CARE_NONE;
+            w->ncrisis[h]--;
+        }
+    } else {
+        uint64_t own[2];
+        const uint64_t *thr = t->wellbeing[s][idx];
+        if (w->svc[i] | w->wait[i] | w->after[i] | (w->mod ? w->mod[i] : 0)) {
+            person_thresholds(w, i, s, idx, week, own);
+            thr = own;
+        }
+        if (rng_hit(u, thr[0])) {
+            if (s == ST_WELL) {
+                ns = ST_STRUGGLING;
+                c[NB_ONSETS]++;
+                if ((w->event_mask & EVENT_BIT(EV_ONSET)) && events_push(w, EV_ONSET, i, 0)) return PS_ERR_NOMEM;
+            } else if (s == ST_STRUGGLING) {
+                if (crisis_push(w, i)) return PS_ERR_NOMEM;
+                ns = ST_CRISIS;
+                care[i] = CARE_NONE;
+                w->ncrisis[h]++;
+                c[NB_CRISIS_EPISODES]++;
+                if ((w->event_mask & EVENT_BIT(EV_CRISIS)) && events_push(w, EV_CRISIS, i, 0)) return PS_ERR_NOMEM;
+            } else {
+                ns = ST_STRUGGLING; /* relapse */
+            }
+        } else if (rng_hit(u, thr[1])) { /* WELL's two thresholds are one: never here */
+            ns = ST_WELL;
+            if ((w->event_mask & EVENT_BIT(EV_RECOVERY)) && events_push(w, EV_RECOVERY, i, 0)) return PS_ERR_NOMEM;
+        }
+    }
+    st[i] = ns;
+    wk[i] = ns != s ? 0 : (uint16_t)(wk[i] + (wk[i] < UINT16_MAX));
+    return PS_OK;
+}
+
+/* A week of wellbeing for a neighbourhood's people a..b-1. Most adults
+ * draw and nothing happens to them; which ones something does happen to
+ * is a coin toss to a branch predictor, and so is whether the next person
+ * is a child. So the pass is branch-free for everyone but the few picked
+ * out: adults whose draw hits the threshold of any event (the table any[][]
+ * holds those: 0 for children, all for crisis) or whose services change
+ * their hazards; those take the full step, in person order, so events,
+ * crises and lists come in the order they always did. Counts go into
+ * 16-bit lanes of three words, added from tables by state and flags; the
+ * caller keeps blocks under 65,536 people. QALYs are summed person by
+ * person in the same order as ever (a child adds an exact 0). */
+static ps_status wellbeing_block(world *w, uint32_t a, uint32_t b, int week, const wb_consts *wc, long *c,
+                                 double *qaly)
+{
+    const nb_tables *t = &w->tables;
+    const uint32_t *p_hh = w->mp->pop->p_hh;
+    const uint8_t *age = w->mp->pop->p_age;
+    const uint8_t *pf = w->pf, *hf = w->hf, *svc = w->svc, *wait = w->wait, *after = w->after;
+    const uint32_t *mod = w->mod;
+    uint8_t *st = w->st;
+    uint16_t *wk = w->wk;
+    uint64_t states = 0, flags = 0, money = 0;
+    double q = *qaly;
+    for (uint32_t i = a; i < b; i++) {
+        const uint8_t s = st[i], f = pf[i], x = hf[p_hh[i]];
+        const unsigned idx = (f & 7u) | ((x & 7u) << 3);
+        const uint64_t adult = wc->adult[s];
+        const unsigned busy = (unsigned)(svc[i] | wait[i] | after[i]) | (mod ? mod[i] : 0);
+        const uint64_t u = rng_keyed(wc->key, i);
+        flags += (wc->pf_lane[f] + wc->age_lane[age[i]]) & adult;
+        money += wc->hf_lane[x] & adult;
+        uint8_t ns = s;
+        if (rng_hit(u, t->any[s][idx]) | ((adult & 1) & (busy != 0))) {
+            ps_status e = wellbeing_person(w, i, week, u, wc, c);
+            if (e) return e;
+            ns = st[i];
+        } else {
+            const uint16_t d = wk[i];
+            wk[i] = (uint16_t)(d + ((adult & 1) & (d < UINT16_MAX)));
+        }
+        q += wc->qw[ns];
+        states += wc->lane[ns];
+    }
+    *qaly = q;
+    for (int s = ST_WELL; s < ST_COUNT; s++) c[NB_WELL + s - ST_WELL] += (long)(states >> (16 * (s - ST_WELL)) & 0xffff);
+    c[NB_LONELY] += (long)(flags & 0xffff);
+    c[NB_UNEMPLOYED] += (long)(flags >> 16 & 0xffff);
+    c[NB_EMPLOYED] += (long)(flags >> 32 & 0xffff);
+    c[NB_WORKING_AGE] += (long)(flags >> 48 & 0xffff);
+    c[NB_ADULTS] += (long)(money & 0xffff);
+    c[NB_IN_DEBT] += (long)(money >> 16 & 0xffff);
+    c[NB_HOUSING_INSECURE] += (long)(money >> 32 & 0xffff);
+    return PS_OK;
+}
+
 ps_status transitions_wellbeing(world *w, int week, ps_error *err)
 {
     const model_params *mp = w->mp;
     const popdata *pop = mp->pop;
     const cfg_model *m = &mp->cfg->model;
-    const uint64_t k_well = rng_key(w->seed, w->replicate, week, RNG_WELLBEING);
-    const int stay = m->inpatient_stay_weeks;
-    const int retire = mp->cfg->population.retirement_age;
-    const double qw[ST_COUNT] = { 0, m->qaly.well, m->qaly.struggling, m->qaly.crisis, m->qaly.recovering };
-    const int team = mp->service_of_role[ROLE_CRISIS_TEAM], bed = mp->service_of_role[ROLE_INPATIENT];
-    const nb_tables *t = &w->tables;
-    uint8_t *pf = w->pf, *st = w->st, *care = w->care, *hf = w->hf;
-    const uint8_t *svc = w->svc, *wait = w->wait, *after = w->after;
-    const uint32_t *mod = w->mod;
-    uint16_t *wk = w->wk;
+    wb_consts wc = {
+        .key = rng_key(w->seed, w->replicate, week, RNG_WELLBEING),
+        .stay = m->inpatient_stay_weeks,
+        .retire = mp->cfg->population.retirement_age,
+        .qw = { 0, m->qaly.well, m->qaly.struggling, m->qaly.crisis, m->qaly.recovering },
+        .team = mp->service_of_role[ROLE_CRISIS_TEAM],
+        .bed = mp->service_of_role[ROLE_INPATIENT],
+    };
+    for (int s = ST_WELL; s < ST_COUNT; s++) {
+        wc.lane[s] = UINT64_C(1) << (16 * (s - ST_WELL));
+        wc.adult[s] = ~UINT64_C(0);
+    }
+    for (unsigned v = 0; v < 256; v++) {
+        wc.pf_lane[v] = (uint64_t)((v & PF_LONELY) != 0) | (uint64_t)((v & PF_UNEMPLOYED) != 0) << 16 |
+                        (uint64_t)((v & PF_EMPLOYED) != 0) << 32;
+        wc.hf_lane[v] = 1u | (uint64_t)((v & HF_DEBT) != 0) << 16 | (uint64_t)((v & HF_HOUSING_INSECURE) != 0) << 32;
+        wc.age_lane[v] = (uint64_t)((int)v < wc.retire) << 48;
+    }
+    const uint8_t *hf = w->hf;
 
     w->n_new = 0;
-    const uint32_t *p_hh = pop->p_hh;
     for (int k = 0; k < pop->n_nbhd; k++) {
         wellbeing_tables(w, k);
         long c[NB_COUNT] = { 0 };
@@ -293,75 +427,9 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
         }
         c[NB_HOUSEHOLDS] = (long)(h1 - h0);
         c[NB_PEOPLE] = (long)(pop->hh_first[h1] - pop->hh_first[h0]);
-        /* one flat pass over the neighbourhood's people, in the order of
-         * their households: the same draws, events and sums as household
-         * by household (qaly is summed in the same order) */
-        for (uint32_t i = pop->hh_first[h0]; i < pop->hh_first[h1]; i++) {
-            const uint8_t s = st[i];
-            if (s == ST_CHILD) continue;
-            const uint32_t h = p_hh[i];
-            const uint8_t x = hf[h];
-            c[NB_ADULTS]++;
-            c[NB_IN_DEBT] += (x & HF_DEBT) != 0;
-            c[NB_HOUSING_INSECURE] += (x & HF_HOUSING_INSECURE) != 0;
-            const uint8_t f = pf[i];
-            const unsigned idx = (f & 7u) | ((x & 7u) << 3);
-            const uint64_t u = rng_keyed(k_well, i);
-            uint8_t ns = s;
-            if (s == ST_CRISIS) {
-                uint8_t cr = care[i];
-                int leave = cr == CARE_BED ? wk[i] + 1 >= stay : rng_hit(u, t->crisis_exit[cr]);
-                if (leave) {
-                    ns = ST_RECOVERING;
-                    if (cr == CARE_TEAM && team >= 0) {
-                        w->active[team]--;
-                        w->ends[team]++;
-                    }
-                    if (cr == CARE_BED && bed >= 0) {
-                        w->active[bed]--;
-                        w->ends[bed]++;
-                    }
-                    care[i] = CARE_NONE;
-                    w->ncrisis[h]--;
-                }
-            } else {
-                uint64_t own[2];
-                const uint64_t *thr = t->wellbeing[s][idx];
-                if (svc[i] | wait[i] | after[i] | (mod ? mod[i] : 0)) {
-                    person_thresholds(w, i, s, idx, week, own);
-                    thr = own;
-                }
-                if (rng_hit(u, thr[0])) {
-                    if (s == ST_WELL) {
-                        ns = ST_STRUGGLING;
-                        c[NB_ONSETS]++;
-                        if ((w->event_mask & EVENT_BIT(EV_ONSET)) && events_push(w, EV_ONSET, i, 0))
-                            return err_set(err, PS_ERR_NOMEM, "out of memory");
-                    } else if (s == ST_STRUGGLING) {
-                        if (crisis_push(w, i)) return err_set(err, PS_ERR_NOMEM, "out of memory");
-                        ns = ST_CRISIS;
-                        care[i] = CARE_NONE;
-                        w->ncrisis[h]++;
-                        c[NB_CRISIS_EPISODES]++;
-                        if ((w->event_mask & EVENT_BIT(EV_CRISIS)) && events_push(w, EV_CRISIS, i, 0))
-                            return err_set(err, PS_ERR_NOMEM, "out of memory");
-                    } else {
-                        ns = ST_STRUGGLING; /* relapse */
-                    }
-                } else if (rng_hit(u, thr[1])) { /* WELL's two thresholds are one: never here */
-                    ns = ST_WELL;
-                    if ((w->event_mask & EVENT_BIT(EV_RECOVERY)) && events_push(w, EV_RECOVERY, i, 0))
-                        return err_set(err, PS_ERR_NOMEM, "out of memory");
-                }
-            }
-            st[i] = ns;
-            wk[i] = ns != s ? 0 : (uint16_t)(wk[i] + (wk[i] < UINT16_MAX));
-            c[NB_WELL + ns - ST_WELL]++;
-            qaly += qw[ns];
-            c[NB_LONELY] += (f & PF_LONELY) != 0;
-            c[NB_UNEMPLOYED] += (f & PF_UNEMPLOYED) != 0;
-            c[NB_EMPLOYED] += (f & PF_EMPLOYED) != 0;
-            c[NB_WORKING_AGE] += pop->p_age[i] < retire;
+        for (uint32_t a = pop->hh_first[h0], end = pop->hh_first[h1]; a < end; a += WB_BLOCK) {
+            uint32_t b = end - a > WB_BLOCK ? a + WB_BLOCK : end;
+            if (wellbeing_block(w, a, b, week, &wc, c, &qaly)) return err_set(err, PS_ERR_NOMEM, "out of memory");
         }
         c[NB_LABOUR_FORCE] = c[NB_EMPLOYED] + c[NB_UNEMPLOYED];
         double *row = w->nb_now + (size_t)k * NB_COUNT;

@@ -105,10 +105,11 @@ typedef struct nb_tables {
     /* [state][risk index]: WELL (onset, onset), STRUGGLING (crisis, crisis
      * + recovery), RECOVERING (relapse, relapse + well) */
     uint64_t wellbeing[ST_COUNT][64][2];
-    uint64_t debt_onset[4];     /* [no worker | crisis << 1] */
-    uint64_t debt_resolve;
-    uint64_t housing_onset[2];  /* [in debt] */
-    uint64_t housing_resolve;
+    uint64_t any[ST_COUNT][64];       /* [state][risk index]: any event (children 0, crisis all) */
+    /* [in debt << 2 | crisis << 1 | no worker]: onset if not in debt, else resolution */
+    uint64_t debt[8];
+    /* [renter << 2 | insecure << 1 | in debt]: onset if secure, resolution if not (non-renters 0) */
+    uint64_t housing[8];
     double wellbeing_key[6];    /* inputs the wellbeing part was last built from */
     int wellbeing_built;
 } nb_tables;
