@@ -201,9 +201,12 @@ static int nbhd_of(const world *w, uint32_t i) { return w->mp->pop->hh_nbhd[hous
 /* The needs of person i in household h, one bit per enum cfg_need. */
 static unsigned needs_in(const world *w, uint32_t i, uint32_t h)
 {
-    uint8_t hf = w->hf[h], pf = w->pf[i];
-    return ((hf & HF_DEBT) ? 1u << NEED_DEBT : 0) | ((hf & HF_HOUSING_INSECURE) ? 1u << NEED_HOUSING : 0) |
-           ((pf & PF_UNEMPLOYED) ? 1u << NEED_UNEMPLOYED : 0) | ((pf & PF_LONELY) ? 1u << NEED_LONELY : 0);
+    /* the flags sit in the needs' order: debt and housing are the
+     * household's two low bits, unemployed and lonely the person's */
+    _Static_assert(HF_DEBT == 1u << NEED_DEBT && HF_HOUSING_INSECURE == 1u << NEED_HOUSING &&
+                       PF_UNEMPLOYED << 2 == 1u << NEED_UNEMPLOYED && PF_LONELY << 2 == 1u << NEED_LONELY,
+                   "needs are read from the flags' bits");
+    return (w->hf[h] & 3u) | (w->pf[i] & 3u) << 2;
 }
 
 static unsigned needs_of(const world *w, uint32_t i) { return needs_in(w, i, household_of(w, i)); }
@@ -398,6 +401,27 @@ static int unit_capacity(const world *w, int s, int u)
 }
 
 /* People come forward to the services of the access list. */
+/* Person i (of that code and age) tries the j-th service people come
+ * forward to: 1 if they join its list (or its gatekeeper's), 0 if not, -1
+ * out of memory. */
+static int try_service(world *w, int j, uint32_t i, unsigned code, int age, const uint64_t *key, const uint64_t *thr,
+                       int week)
+{
+    const svc_table *t = &w->svt;
+    int s = t->access[j];
+    if (!thr[j] || !eligible_code(&t->sx[s], code, age)) return 0;
+    const cfg_service *sv = t->def[s];
+    if (sv->route == ROUTE_OUTREACH) {
+        /* a team goes out to find people only while it has room to see them */
+        const svc_unit *u = unit_of(w, s, i);
+        if (u->active + (int)u->q.len >= u->capacity) return 0;
+    }
+    if (!rng_hit(rng_keyed(key[j], i), thr[j])) return 0;
+    ps_status st = sv->route == ROUTE_REFERRAL ? services_join(w, i, sv->via_index, s, week)
+                                               : services_join(w, i, s, -1, week);
+    return st ? -1 : 1;
+}
+
 static ps_status arrivals(world *w, int week)
 {
     const svc_table *t = &w->svt;
@@ -419,35 +443,38 @@ static ps_status arrivals(world *w, int week)
             if (thr[j] && j < 64) here |= UINT64_C(1) << j;
         }
         if (fast && !here) continue;
-        /* one flat pass over the neighbourhood's people (in household
-         * order, as the lists must fill): children and those already
-         * waiting or in an episode have no code that any service takes */
+        /* The neighbourhood's people in blocks, in household order (as
+         * the lists must fill). A first, branch-free pass lists those some
+         * service might take (an adult, not waiting or in an episode,
+         * whose state and needs some open service takes): which those
+         * are is a coin toss to the processor. Each of them then tries
+         * the services that take them, in order; joining one changes
+         * only that person, so the list stays true. */
         const uint8_t *stv = w->st, *svc = w->svc, *wait = w->wait;
         const uint32_t *p_hh = pop->p_hh;
-        for (uint32_t i = pop->hh_first[pop->nb_hh[k]]; i < pop->hh_first[pop->nb_hh[k + 1]]; i++) {
-            {
-                uint8_t st = stv[i];
-                if (st == ST_CHILD || (svc[i] | wait[i])) continue;
-                unsigned code = (unsigned)(st - 1) << 4 | needs_in(w, i, p_hh[i]);
-                uint64_t may = fast ? t->access_mask[code] & here : ~UINT64_C(0);
-                if (!may) continue;
-                int age = pop->p_age[i];
-                for (int j = 0; j < t->n_access; j++) {
-                    if (fast && !((may >> j) & 1u)) continue;
-                    int s = t->access[j];
-                    if (!thr[j] || !eligible_code(&t->sx[s], code, age)) continue;
-                    const cfg_service *sv = t->def[s];
-                    if (sv->route == ROUTE_OUTREACH) {
-                        /* a team goes out to find people only while it has room to see them */
-                        const svc_unit *u = unit_of(w, s, i);
-                        if (u->active + (int)u->q.len >= u->capacity) continue;
-                    }
-                    if (!rng_hit(rng_keyed(key[j], i), thr[j])) continue;
-                    ps_status st2 = sv->route == ROUTE_REFERRAL ? services_join(w, i, sv->via_index, s, week)
-                                                                : services_join(w, i, s, -1, week);
-                    if (st2) return st2;
-                    break;
-                }
+        for (uint32_t a = pop->hh_first[pop->nb_hh[k]], end = pop->hh_first[pop->nb_hh[k + 1]]; a < end;) {
+            uint32_t list[1024], n = 0;
+            const uint32_t b = end - a > 1024 ? a + 1024 : end;
+            for (uint32_t i = a; i < b; i++) {
+                const uint8_t st = stv[i];
+                const uint64_t free = -(uint64_t)((st != ST_CHILD) & ((svc[i] | wait[i]) == 0));
+                const unsigned code = ((unsigned)(st - 1) & 3u) << 4 | needs_in(w, i, p_hh[i]);
+                list[n] = i;
+                n += ((fast ? t->access_mask[code] & here : ~UINT64_C(0)) & free) != 0;
+            }
+            a = b;
+            for (uint32_t c = 0; c < n; c++) {
+                const uint32_t i = list[c];
+                const unsigned code = (unsigned)(stv[i] - 1) << 4 | needs_in(w, i, p_hh[i]);
+                const int age = pop->p_age[i];
+                int joined = 0;
+                if (fast) /* the services whose bit is set, lowest first */
+                    for (uint64_t may = t->access_mask[code] & here; may && !joined; may &= may - 1)
+                        joined = try_service(w, __builtin_ctzll(may), i, code, age, key, thr, week);
+                else
+                    for (int j = 0; j < t->n_access && !joined; j++)
+                        joined = try_service(w, j, i, code, age, key, thr, week);
+                if (joined < 0) return PS_ERR_NOMEM;
             }
         }
     }
