@@ -540,8 +540,8 @@ static void change_rows(sbuf *b, const cmp_scenario *s)
         rows++;
         sb_puts(b, "<tr><td><code>");
         if (count > 1) {
-            size_t ll;
-            const char *rest;
+            size_t ll = 0;
+            const char *rest = "";
             split_item(ch->path, &ll, &rest);
             sb_append(b, ch->path, ll);
             sb_puts(b, "[...]");
