@@ -6,7 +6,7 @@
  * and the scenario's params must be ones it declares, of the same type.
  *
  * Run time, per replicate: each script gets its own sandboxed Lua state
- * (lua_host.h) and the sim API (lua_api.c). Each week the engine calls
+ * (lua_host.h) and the sim API (lua_api.h). Each week the engine calls
  * interventions_week (setup, then week hooks) after shocks and before
  * determinants, and interventions_events after the wellbeing transitions,
  * where the events the model recorded are delivered to on.<event> hooks in

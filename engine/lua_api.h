@@ -5,6 +5,10 @@
  * modify) is one C loop over the struct-of-arrays columns; only :each calls
  * back into Lua per person. Selections hold person or household ids in
  * ascending order, so what a script does is the same whatever order it asks.
+ *
+ * The sim object and conversions are in lua_api.c, filters in lua_filter.c,
+ * selections in lua_select.c, service and neighbourhood handles in
+ * lua_places.c; lua_api_internal.h is what they share.
  */
 #ifndef PS_LUA_API_H
 #define PS_LUA_API_H

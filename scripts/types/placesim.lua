@@ -4,7 +4,7 @@ Type annotations of the placesim Lua API, for the Lua language server
 (LuaLS, "sumneko"): completion, hover help and type checks in an editor.
 
 Nothing loads this file when a scenario runs; it only describes what the
-engine (engine/lua_api.c) gives a script. The reference is docs/lua-api.md,
+engine (engine/lua_api.h) gives a script. The reference is docs/lua-api.md,
 which uses the same names: Sim, Selection, Person, Household, Service,
 Neighbourhood, PersonFilter, HouseholdFilter, PersonSet, HouseholdSet,
 ModifySpec, ServiceSpec and Intervention.

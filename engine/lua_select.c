@@ -1,0 +1,522 @@
+/* lua_select: selections and their methods. See lua_select.h. */
+#include "lua_select.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "interventions.h"
+#include "lua_api_internal.h"
+#include "lua_filter.h"
+#include "lua_host.h"
+#include "lua_places.h"
+#include "rng.h"
+#include "sbuf.h"
+#include "world.h"
+
+/* ------------------------------------------------------------ helpers */
+
+static selection *new_selection(lua_State *L, int households, uint32_t n, const uint32_t *ids)
+{
+    selection *s = lua_newuserdatauv(L, sizeof *s + (size_t)n * sizeof(uint32_t), 0);
+    s->households = households;
+    s->n = n;
+    if (n) memcpy(s->ids, ids, (size_t)n * sizeof(uint32_t));
+    luaL_setmetatable(L, MT_SEL);
+    return s;
+}
+
+static double number_field(lua_State *L, int t, const char *key, double dflt, double lo, double hi, const char *what)
+{
+    double v = dflt;
+    if (lua_getfield(L, t, key) != LUA_TNIL) {
+        if (!lua_isnumber(L, -1)) luaL_error(L, "%s: %s: expected a number, got a %s", what, key, luaL_typename(L, -1));
+        v = lua_tonumber(L, -1);
+        if (!(v >= lo && v <= hi)) {
+            char range[96], got[40];
+            fmt_number(got, sizeof got, v);
+            ps_fmt(range, sizeof range, "from %g to %g, got %s", lo, hi, got); /* Lua's formats have no %g */
+            luaL_error(L, "%s: %s: expected a number %s", what, key, range);
+        }
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+/* A C loop over n entities counts against the script's instruction budget
+ * at one instruction per 16 entities, so a script cannot escape its budget
+ * by making the engine loop for it. */
+static void charge_scan(lua_State *L, uint64_t n)
+{
+    lua_host_charge(L, (unsigned)(n / 16 + 1));
+}
+
+/* ------------------------------------------------------------ selecting */
+
+/* Whether person i passes: branch-free but for the service tests, which
+ * are the same for everyone and so predicted. */
+static inline unsigned person_passes(const world *w, const filter *f, uint32_t i, uint8_t hf, unsigned states)
+{
+    const popdata *pop = w->mp->pop;
+    unsigned st = w->st[i], pf = w->pf[i], age = pop->p_age[i];
+    unsigned ok = (states >> st) & 1u;
+    ok &= age - (unsigned)f->age_lo <= (unsigned)(f->age_hi - f->age_lo);
+    ok &= (pf & f->pf_on) == f->pf_on;
+    ok &= (pf & f->pf_off) == 0;
+    ok &= (hf & f->hf_on) == f->hf_on;
+    ok &= (hf & f->hf_off) == 0;
+    if (f->sex >= 0) ok &= ((pf & PF_FEMALE) != 0) == (unsigned)f->sex;
+    if (f->in_service >= 0) {
+        int s = w->svc[i];
+        ok &= f->in_service == 0 ? s == 0 : f->in_service == 1 ? s != 0 : s == f->in_service - 1;
+    }
+    if (f->waiting >= 0) {
+        int s = w->wait[i];
+        ok &= f->waiting == 0 ? s == 0 : f->waiting == 1 ? s != 0 : s == f->waiting - 1;
+    }
+    return ok;
+}
+
+static int household_workless(const world *w, uint32_t h)
+{
+    return (w->hf[h] & HF_LABOUR_FORCE) && w->workers[h] == 0;
+}
+
+static int household_passes(const world *w, const filter *f, uint32_t h)
+{
+    const popdata *pop = w->mp->pop;
+    uint8_t hf = w->hf[h];
+    if ((hf & f->hf_on) != f->hf_on || (hf & f->hf_off)) return 0;
+    if (!((f->tenures >> pop->hh_tenure[h]) & 1u)) return 0;
+    int size = (int)(pop->hh_first[h + 1] - pop->hh_first[h]);
+    if (size < f->size_lo || size > f->size_hi) return 0;
+    if (f->workless >= 0 && household_workless(w, h) != f->workless) return 0;
+    return 1;
+}
+
+/* One C loop over the neighbourhoods the filter allows. */
+static int select(lua_State *L, int households)
+{
+    world *w = world_of(L);
+    const popdata *pop = w->mp->pop;
+    const ps_config *cfg = w->mp->cfg;
+    filter f;
+    lua_settop(L, 2); /* the filter, or nil for everyone, below the buffer */
+    int top = lua_gettop(L);
+    uint8_t *nb_buf = lua_newuserdatauv(L, (size_t)pop->n_nbhd + 1, 0); /* anchored while we select */
+    lua_filter_read(L, 2, households, &f, households ? "sim:households" : "sim:persons", nb_buf);
+    uint32_t n = 0;
+    /* adults in the states asked for; age_hi < age_lo passes nobody */
+    unsigned states = f.states & ~(1u << ST_CHILD);
+    if (f.age_hi < f.age_lo) states = 0;
+    /* The tests, hoisted into locals the compiler can keep in registers
+     * (a store into the selection may otherwise alias the filter). */
+    const uint8_t *st = w->st, *pf = w->pf, *hfs = w->hf, *age = pop->p_age;
+    const uint32_t *phh = pop->p_hh;
+    uint32_t *out = w->scratch;
+    const unsigned pon = f.pf_on, poff = f.pf_off, hon = f.hf_on, hoff = f.hf_off;
+    const unsigned age_lo = (unsigned)f.age_lo, age_span = (unsigned)(f.age_hi - f.age_lo);
+    const int use_hf = (hon | hoff) != 0, use_age = f.age_lo > ADULT_AGE || f.age_hi < 255;
+    const int use_rest = f.sex >= 0 || f.in_service >= 0 || f.waiting >= 0;
+    for (int k = 0; k < pop->n_nbhd; k++) {
+        if (f.nb_ok && !f.nb_ok[k]) continue;
+        int dec = cfg->place.neighbourhoods[k].decile;
+        if (dec < f.dec_lo || dec > f.dec_hi) continue;
+        if (households) {
+            for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++)
+                if (household_passes(w, &f, h)) out[n++] = h;
+            continue;
+        }
+        const uint32_t a = pop->hh_first[pop->nb_hh[k]], b = pop->hh_first[pop->nb_hh[k + 1]];
+        for (uint32_t i = a; i < b; i++) {
+            unsigned p = pf[i];
+            unsigned ok = (states >> st[i]) & 1u;
+            ok &= (p & pon) == pon;
+            ok &= (p & poff) == 0;
+            if (use_hf) {
+                unsigned x = hfs[phh[i]];
+                ok &= (x & hon) == hon;
+                ok &= (x & hoff) == 0;
+            }
+            if (use_age) ok &= age[i] - age_lo <= age_span;
+            if (use_rest && ok) ok = person_passes(w, &f, i, hfs[phh[i]], states);
+            out[n] = i; /* kept only if it passes */
+            n += ok;
+        }
+    }
+    lua_settop(L, top);
+    charge_scan(L, households ? pop->n_households : pop->n_persons);
+    new_selection(L, households, n, w->scratch);
+    return 1;
+}
+
+int lua_select_persons(lua_State *L) { return select(L, 0); }
+int lua_select_households(lua_State *L) { return select(L, 1); }
+
+/* ------------------------------------------------------------ selections */
+
+static selection *check_sel(lua_State *L, int idx) { return luaL_checkudata(L, idx, MT_SEL); }
+
+static int sel_count(lua_State *L)
+{
+    lua_pushinteger(L, check_sel(L, 1)->n);
+    return 1;
+}
+
+typedef struct keyed_id {
+    uint64_t key;
+    uint32_t id;
+} keyed_id;
+
+static int by_key(const void *a, const void *b)
+{
+    const keyed_id *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* sample(n): the n members with the smallest keyed draws. The draws are
+ * keyed by intervention, week, call and member, so two scenarios that ask
+ * the same of the same people pick the same people. The call number is
+ * mixed into the key (rng_subkey), so any number of calls in a week pick
+ * independently. */
+static int sel_sample(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    lua_Integer want = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, want >= 0, 2, "expected a count of 0 or more");
+    lua_api_ctx *c = ctx_of(L);
+    world *w = c->w;
+    if (c->sample_week != w->week) {
+        c->sample_week = w->week;
+        c->sample_calls = 0;
+    }
+    uint64_t call = c->sample_calls++;
+    if ((uint64_t)want >= s->n) {
+        new_selection(L, s->households, s->n, s->ids);
+        return 1;
+    }
+    uint64_t key = rng_subkey(rng_key(w->seed, w->replicate, w->week, rng_purpose_of_name(RNG_SCRIPT, c->name)), call);
+    /* the want smallest (key, id) pairs, kept in a max-heap: O(n log want) */
+    keyed_id *heap = lua_newuserdatauv(L, (size_t)want * sizeof *heap + 1, 0);
+    size_t used = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        keyed_id x = { rng_keyed(key, s->ids[i]), s->ids[i] };
+        if (used < (size_t)want) { /* sift up */
+            size_t j = used++;
+            while (j > 0 && by_key(&heap[(j - 1) / 2], &x) < 0) {
+                heap[j] = heap[(j - 1) / 2];
+                j = (j - 1) / 2;
+            }
+            heap[j] = x;
+        } else if (want > 0 && by_key(&x, &heap[0]) < 0) { /* replace the largest, sift down */
+            size_t j = 0;
+            for (;;) {
+                size_t l = 2 * j + 1, r = l + 1, m = j;
+                const keyed_id *big = &x;
+                if (l < used && by_key(&heap[l], big) > 0) {
+                    m = l;
+                    big = &heap[l];
+                }
+                if (r < used && by_key(&heap[r], big) > 0) m = r;
+                if (m == j) break;
+                heap[j] = heap[m];
+                j = m;
+            }
+            heap[j] = x;
+        }
+    }
+    charge_scan(L, s->n);
+    uint32_t *ids = w->scratch;
+    for (size_t i = 0; i < used; i++) ids[i] = heap[i].id;
+    qsort(ids, used, sizeof *ids, by_id);
+    new_selection(L, s->households, (uint32_t)used, ids);
+    return 1;
+}
+
+/* The persons of a selection (a household selection's adults). */
+static int sel_persons(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    world *w = world_of(L);
+    charge_scan(L, s->n);
+    if (!s->households) {
+        new_selection(L, 0, s->n, s->ids);
+        return 1;
+    }
+    const popdata *pop = w->mp->pop;
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < s->n; j++)
+        for (uint32_t i = pop->hh_first[s->ids[j]]; i < pop->hh_first[s->ids[j] + 1]; i++)
+            if (w->st[i] != ST_CHILD) w->scratch[n++] = i;
+    charge_scan(L, n);
+    new_selection(L, 0, n, w->scratch);
+    return 1;
+}
+
+/* The households of a selection (each once). */
+static int sel_households(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    world *w = world_of(L);
+    charge_scan(L, s->n);
+    if (s->households) {
+        new_selection(L, 1, s->n, s->ids);
+        return 1;
+    }
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < s->n; j++) { /* persons are in household order */
+        uint32_t h = w->mp->pop->p_hh[s->ids[j]];
+        if (n == 0 || w->scratch[n - 1] != h) w->scratch[n++] = h;
+    }
+    new_selection(L, 1, n, w->scratch);
+    return 1;
+}
+
+static void set_employment(world *w, uint32_t i, int employed, int *changed)
+{
+    uint8_t f = w->pf[i];
+    uint32_t h = w->mp->pop->p_hh[i];
+    if (employed && (f & PF_UNEMPLOYED)) {
+        w->pf[i] = (uint8_t)((f & ~PF_UNEMPLOYED) | PF_EMPLOYED);
+        w->workers[h]++;
+        *changed = 1;
+    } else if (!employed && (f & PF_EMPLOYED)) {
+        w->pf[i] = (uint8_t)((f & ~PF_EMPLOYED) | PF_UNEMPLOYED);
+        w->workers[h]--;
+        *changed = 1;
+    }
+}
+
+static void set_hflag(world *w, uint32_t h, uint8_t bit, int on, int *changed)
+{
+    uint8_t x = w->hf[h];
+    if (bit == HF_HOUSING_INSECURE && on && !(x & HF_RENTER)) return; /* owners are not housing insecure */
+    uint8_t y = on ? (uint8_t)(x | bit) : (uint8_t)(x & ~bit);
+    if (bit == HF_LOW_INCOME_BASE) { /* low income also follows it this week */
+        int workless = (y & HF_LABOUR_FORCE) && w->workers[h] == 0;
+        y = (uint8_t)((y & ~HF_LOW_INCOME) | (((y & HF_LOW_INCOME_BASE) || workless) ? HF_LOW_INCOME : 0));
+    }
+    if (y != x) *changed = 1;
+    w->hf[h] = y;
+}
+
+/* set{...}: lonely, employed (people); debt, housing_insecure, low_income
+ * (their households). Returns how many members changed. */
+static int sel_set(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    world *w = world_of(L);
+    static const char *const pkeys[] = { "lonely", "employed", "debt", "housing_insecure", "low_income", NULL };
+    static const char *const hkeys[] = { "debt", "housing_insecure", "low_income", NULL };
+    int lonely = -1, employed = -1, debt = -1, housing = -1, low = -1;
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+        int *dst = !strcmp(key, "lonely") && !s->households ? &lonely
+                   : !strcmp(key, "employed") && !s->households ? &employed
+                   : !strcmp(key, "debt") ? &debt
+                   : !strcmp(key, "housing_insecure") ? &housing
+                   : !strcmp(key, "low_income") ? &low
+                                                : NULL;
+        if (!dst) lua_api_unknown_key(L, ":set", key, s->households ? hkeys : pkeys);
+        if (!lua_isboolean(L, -1)) luaL_error(L, ":set: %s: expected true or false, got a %s", key, luaL_typename(L, -1));
+        *dst = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    int count = 0;
+    const popdata *pop = w->mp->pop;
+    for (uint32_t j = 0; j < s->n; j++) {
+        int changed = 0;
+        uint32_t h = s->households ? s->ids[j] : pop->p_hh[s->ids[j]];
+        if (!s->households) {
+            uint32_t i = s->ids[j];
+            if (lonely >= 0) {
+                uint8_t f = w->pf[i];
+                w->pf[i] = lonely ? (uint8_t)(f | PF_LONELY) : (uint8_t)(f & ~PF_LONELY);
+                changed |= w->pf[i] != f;
+            }
+            if (employed >= 0) set_employment(w, i, employed, &changed);
+        }
+        if (debt >= 0) set_hflag(w, h, HF_DEBT, debt, &changed);
+        if (housing >= 0) set_hflag(w, h, HF_HOUSING_INSECURE, housing, &changed);
+        if (low >= 0) set_hflag(w, h, HF_LOW_INCOME_BASE, low, &changed);
+        count += changed;
+    }
+    charge_scan(L, s->n);
+    lua_pushinteger(L, count);
+    return 1;
+}
+
+/* refer(service): puts each person who is eligible, lives where the service
+ * serves, and is not already waiting or in an episode, on the service's
+ * waiting list (services_refer). Returns how many joined; the others are
+ * not referred. */
+static int sel_refer(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    world *w = world_of(L);
+    int svc = lua_places_service_arg(L, 2, ":refer");
+    if (s->households) return luaL_error(L, ":refer: refer persons (use :persons() on households)");
+    if (w->svt.def[svc]->role != ROLE_SUPPORT)
+        return luaL_error(L, ":refer: \"%s\" is part of the crisis pathway; people reach it by entering crisis",
+                          w->svt.def[svc]->name);
+    int n = 0;
+    for (uint32_t j = 0; j < s->n; j++) {
+        int joined = services_refer(w, s->ids[j], svc, w->week);
+        if (joined < 0) return luaL_error(L, "out of memory");
+        n += joined;
+    }
+    charge_scan(L, s->n);
+    lua_pushinteger(L, n);
+    return 1;
+}
+
+/* modify{onset=, recovery=, crisis=, weeks=}: temporary hazard multipliers
+ * for exactly `weeks` wellbeing steps, from the next one: this week's when
+ * called before the week's transitions (setup, week), next week's when
+ * called after them (event hooks, finish). */
+static int sel_modify(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    world *w = world_of(L);
+    static const char *const keys[] = { "onset", "recovery", "crisis", "weeks", NULL };
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+        int ok = 0;
+        for (const char *const *k = keys; *k; k++) ok |= !strcmp(*k, key);
+        if (!ok) lua_api_unknown_key(L, ":modify", key, keys);
+        lua_pop(L, 1);
+    }
+    double onset = number_field(L, 2, "onset", 1, 0, 100, ":modify");
+    double recovery = number_field(L, 2, "recovery", 1, 0, 100, ":modify");
+    double crisis = number_field(L, 2, "crisis", 1, 0, 100, ":modify");
+    if (lua_getfield(L, 2, "weeks") != LUA_TNUMBER) luaL_error(L, ":modify: weeks: expected how many weeks it lasts");
+    lua_Integer weeks = lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    if (weeks < 1 || weeks > 5200) luaL_error(L, ":modify: weeks: expected a whole number from 1 to 5200");
+    int until = w->week + w->transitions_done + (int)weeks, n = 0;
+    const popdata *pop = w->mp->pop;
+    for (uint32_t j = 0; j < s->n; j++) {
+        uint32_t a = s->households ? pop->hh_first[s->ids[j]] : s->ids[j];
+        uint32_t b = s->households ? pop->hh_first[s->ids[j] + 1] : s->ids[j] + 1;
+        for (uint32_t i = a; i < b; i++) {
+            if (w->st[i] == ST_CHILD) continue;
+            if (modifiers_add(w, i, onset, recovery, crisis, until)) return luaL_error(L, "out of memory");
+            n++;
+        }
+    }
+    charge_scan(L, s->n);
+    lua_pushinteger(L, n);
+    return 1;
+}
+
+/* each(fn): fn(member) for each member, the escape hatch. */
+static int sel_each(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    for (uint32_t j = 0; j < s->n; j++) {
+        lua_pushvalue(L, 2);
+        lua_api_push_one(L, s->households, s->ids[j]);
+        lua_call(L, 1, 0);
+    }
+    return 0;
+}
+
+/* Fields of a selection of one. */
+static int one_field(lua_State *L, const selection *s, const char *key)
+{
+    world *w = world_of(L);
+    const popdata *pop = w->mp->pop;
+    const ps_config *cfg = w->mp->cfg;
+    uint32_t id = s->ids[0];
+    uint32_t h = s->households ? id : pop->p_hh[id];
+    int k = pop->hh_nbhd[h];
+    uint8_t hf = w->hf[h];
+    if (!strcmp(key, "id")) lua_pushinteger(L, id);
+    else if (!strcmp(key, "neighbourhood")) lua_pushstring(L, cfg->place.neighbourhoods[k].name);
+    else if (!strcmp(key, "deprivation_decile")) lua_pushinteger(L, cfg->place.neighbourhoods[k].decile);
+    else if (!strcmp(key, "debt")) lua_pushboolean(L, hf & HF_DEBT);
+    else if (!strcmp(key, "housing_insecure")) lua_pushboolean(L, hf & HF_HOUSING_INSECURE);
+    else if (!strcmp(key, "low_income")) lua_pushboolean(L, hf & HF_LOW_INCOME);
+    else if (!strcmp(key, "renter")) lua_pushboolean(L, hf & HF_RENTER);
+    else if (s->households) {
+        if (!strcmp(key, "size")) lua_pushinteger(L, pop->hh_first[h + 1] - pop->hh_first[h]);
+        else if (!strcmp(key, "tenure")) lua_pushstring(L, lua_filter_tenure_names[pop->hh_tenure[h]]);
+        else if (!strcmp(key, "workless")) lua_pushboolean(L, household_workless(w, h));
+        else return 0;
+    } else {
+        uint8_t pf = w->pf[id];
+        if (!strcmp(key, "age")) lua_pushinteger(L, pop->p_age[id]);
+        else if (!strcmp(key, "sex")) lua_pushstring(L, (pf & PF_FEMALE) ? "female" : "male");
+        else if (!strcmp(key, "state")) lua_pushstring(L, lua_filter_state_names[w->st[id]]);
+        else if (!strcmp(key, "employed")) lua_pushboolean(L, pf & PF_EMPLOYED);
+        else if (!strcmp(key, "unemployed")) lua_pushboolean(L, pf & PF_UNEMPLOYED);
+        else if (!strcmp(key, "lonely")) lua_pushboolean(L, pf & PF_LONELY);
+        else if (!strcmp(key, "discriminated")) lua_pushboolean(L, pf & PF_DISCRIMINATED);
+        else if (!strcmp(key, "no_qualifications")) lua_pushboolean(L, pf & PF_LOW_QUAL);
+        else if (!strcmp(key, "alone")) lua_pushboolean(L, pf & PF_ALONE);
+        else if (!strcmp(key, "household")) lua_pushinteger(L, h);
+        else if (!strcmp(key, "in_service")) {
+            if (w->svc[id]) lua_pushstring(L, w->svt.def[w->svc[id] - 1]->name);
+            else lua_pushnil(L);
+        } else if (!strcmp(key, "waiting_for")) {
+            if (w->wait[id]) lua_pushstring(L, w->svt.def[w->wait[id] - 1]->name);
+            else lua_pushnil(L);
+        } else return 0;
+    }
+    return 1;
+}
+
+static int sel_index(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    const char *key = luaL_checkstring(L, 2);
+    if (luaL_getmetafield(L, 1, "__methods") && lua_getfield(L, -1, key) != LUA_TNIL) return 1;
+    if (s->n == 1 && one_field(L, s, key)) return 1;
+    if (s->n != 1)
+        return luaL_error(L, "selection has no method \"%s\" (fields like .%s belong to a selection of one person or "
+                             "household)", key, key);
+    return luaL_error(L, "%s has no field \"%s\"", s->households ? "a household" : "a person", key);
+}
+
+static int sel_len(lua_State *L)
+{
+    lua_pushinteger(L, check_sel(L, 1)->n);
+    return 1;
+}
+
+static int sel_tostring(lua_State *L)
+{
+    selection *s = check_sel(L, 1);
+    lua_pushfstring(L, "selection of %d %s", (int)s->n, s->households ? "households" : "persons");
+    return 1;
+}
+
+/* ------------------------------------------------------------ opening */
+
+void lua_select_open(lua_State *L)
+{
+    static const luaL_Reg sel_meta[] = {
+        { "__index", sel_index }, { "__len", sel_len }, { "__tostring", sel_tostring }, { NULL, NULL }
+    };
+    static const luaL_Reg sel_methods[] = {
+        { "count", sel_count }, { "sample", sel_sample }, { "set", sel_set }, { "refer", sel_refer },
+        { "modify", sel_modify }, { "each", sel_each }, { "persons", sel_persons }, { "households", sel_households },
+        { NULL, NULL }
+    };
+    lua_api_new_type(L, MT_SEL, sel_meta, sel_methods);
+}
+
+void lua_api_push_one(lua_State *L, int household, uint32_t id) { new_selection(L, household, 1, &id); }
