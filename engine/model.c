@@ -49,6 +49,36 @@ static double solve_onset(const double *count, const double *mult, const double 
 
 /* ------------------------------------------------------------ run-wide parameters */
 
+/* The adults and the labour force of each neighbourhood (world.h). */
+static int visit_lists(model_params *mp)
+{
+    const popdata *pop = mp->pop;
+    const int nn = pop->n_nbhd;
+    uint32_t na = 0, nl = 0;
+    for (uint32_t i = 0; i < pop->n_persons; i++) {
+        na += pop->p_state[i] != ST_CHILD;
+        nl += pop->p_state[i] != ST_CHILD && (pop->p_flags[i] & (PF_EMPLOYED | PF_UNEMPLOYED));
+    }
+    mp->adult = ps_malloc(((size_t)na + 1) * sizeof *mp->adult);
+    mp->labour = ps_malloc(((size_t)nl + 1) * sizeof *mp->labour);
+    mp->nb_adult = ps_malloc(((size_t)nn + 1) * sizeof *mp->nb_adult);
+    mp->nb_labour = ps_malloc(((size_t)nn + 1) * sizeof *mp->nb_labour);
+    if (!mp->adult || !mp->labour || !mp->nb_adult || !mp->nb_labour) return -1;
+    na = nl = 0;
+    for (int k = 0; k < nn; k++) {
+        mp->nb_adult[k] = na;
+        mp->nb_labour[k] = nl;
+        for (uint32_t i = pop->hh_first[pop->nb_hh[k]]; i < pop->hh_first[pop->nb_hh[k + 1]]; i++) {
+            if (pop->p_state[i] == ST_CHILD) continue;
+            mp->adult[na++] = i;
+            if (pop->p_flags[i] & (PF_EMPLOYED | PF_UNEMPLOYED)) mp->labour[nl++] = i;
+        }
+    }
+    mp->nb_adult[nn] = na;
+    mp->nb_labour[nn] = nl;
+    return 0;
+}
+
 ps_status model_params_init(model_params *mp, const ps_config *cfg, const popdata *pop, ps_error *err)
 {
     memset(mp, 0, sizeof *mp);
@@ -65,6 +95,7 @@ ps_status model_params_init(model_params *mp, const ps_config *cfg, const popdat
         return err_set(err, PS_ERR_NOMEM, "out of memory preparing the model");
     }
     ps_status st = services_params(mp, err);
+    if (!st && visit_lists(mp)) st = err_set(err, PS_ERR_NOMEM, "out of memory preparing the model");
     if (st) {
         model_params_release(mp);
         return st;
@@ -140,6 +171,10 @@ void model_params_release(model_params *mp)
     ps_free(mp->capacity);
     ps_free(mp->fixed_cost);
     ps_free(mp->asset_cost);
+    ps_free(mp->adult);
+    ps_free(mp->nb_adult);
+    ps_free(mp->labour);
+    ps_free(mp->nb_labour);
     metrics_layout_release(&mp->layout);
     memset(mp, 0, sizeof *mp);
 }

@@ -377,6 +377,37 @@ static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int w
 
 /* ------------------------------------------------------------ the week */
 
+/* Eight bytes as a word, the first in the low byte (one load on most
+ * machines). */
+static inline uint64_t bytes8(const uint8_t *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+           (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+/* Person i, who is in an episode or under its after-effects, this week:
+ * the after-effects may run out, the episode may end. */
+static ps_status episode_week(world *w, uint32_t i, const week_keys *k, int week)
+{
+    const svc_table *t = &w->svt;
+    if (w->after[i] && week >= WEEK_OF(w->after_until[i])) w->after[i] = 0;
+    if (!w->svc[i]) return PS_OK;
+    int s = w->svc[i] - 1;
+    if (!rng_hit(rng_keyed(k->end, i), t->sx[s].end_thr)) return PS_OK;
+    unit_of(w, s, i)->active--;
+    w->svc[i] = 0;
+    int completed = rng_hit(rng_keyed(k->complete, i), t->sx[s].complete_thr);
+    if (w->event_mask & EVENT_BIT(EV_SERVICE_END) && events_push(w, EV_SERVICE_END, i, EV_END_EXTRA(s, completed)))
+        return PS_ERR_NOMEM;
+    if (completed) {
+        w->sv[s].completed++;
+        return complete(w, i, s, k, week);
+    }
+    w->sv[s].dropped++;
+    w->target[i] = 0;
+    return PS_OK;
+}
+
 /* This week's places of one unit: staffed places plus volunteers' places,
  * times any capacity shock; none in a neighbourhood the service does not
  * serve. Clamped to CONFIG_MAX_CAPACITY before becoming an int. */
@@ -443,22 +474,22 @@ static ps_status arrivals(world *w, int week)
             if (thr[j] && j < 64) here |= UINT64_C(1) << j;
         }
         if (fast && !here) continue;
-        /* The neighbourhood's people in blocks, in household order (as
+        /* The neighbourhood's adults in blocks, in household order (as
          * the lists must fill). A first, branch-free pass lists those some
-         * service might take (an adult, not waiting or in an episode,
+         * service might take (not waiting or in an episode,
          * whose state and needs some open service takes): which those
          * are is a coin toss to the processor. Each of them then tries
          * the services that take them, in order; joining one changes
          * only that person, so the list stays true. */
         const uint8_t *stv = w->st, *svc = w->svc, *wait = w->wait;
-        const uint32_t *p_hh = pop->p_hh;
-        for (uint32_t a = pop->hh_first[pop->nb_hh[k]], end = pop->hh_first[pop->nb_hh[k + 1]]; a < end;) {
+        const uint32_t *p_hh = pop->p_hh, *adult = w->mp->adult;
+        for (uint32_t a = w->mp->nb_adult[k], end = w->mp->nb_adult[k + 1]; a < end;) {
             uint32_t list[1024], n = 0;
             const uint32_t b = end - a > 1024 ? a + 1024 : end;
-            for (uint32_t i = a; i < b; i++) {
-                const uint8_t st = stv[i];
-                const uint64_t free = -(uint64_t)((st != ST_CHILD) & ((svc[i] | wait[i]) == 0));
-                const unsigned code = ((unsigned)(st - 1) & 3u) << 4 | needs_in(w, i, p_hh[i]);
+            for (uint32_t c = a; c < b; c++) {
+                const uint32_t i = adult[c];
+                const uint64_t free = -(uint64_t)((svc[i] | wait[i]) == 0);
+                const unsigned code = ((unsigned)(stv[i] - 1) & 3u) << 4 | needs_in(w, i, p_hh[i]);
                 list[n] = i;
                 n += ((fast ? t->access_mask[code] & here : ~UINT64_C(0)) & free) != 0;
             }
@@ -545,25 +576,22 @@ ps_status services_week(world *w, int week, ps_error *err)
         if (t->def[s]->role != ROLE_SUPPORT) continue;
         for (int u = 0; u < t->sx[s].units; u++) w->sv[s].units[u].capacity = unit_capacity(w, s, u);
     }
-    /* a. episodes end; after-effects run out */
-    uint32_t np = w->mp->pop->n_persons;
-    for (uint32_t i = 0; i < np; i++) {
-        if (!(w->svc[i] | w->after[i])) continue;
-        if (w->after[i] && week >= WEEK_OF(w->after_until[i])) w->after[i] = 0;
-        if (!w->svc[i]) continue;
-        int s = w->svc[i] - 1;
-        if (!rng_hit(rng_keyed(k.end, i), t->sx[s].end_thr)) continue;
-        unit_of(w, s, i)->active--;
-        w->svc[i] = 0;
-        int completed = rng_hit(rng_keyed(k.complete, i), t->sx[s].complete_thr);
-        if (w->event_mask & EVENT_BIT(EV_SERVICE_END) && events_push(w, EV_SERVICE_END, i, EV_END_EXTRA(s, completed)))
-            return err_set(err, PS_ERR_NOMEM, "out of memory");
-        if (completed) {
-            w->sv[s].completed++;
-            if (complete(w, i, s, &k, week)) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    /* a. episodes end; after-effects run out. Few people are in an
+     * episode or under its after-effects, so the columns are read eight
+     * people at a time and only those with either are visited, in person
+     * order (a visit changes only that person's columns). */
+    const uint32_t np = w->mp->pop->n_persons;
+    for (uint32_t base = 0; base < np; base += 8) {
+        uint64_t m = 0;
+        if (np - base >= 8) {
+            m = bytes8(w->svc + base) | bytes8(w->after + base);
         } else {
-            w->sv[s].dropped++;
-            w->target[i] = 0;
+            for (uint32_t j = 0; j < np - base; j++) m |= (uint64_t)(w->svc[base + j] | w->after[base + j]) << (8 * j);
+        }
+        while (m) {
+            const unsigned j = (unsigned)__builtin_ctzll(m) / 8;
+            m &= ~(UINT64_C(0xff) << (8 * j));
+            if (episode_week(w, base + j, &k, week)) return err_set(err, PS_ERR_NOMEM, "out of memory");
         }
     }
     /* b. people come forward */

@@ -64,11 +64,10 @@ static void determinant_tables(world *w, int k)
                                  thr_of(p->housing_onset * capped(m->housing.onset_debt * sh->housing_onset, cap)) };
     for (int i = 0; i < 8; i++)
         t->housing[i] = !(i & 4) ? 0 : (i & 2) ? thr_of(m->housing.resolution) : secure[i & 1];
-    /* lonely[child << 3 | lonely << 2 | young << 1 | alone] */
+    /* lonely[lonely << 2 | young << 1 | alone] (adults: children never draw) */
     const uint64_t resolve = thr_of(m->loneliness.resolution * (1 + m->loneliness.resolution_social_capital * S));
-    for (unsigned x = 0; x < 16; x++)
-        t->lonely[x] = (x & 8) ? 0
-                       : (x & 4) ? resolve
+    for (unsigned x = 0; x < 8; x++)
+        t->lonely[x] = (x & 4) ? resolve
                                  : thr_of(p->lonely_onset * capped(((x & 1) ? m->loneliness.onset_living_alone : 1) *
                                                                        ((x & 2) ? m->loneliness.onset_young : 1) *
                                                                        sh->loneliness_onset,
@@ -81,23 +80,30 @@ typedef struct det_keys {
     uint64_t job, lone, debt, hous;
 } det_keys;
 
-/* Persons a..b-1: jobs and loneliness. Everyone draws for both, and the
- * thresholds come from tables by state and flags (0 where nothing can
- * happen), so the only branch is on the rare job change. */
-static int persons_of(world *w, const det_keys *k, uint32_t a, uint32_t b)
+/* Neighbourhood k's people: loneliness for its adults, then jobs for its
+ * labour force (model_params' lists: nobody else can change). The
+ * thresholds come from tables by state and flags, so the only branch is
+ * on the rare job change. */
+static int persons_of(world *w, const det_keys *k, int n)
 {
+    const model_params *mp = w->mp;
     const nb_tables *t = &w->tables;
-    const uint32_t *p_hh = w->mp->pop->p_hh;
-    const uint8_t *age = w->mp->pop->p_age, *st = w->st;
+    const uint32_t *p_hh = mp->pop->p_hh;
+    const uint8_t *age = mp->pop->p_age, *st = w->st;
     uint8_t *pf = w->pf;
-    for (uint32_t i = a; i < b; i++) {
-        const uint8_t f = pf[i], s = st[i];
-        const unsigned lx = (unsigned)(s == ST_CHILD) << 3 | (unsigned)((f & PF_LONELY) != 0) << 2 |
-                            (unsigned)(age[i] < 25) << 1 | (unsigned)((f & PF_ALONE) != 0);
+    for (uint32_t c = mp->nb_adult[n]; c < mp->nb_adult[n + 1]; c++) {
+        const uint32_t i = mp->adult[c];
+        const uint8_t f = pf[i];
+        const unsigned lx = (unsigned)((f & PF_LONELY) != 0) << 2 | (unsigned)(age[i] < 25) << 1 |
+                            (unsigned)((f & PF_ALONE) != 0);
         const unsigned lonely = (unsigned)rng_hit(rng_keyed(k->lone, i), t->lonely[lx]);
         pf[i] = (uint8_t)(f ^ (lonely * PF_LONELY));
-        if (!rng_hit(rng_keyed(k->job, i), t->job[s][f & JOB_BITS])) continue;
-        pf[i] ^= PF_EMPLOYED | PF_UNEMPLOYED;
+    }
+    for (uint32_t c = mp->nb_labour[n]; c < mp->nb_labour[n + 1]; c++) {
+        const uint32_t i = mp->labour[c];
+        const uint8_t f = pf[i];
+        if (!rng_hit(rng_keyed(k->job, i), t->job[st[i]][f & JOB_BITS])) continue;
+        pf[i] = (uint8_t)(f ^ (PF_EMPLOYED | PF_UNEMPLOYED));
         if (f & PF_EMPLOYED) {
             w->workers[p_hh[i]]--;
             if ((w->event_mask & EVENT_BIT(EV_JOB_LOSS)) && events_push(w, EV_JOB_LOSS, i, 0)) return -1;
@@ -188,7 +194,7 @@ int transitions_determinants(world *w, int week)
         determinant_tables(w, n);
         const uint32_t h0 = pop->nb_hh[n], h1 = pop->nb_hh[n + 1];
         const size_t first = w->n_ev;
-        if (persons_of(w, &k, pop->hh_first[h0], pop->hh_first[h1])) return -1;
+        if (persons_of(w, &k, n)) return -1;
         if (households_of(w, &k, h0, h1)) return -1;
         if (w->n_ev > first + 1) events_in_household_order(w, first);
     }
@@ -230,7 +236,6 @@ static void wellbeing_tables(world *w, int k)
         t->wellbeing[ST_WELL][idx][0] = t->wellbeing[ST_WELL][idx][1] = thr_of(m->onset.base * capped(om, cap));
         competing(m->crisis.base * capped(cm, cap), rec, t->wellbeing[ST_STRUGGLING][idx]);
         competing(m->recovering.relapse * capped(om, cap), m->recovering.to_well, t->wellbeing[ST_RECOVERING][idx]);
-        t->any[ST_CHILD][idx] = 0;
         t->any[ST_CRISIS][idx] = UINT64_MAX;
         for (int s = ST_WELL; s < ST_COUNT; s++)
             if (s != ST_CRISIS) t->any[s][idx] = t->wellbeing[s][idx][1];
@@ -246,7 +251,6 @@ typedef struct wb_consts {
     int stay, retire, team, bed;
     double qw[ST_COUNT];   /* QALY weight of a week in each state (child: 0) */
     uint64_t lane[ST_COUNT]; /* a count of one in the state's 16-bit lane (child: none) */
-    uint64_t adult[ST_COUNT];  /* all ones for an adult's state, 0 for a child */
     uint64_t pf_lane[256];     /* by person flags: lonely, unemployed, employed lanes */
     uint64_t hf_lane[256];     /* by household flags: adults (always 1), in debt, housing insecure lanes */
     uint64_t age_lane[256];    /* by age: the working-age lane */
@@ -333,22 +337,22 @@ static ps_status wellbeing_person(world *w, uint32_t i, int week, uint64_t u, co
     return PS_OK;
 }
 
-/* A week of wellbeing for a neighbourhood's people a..b-1. Most adults
- * draw and nothing happens to them; which ones something does happen to
- * is a coin toss to a branch predictor, and so is whether the next person
- * is a child. So the pass is branch-free for everyone but the few picked
- * out: adults whose draw hits the threshold of any event (the table any[][]
- * holds those: 0 for children, all for crisis) or whose services change
- * their hazards; those take the full step, in person order, so events,
- * crises and lists come in the order they always did. Counts go into
- * 16-bit lanes of three words, added from tables by state and flags; the
- * caller keeps blocks under 65,536 people. QALYs are summed person by
- * person in the same order as ever (a child adds an exact 0). */
+/* A week of wellbeing for the adults adult[a..b-1] (model_params' list:
+ * children never draw). Most draw and nothing happens to them; which ones
+ * something does happen to is a coin toss to a branch predictor. So the
+ * pass is branch-free for everyone but the few picked out: those whose
+ * draw hits the threshold of any event (the table any[][] holds those:
+ * all for crisis) or whose services change their hazards; those take the
+ * full step, in person order, so events, crises and lists come in the
+ * order they always did. Counts go into 16-bit lanes of three words,
+ * added from tables by state and flags; the caller keeps blocks under
+ * 65,536 people. QALYs are summed person by person in the same order as
+ * ever. */
 static ps_status wellbeing_block(world *w, uint32_t a, uint32_t b, int week, const wb_consts *wc, long *c,
                                  double *qaly)
 {
     const nb_tables *t = &w->tables;
-    const uint32_t *p_hh = w->mp->pop->p_hh;
+    const uint32_t *adult = w->mp->adult, *p_hh = w->mp->pop->p_hh;
     const uint8_t *age = w->mp->pop->p_age;
     const uint8_t *pf = w->pf, *hf = w->hf, *svc = w->svc, *wait = w->wait, *after = w->after;
     const uint32_t *mod = w->mod;
@@ -356,22 +360,22 @@ static ps_status wellbeing_block(world *w, uint32_t a, uint32_t b, int week, con
     uint16_t *wk = w->wk;
     uint64_t states = 0, flags = 0, money = 0;
     double q = *qaly;
-    for (uint32_t i = a; i < b; i++) {
+    for (uint32_t n = a; n < b; n++) {
+        const uint32_t i = adult[n];
         const uint8_t s = st[i], f = pf[i], x = hf[p_hh[i]];
         const unsigned idx = (f & 7u) | ((x & 7u) << 3);
-        const uint64_t adult = wc->adult[s];
         const unsigned busy = (unsigned)(svc[i] | wait[i] | after[i]) | (mod ? mod[i] : 0);
         const uint64_t u = rng_keyed(wc->key, i);
-        flags += (wc->pf_lane[f] + wc->age_lane[age[i]]) & adult;
-        money += wc->hf_lane[x] & adult;
+        flags += wc->pf_lane[f] + wc->age_lane[age[i]];
+        money += wc->hf_lane[x];
         uint8_t ns = s;
-        if (rng_hit(u, t->any[s][idx]) | ((adult & 1) & (busy != 0))) {
+        if (rng_hit(u, t->any[s][idx]) | (busy != 0)) {
             ps_status e = wellbeing_person(w, i, week, u, wc, c);
             if (e) return e;
             ns = st[i];
         } else {
             const uint16_t d = wk[i];
-            wk[i] = (uint16_t)(d + ((adult & 1) & (d < UINT16_MAX)));
+            wk[i] = (uint16_t)(d + (d < UINT16_MAX));
         }
         q += wc->qw[ns];
         states += wc->lane[ns];
@@ -401,10 +405,7 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
         .team = mp->service_of_role[ROLE_CRISIS_TEAM],
         .bed = mp->service_of_role[ROLE_INPATIENT],
     };
-    for (int s = ST_WELL; s < ST_COUNT; s++) {
-        wc.lane[s] = UINT64_C(1) << (16 * (s - ST_WELL));
-        wc.adult[s] = ~UINT64_C(0);
-    }
+    for (int s = ST_WELL; s < ST_COUNT; s++) wc.lane[s] = UINT64_C(1) << (16 * (s - ST_WELL));
     for (unsigned v = 0; v < 256; v++) {
         wc.pf_lane[v] = (uint64_t)((v & PF_LONELY) != 0) | (uint64_t)((v & PF_UNEMPLOYED) != 0) << 16 |
                         (uint64_t)((v & PF_EMPLOYED) != 0) << 32;
@@ -427,7 +428,7 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
         }
         c[NB_HOUSEHOLDS] = (long)(h1 - h0);
         c[NB_PEOPLE] = (long)(pop->hh_first[h1] - pop->hh_first[h0]);
-        for (uint32_t a = pop->hh_first[h0], end = pop->hh_first[h1]; a < end; a += WB_BLOCK) {
+        for (uint32_t a = mp->nb_adult[k], end = mp->nb_adult[k + 1]; a < end; a += WB_BLOCK) {
             uint32_t b = end - a > WB_BLOCK ? a + WB_BLOCK : end;
             if (wellbeing_block(w, a, b, week, &wc, c, &qaly)) return err_set(err, PS_ERR_NOMEM, "out of memory");
         }

@@ -83,6 +83,13 @@ typedef struct model_params {
     double *fixed_cost;              /* scaled fixed weekly cost of each service */
     double *asset_cost;              /* scaled weekly cost of each neighbourhood's assets */
     svc_table svt;                   /* the scenario's services */
+    /* People whom the weekly passes visit, by neighbourhood, in person
+     * order: adults (children never draw for wellbeing, loneliness or
+     * services) and the labour force (only they draw for jobs); neither
+     * changes while a run goes on. adult[nb_adult[k] .. nb_adult[k+1]-1]
+     * are neighbourhood k's adults, and likewise labour, nb_labour. */
+    uint32_t *adult, *nb_adult;
+    uint32_t *labour, *nb_labour;
     int asset_agency;                /* cost column of community assets */
     const struct script_src *scripts;/* [cfg->n_interventions] */
     metrics_layout layout;
@@ -100,12 +107,12 @@ typedef struct nb_tables {
     double onset_mult[64];      /* risk factors x social capital x shock, uncapped */
     double crisis_mult[64];
     double recovery_mult;
-    uint64_t job[ST_COUNT][32];       /* [state][flags & JOB_BITS]: loss, find or 0 (children, inactive) */
-    uint64_t lonely[16];              /* [child << 3 | lonely << 2 | young << 1 | alone]: flip, or 0 */
+    uint64_t job[ST_COUNT][32];       /* [state][flags & JOB_BITS] (the labour force): loss or find */
+    uint64_t lonely[8];               /* [lonely << 2 | young << 1 | alone] (adults): flip */
     /* [state][risk index]: WELL (onset, onset), STRUGGLING (crisis, crisis
      * + recovery), RECOVERING (relapse, relapse + well) */
     uint64_t wellbeing[ST_COUNT][64][2];
-    uint64_t any[ST_COUNT][64];       /* [state][risk index]: any event (children 0, crisis all) */
+    uint64_t any[ST_COUNT][64];       /* [state][risk index] (adults): any event (crisis: all) */
     /* [in debt << 2 | crisis << 1 | no worker]: onset if not in debt, else resolution */
     uint64_t debt[8];
     /* [renter << 2 | insecure << 1 | in debt]: onset if secure, resolution if not (non-renters 0) */
