@@ -54,28 +54,12 @@ static void charge_scan(lua_State *L, uint64_t n)
 
 /* ------------------------------------------------------------ selecting */
 
-/* Whether person i passes: branch-free but for the service tests, which
- * are the same for everyone and so predicted. */
-static inline unsigned person_passes(const world *w, const filter *f, uint32_t i, uint8_t hf, unsigned states)
+/* A filter's service test (in_service, waiting_for: 0 none, 1 any, k the
+ * service k - 2) as a table by the column's value (0, or service + 1):
+ * 1 where the person passes. */
+static void service_test_table(uint8_t table[256], int test)
 {
-    const popdata *pop = w->mp->pop;
-    unsigned st = w->st[i], pf = w->pf[i], age = pop->p_age[i];
-    unsigned ok = (states >> st) & 1u;
-    ok &= age - (unsigned)f->age_lo <= (unsigned)(f->age_hi - f->age_lo);
-    ok &= (pf & f->pf_on) == f->pf_on;
-    ok &= (pf & f->pf_off) == 0;
-    ok &= (hf & f->hf_on) == f->hf_on;
-    ok &= (hf & f->hf_off) == 0;
-    if (f->sex >= 0) ok &= ((pf & PF_FEMALE) != 0) == (unsigned)f->sex;
-    if (f->in_service >= 0) {
-        int s = w->svc[i];
-        ok &= f->in_service == 0 ? s == 0 : f->in_service == 1 ? s != 0 : s == f->in_service - 1;
-    }
-    if (f->waiting >= 0) {
-        int s = w->wait[i];
-        ok &= f->waiting == 0 ? s == 0 : f->waiting == 1 ? s != 0 : s == f->waiting - 1;
-    }
-    return ok;
+    for (int v = 0; v < 256; v++) table[v] = (uint8_t)(test == 0 ? v == 0 : test == 1 ? v != 0 : v == test - 1);
 }
 
 static int household_workless(const world *w, uint32_t h)
@@ -83,16 +67,19 @@ static int household_workless(const world *w, uint32_t h)
     return (w->hf[h] & HF_LABOUR_FORCE) && w->workers[h] == 0;
 }
 
-static int household_passes(const world *w, const filter *f, uint32_t h)
+/* Whether household h passes: branch-free but for the workless test,
+ * which is the same for every household. */
+static unsigned household_passes(const world *w, const filter *f, uint32_t h)
 {
     const popdata *pop = w->mp->pop;
-    uint8_t hf = w->hf[h];
-    if ((hf & f->hf_on) != f->hf_on || (hf & f->hf_off)) return 0;
-    if (!((f->tenures >> pop->hh_tenure[h]) & 1u)) return 0;
-    int size = (int)(pop->hh_first[h + 1] - pop->hh_first[h]);
-    if (size < f->size_lo || size > f->size_hi) return 0;
-    if (f->workless >= 0 && household_workless(w, h) != f->workless) return 0;
-    return 1;
+    const unsigned hf = w->hf[h];
+    unsigned ok = (hf & f->hf_on) == f->hf_on;
+    ok &= (hf & f->hf_off) == 0;
+    ok &= (f->tenures >> pop->hh_tenure[h]) & 1u;
+    const int size = (int)(pop->hh_first[h + 1] - pop->hh_first[h]);
+    ok &= (unsigned)(size >= f->size_lo) & (unsigned)(size <= f->size_hi);
+    if (f->workless >= 0) ok &= household_workless(w, h) == f->workless;
+    return ok;
 }
 
 /* One C loop over the neighbourhoods the filter allows. */
@@ -115,22 +102,37 @@ static int select(lua_State *L, int households)
     const uint8_t *st = w->st, *pf = w->pf, *hfs = w->hf, *age = pop->p_age;
     const uint32_t *phh = pop->p_hh;
     uint32_t *out = w->scratch;
-    const unsigned pon = f.pf_on, poff = f.pf_off, hon = f.hf_on, hoff = f.hf_off;
+    unsigned pon = f.pf_on, poff = f.pf_off;
+    const unsigned hon = f.hf_on, hoff = f.hf_off;
+    if (f.sex >= 0) {
+        if (f.sex) pon |= PF_FEMALE;
+        else poff |= PF_FEMALE;
+    }
     const unsigned age_lo = (unsigned)f.age_lo, age_span = (unsigned)(f.age_hi - f.age_lo);
     const int use_hf = (hon | hoff) != 0, use_age = f.age_lo > ADULT_AGE || f.age_hi < 255;
-    const int use_rest = f.sex >= 0 || f.in_service >= 0 || f.waiting >= 0;
+    const int use_svc = f.in_service >= 0, use_wait = f.waiting >= 0;
+    uint8_t svc_ok[256], wait_ok[256];
+    if (use_svc) service_test_table(svc_ok, f.in_service);
+    if (use_wait) service_test_table(wait_ok, f.waiting);
+    const uint8_t *svc = w->svc, *wait = w->wait;
+    const uint32_t *adult = w->mp->adult;
     for (int k = 0; k < pop->n_nbhd; k++) {
         if (f.nb_ok && !f.nb_ok[k]) continue;
         int dec = cfg->place.neighbourhoods[k].decile;
         if (dec < f.dec_lo || dec > f.dec_hi) continue;
         if (households) {
-            for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++)
-                if (household_passes(w, &f, h)) out[n++] = h;
+            for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++) {
+                out[n] = h; /* kept only if it passes */
+                n += household_passes(w, &f, h);
+            }
             continue;
         }
-        const uint32_t a = pop->hh_first[pop->nb_hh[k]], b = pop->hh_first[pop->nb_hh[k + 1]];
-        for (uint32_t i = a; i < b; i++) {
-            unsigned p = pf[i];
+        /* adults only (states never takes children): every test a
+         * table or a mask, so the loop is branch-free but for the tests
+         * the filter leaves out, which are the same for everyone */
+        for (uint32_t c = w->mp->nb_adult[k], end = w->mp->nb_adult[k + 1]; c < end; c++) {
+            const uint32_t i = adult[c];
+            const unsigned p = pf[i];
             unsigned ok = (states >> st[i]) & 1u;
             ok &= (p & pon) == pon;
             ok &= (p & poff) == 0;
@@ -140,7 +142,8 @@ static int select(lua_State *L, int households)
                 ok &= (x & hoff) == 0;
             }
             if (use_age) ok &= age[i] - age_lo <= age_span;
-            if (use_rest && ok) ok = person_passes(w, &f, i, hfs[phh[i]], states);
+            if (use_svc) ok &= svc_ok[svc[i]];
+            if (use_wait) ok &= wait_ok[wait[i]];
             out[n] = i; /* kept only if it passes */
             n += ok;
         }
