@@ -55,31 +55,17 @@ static void charge_scan(lua_State *L, uint64_t n)
 /* ------------------------------------------------------------ selecting */
 
 /* A filter's service test (in_service, waiting_for: 0 none, 1 any, k the
- * service k - 2) as a table by the column's value (0, or service + 1):
- * 1 where the person passes. */
+ * service k - 2; -1 no test) as a table by the column's value (0, or
+ * service + 1): 1 where the person passes. */
 static void service_test_table(uint8_t table[256], int test)
 {
-    for (int v = 0; v < 256; v++) table[v] = (uint8_t)(test == 0 ? v == 0 : test == 1 ? v != 0 : v == test - 1);
+    for (int v = 0; v < 256; v++)
+        table[v] = (uint8_t)(test < 0 ? 1 : test == 0 ? v == 0 : test == 1 ? v != 0 : v == test - 1);
 }
 
 static int household_workless(const world *w, uint32_t h)
 {
     return (w->hf[h] & HF_LABOUR_FORCE) && w->workers[h] == 0;
-}
-
-/* Whether household h passes: branch-free but for the workless test,
- * which is the same for every household. */
-static unsigned household_passes(const world *w, const filter *f, uint32_t h)
-{
-    const popdata *pop = w->mp->pop;
-    const unsigned hf = w->hf[h];
-    unsigned ok = (hf & f->hf_on) == f->hf_on;
-    ok &= (hf & f->hf_off) == 0;
-    ok &= (f->tenures >> pop->hh_tenure[h]) & 1u;
-    const int size = (int)(pop->hh_first[h + 1] - pop->hh_first[h]);
-    ok &= (unsigned)(size >= f->size_lo) & (unsigned)(size <= f->size_hi);
-    if (f->workless >= 0) ok &= household_workless(w, h) == f->workless;
-    return ok;
 }
 
 /* One C loop over the neighbourhoods the filter allows. */
@@ -102,18 +88,29 @@ static int select(lua_State *L, int households)
     const uint8_t *st = w->st, *pf = w->pf, *hfs = w->hf, *age = pop->p_age;
     const uint32_t *phh = pop->p_hh;
     uint32_t *out = w->scratch;
+    /* Every test as a table by the column it reads (1: passes), so the
+     * loop below has no branch and keeps its tables on the stack; a test
+     * the filter leaves out is a table of ones. */
     unsigned pon = f.pf_on, poff = f.pf_off;
-    const unsigned hon = f.hf_on, hoff = f.hf_off;
     if (f.sex >= 0) {
         if (f.sex) pon |= PF_FEMALE;
         else poff |= PF_FEMALE;
     }
-    const unsigned age_lo = (unsigned)f.age_lo, age_span = (unsigned)(f.age_hi - f.age_lo);
-    const int use_hf = (hon | hoff) != 0, use_age = f.age_lo > ADULT_AGE || f.age_hi < 255;
-    const int use_svc = f.in_service >= 0, use_wait = f.waiting >= 0;
-    uint8_t svc_ok[256], wait_ok[256];
-    if (use_svc) service_test_table(svc_ok, f.in_service);
-    if (use_wait) service_test_table(wait_ok, f.waiting);
+    uint8_t st_ok[256], pf_ok[256], hf_ok[256], age_ok[256], svc_ok[256], wait_ok[256];
+    for (unsigned v = 0; v < 256; v++) {
+        st_ok[v] = (uint8_t)(v < 32 && ((states >> v) & 1u));
+        pf_ok[v] = (uint8_t)((v & pon) == pon && (v & poff) == 0);
+        hf_ok[v] = (uint8_t)((v & f.hf_on) == f.hf_on && (v & f.hf_off) == 0);
+        age_ok[v] = (uint8_t)((int)v >= f.age_lo && (int)v <= f.age_hi);
+    }
+    service_test_table(svc_ok, f.in_service);
+    service_test_table(wait_ok, f.waiting);
+    uint8_t ten_ok[256];
+    for (unsigned v = 0; v < 256; v++) ten_ok[v] = (uint8_t)(v < 32 && ((f.tenures >> v) & 1u));
+    const uint8_t workless_ok[2] = { f.workless != 1, f.workless != 0 }; /* by workless */
+    const int size_lo = f.size_lo, size_hi = f.size_hi;
+    const uint8_t *workers = w->workers, *tenure = pop->hh_tenure;
+    const uint32_t *first = pop->hh_first;
     const uint8_t *svc = w->svc, *wait = w->wait;
     const uint32_t *adult = w->mp->adult;
     for (int k = 0; k < pop->n_nbhd; k++) {
@@ -121,29 +118,21 @@ static int select(lua_State *L, int households)
         int dec = cfg->place.neighbourhoods[k].decile;
         if (dec < f.dec_lo || dec > f.dec_hi) continue;
         if (households) {
-            for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++) {
+            for (uint32_t h = pop->nb_hh[k], end = pop->nb_hh[k + 1]; h < end; h++) {
+                const unsigned x = hfs[h];
+                const unsigned workless = (unsigned)((x & HF_LABOUR_FORCE) != 0) & (unsigned)(workers[h] == 0);
+                const int size = (int)(first[h + 1] - first[h]);
                 out[n] = h; /* kept only if it passes */
-                n += household_passes(w, &f, h);
+                n += hf_ok[x] & ten_ok[tenure[h]] & workless_ok[workless] & (unsigned)(size >= size_lo) &
+                     (unsigned)(size <= size_hi);
             }
             continue;
         }
-        /* adults only (states never takes children): every test a
-         * table or a mask, so the loop is branch-free but for the tests
-         * the filter leaves out, which are the same for everyone */
+        /* adults only: states never takes children */
         for (uint32_t c = w->mp->nb_adult[k], end = w->mp->nb_adult[k + 1]; c < end; c++) {
             const uint32_t i = adult[c];
-            const unsigned p = pf[i];
-            unsigned ok = (states >> st[i]) & 1u;
-            ok &= (p & pon) == pon;
-            ok &= (p & poff) == 0;
-            if (use_hf) {
-                unsigned x = hfs[phh[i]];
-                ok &= (x & hon) == hon;
-                ok &= (x & hoff) == 0;
-            }
-            if (use_age) ok &= age[i] - age_lo <= age_span;
-            if (use_svc) ok &= svc_ok[svc[i]];
-            if (use_wait) ok &= wait_ok[wait[i]];
+            const unsigned ok = st_ok[st[i]] & pf_ok[pf[i]] & hf_ok[hfs[phh[i]]] & age_ok[age[i]] & svc_ok[svc[i]] &
+                                wait_ok[wait[i]];
             out[n] = i; /* kept only if it passes */
             n += ok;
         }
