@@ -188,7 +188,7 @@ void model_params_release(model_params *mp)
  * for each script's Lua state (a typical one; limits.memory_mb caps it). */
 uint64_t world_bytes(int n_nbhd, uint64_t n_households, uint64_t n_persons, int n_scripts)
 {
-    uint64_t b = n_persons * (1 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 2 + 2) + n_households * 3 +
+    uint64_t b = n_persons * (1 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 2 + 2) + n_persons / 8 + 8 + n_households * 3 +
                  (uint64_t)n_nbhd * (4 * sizeof(double) + sizeof(shock_mult) + NB_COUNT * sizeof(double));
     if (n_scripts > 0) b += n_persons * (4 + 4) + (uint64_t)n_scripts * (1u << 20);
     return b;
@@ -206,6 +206,7 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
     w->pf = ps_malloc(np);
     w->st = ps_malloc(np);
     w->wk = ps_calloc(np, sizeof *w->wk);
+    w->unwell = ps_calloc(np / 64 + 1, sizeof *w->unwell);
     w->care = ps_calloc(np, 1);
     w->svc = ps_calloc(np, 1);
     w->wait = ps_calloc(np, 1);
@@ -224,7 +225,7 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
     w->cap_new = 256;
     w->new_crisis = ps_malloc(w->cap_new * sizeof *w->new_crisis);
     w->order_key = ps_malloc(w->cap_new * sizeof *w->order_key);
-    if (!w->pf || !w->st || !w->wk || !w->care || !w->svc || !w->wait || !w->target || !w->after ||
+    if (!w->pf || !w->st || !w->wk || !w->unwell || !w->care || !w->svc || !w->wait || !w->target || !w->after ||
         !w->since || !w->after_until || !w->hf || !w->workers || !w->ncrisis || !w->social_capital ||
         !w->crisis_ema || !w->volunteers || !w->shock || !w->nb_now || !w->new_crisis || !w->order_key) {
         world_release(w);
@@ -259,6 +260,7 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
     w->event_mask_all = w->event_mask;
     memcpy(w->pf, pop->p_flags, np);
     memcpy(w->st, pop->p_state, np);
+    for (size_t i = 0; i < np; i++) world_mark_state(w, (uint32_t)i, w->st[i]);
     memcpy(w->hf, pop->hh_flags, nh);
     for (size_t h = 0; h < nh; h++) {
         int n = 0;
@@ -282,6 +284,7 @@ void world_release(world *w)
     ps_free(w->pf);
     ps_free(w->st);
     ps_free(w->wk);
+    ps_free(w->unwell);
     ps_free(w->care);
     ps_free(w->svc);
     ps_free(w->wait);

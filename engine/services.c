@@ -359,6 +359,7 @@ static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int w
     if ((st == ST_STRUGGLING || st == ST_RECOVERING) && rng_hit(rng_keyed(k->recover, i), x->recover_thr)) {
         w->st[i] = ST_WELL;
         w->wk[i] = 0;
+        world_mark_state(w, i, ST_WELL);
         if ((w->event_mask & EVENT_BIT(EV_RECOVERY)) && events_push(w, EV_RECOVERY, i, 0)) return PS_ERR_NOMEM;
     }
     unsigned needs = needs_of(w, i);
@@ -453,6 +454,25 @@ static int try_service(world *w, int j, uint32_t i, unsigned code, int age, cons
     return st ? -1 : 1;
 }
 
+/* Adult i, not waiting or in an episode, tries the services that take
+ * their state and needs (the bits of the mask, lowest first, or all of
+ * them in order when there are too many for a mask) until one takes
+ * them: 0, or -1 out of memory. */
+static int come_forward(world *w, uint32_t i, uint64_t here, int fast, const uint64_t *key, const uint64_t *thr,
+                        int week)
+{
+    const svc_table *t = &w->svt;
+    const unsigned code = (unsigned)(w->st[i] - 1) << 4 | needs_in(w, i, w->mp->pop->p_hh[i]);
+    const int age = w->mp->pop->p_age[i];
+    int joined = 0;
+    if (fast)
+        for (uint64_t may = t->access_mask[code] & here; may && !joined; may &= may - 1)
+            joined = try_service(w, __builtin_ctzll(may), i, code, age, key, thr, week);
+    else
+        for (int j = 0; j < t->n_access && !joined; j++) joined = try_service(w, j, i, code, age, key, thr, week);
+    return joined < 0 ? -1 : 0;
+}
+
 static ps_status arrivals(world *w, int week)
 {
     const svc_table *t = &w->svt;
@@ -474,14 +494,34 @@ static ps_status arrivals(world *w, int week)
             if (thr[j] && j < 64) here |= UINT64_C(1) << j;
         }
         if (fast && !here) continue;
+        /* whether some open service takes people who are WELL: if none
+         * does, only the adults marked unwell can come forward */
+        uint64_t takes_well = 0;
+        for (unsigned needs = 0; fast && needs < 16; needs++) takes_well |= t->access_mask[needs] & here;
+        const uint8_t *svc = w->svc, *wait = w->wait;
+        const uint32_t a0 = pop->hh_first[pop->nb_hh[k]], a1 = pop->hh_first[pop->nb_hh[k + 1]];
+        if (fast && !takes_well) {
+            /* the unwell, a word of 64 people at a time, in person order */
+            for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
+                uint64_t m = w->unwell[word];
+                if (word == a0 / 64) m &= ~UINT64_C(0) << (a0 % 64);
+                if (word == (a1 - 1) / 64 && a1 % 64) m &= ~(~UINT64_C(0) << (a1 % 64));
+                for (; m; m &= m - 1) {
+                    const uint32_t i = word * 64 + (uint32_t)__builtin_ctzll(m);
+                    if (svc[i] | wait[i]) continue;
+                    if (come_forward(w, i, here, fast, key, thr, week)) return PS_ERR_NOMEM;
+                }
+            }
+            continue;
+        }
         /* The neighbourhood's adults in blocks, in household order (as
          * the lists must fill). A first, branch-free pass lists those some
-         * service might take (not waiting or in an episode,
-         * whose state and needs some open service takes): which those
-         * are is a coin toss to the processor. Each of them then tries
-         * the services that take them, in order; joining one changes
-         * only that person, so the list stays true. */
-        const uint8_t *stv = w->st, *svc = w->svc, *wait = w->wait;
+         * service might take (not waiting or in an episode, whose state
+         * and needs some open service takes): which those are is a coin
+         * toss to the processor. Each of them then tries the services
+         * that take them, in order; joining one changes only that
+         * person, so the list stays true. */
+        const uint8_t *stv = w->st;
         const uint32_t *p_hh = pop->p_hh, *adult = w->mp->adult;
         for (uint32_t a = w->mp->nb_adult[k], end = w->mp->nb_adult[k + 1]; a < end;) {
             uint32_t list[1024], n = 0;
@@ -494,19 +534,8 @@ static ps_status arrivals(world *w, int week)
                 n += ((fast ? t->access_mask[code] & here : ~UINT64_C(0)) & free) != 0;
             }
             a = b;
-            for (uint32_t c = 0; c < n; c++) {
-                const uint32_t i = list[c];
-                const unsigned code = (unsigned)(stv[i] - 1) << 4 | needs_in(w, i, p_hh[i]);
-                const int age = pop->p_age[i];
-                int joined = 0;
-                if (fast) /* the services whose bit is set, lowest first */
-                    for (uint64_t may = t->access_mask[code] & here; may && !joined; may &= may - 1)
-                        joined = try_service(w, __builtin_ctzll(may), i, code, age, key, thr, week);
-                else
-                    for (int j = 0; j < t->n_access && !joined; j++)
-                        joined = try_service(w, j, i, code, age, key, thr, week);
-                if (joined < 0) return PS_ERR_NOMEM;
-            }
+            for (uint32_t c = 0; c < n; c++)
+                if (come_forward(w, list[c], here, fast, key, thr, week)) return PS_ERR_NOMEM;
         }
     }
     return PS_OK;

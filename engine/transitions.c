@@ -334,6 +334,7 @@ static ps_status wellbeing_person(world *w, uint32_t i, int week, uint64_t u, co
     }
     st[i] = ns;
     wk[i] = ns != s ? 0 : (uint16_t)(wk[i] + (wk[i] < UINT16_MAX));
+    if (ns != s) world_mark_state(w, i, ns);
     return PS_OK;
 }
 

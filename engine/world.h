@@ -197,6 +197,10 @@ typedef struct world {
     size_t mod_used, mod_cap;
     uint32_t mod_free;
     uint32_t *scratch;     /* [n_persons]: room to build selections */
+    /* [n_persons / 64 + 1]: bit i % 64 of word i / 64 is set while person
+     * i is an adult who is not WELL, so passes that only concern them
+     * (coming forward to services, in most scenarios) skip the rest */
+    uint64_t *unwell;
     double *base_spend;    /* this week's script costs to the scenario's agencies */
     double spend_total;    /* this week's script costs in all */
     int transitions_done;  /* this week's wellbeing transitions have run */
@@ -269,5 +273,13 @@ int services_referrals(const world *w, int s);
 /* Writes this week's service rows ([n_services][SV_COUNT]) and costs into
  * the record rows. */
 void services_record(world *w, double *ts_row, double *xs_row, double *sv_rows);
+
+/* Person i's bit in world.unwell, after a change of state. */
+static inline void world_mark_state(world *w, uint32_t i, uint8_t state)
+{
+    const uint64_t bit = UINT64_C(1) << (i % 64);
+    if (state != ST_WELL && state != ST_CHILD) w->unwell[i / 64] |= bit;
+    else w->unwell[i / 64] &= ~bit;
+}
 
 #endif
