@@ -205,7 +205,7 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
     size_t np = pop->n_persons, nh = pop->n_households, nn = (size_t)pop->n_nbhd, ns = (size_t)cfg->n_services + 1;
     w->pf = ps_malloc(np);
     w->st = ps_malloc(np);
-    w->wk = ps_calloc(np, sizeof *w->wk);
+    w->entered = ps_malloc(np * sizeof *w->entered);
     w->unwell = ps_calloc(np / 64 + 1, sizeof *w->unwell);
     w->care = ps_calloc(np, 1);
     w->svc = ps_calloc(np, 1);
@@ -225,7 +225,7 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
     w->cap_new = 256;
     w->new_crisis = ps_malloc(w->cap_new * sizeof *w->new_crisis);
     w->order_key = ps_malloc(w->cap_new * sizeof *w->order_key);
-    if (!w->pf || !w->st || !w->wk || !w->unwell || !w->care || !w->svc || !w->wait || !w->target || !w->after ||
+    if (!w->pf || !w->st || !w->entered || !w->unwell || !w->care || !w->svc || !w->wait || !w->target || !w->after ||
         !w->since || !w->after_until || !w->hf || !w->workers || !w->ncrisis || !w->social_capital ||
         !w->crisis_ema || !w->volunteers || !w->shock || !w->nb_now || !w->new_crisis || !w->order_key) {
         world_release(w);
@@ -260,7 +260,10 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
     w->event_mask_all = w->event_mask;
     memcpy(w->pf, pop->p_flags, np);
     memcpy(w->st, pop->p_state, np);
-    for (size_t i = 0; i < np; i++) world_mark_state(w, (uint32_t)i, w->st[i]);
+    for (size_t i = 0; i < np; i++) {
+        world_mark_state(w, (uint32_t)i, w->st[i]);
+        w->entered[i] = WEEK_CODE(-cfg->burn_in_weeks - 1);
+    }
     memcpy(w->hf, pop->hh_flags, nh);
     for (size_t h = 0; h < nh; h++) {
         int n = 0;
@@ -283,7 +286,7 @@ void world_release(world *w)
     if (w->mp) services_world_release(w);
     ps_free(w->pf);
     ps_free(w->st);
-    ps_free(w->wk);
+    ps_free(w->entered);
     ps_free(w->unwell);
     ps_free(w->care);
     ps_free(w->svc);

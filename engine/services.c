@@ -358,7 +358,7 @@ static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int w
     uint8_t st = w->st[i];
     if ((st == ST_STRUGGLING || st == ST_RECOVERING) && rng_hit(rng_keyed(k->recover, i), x->recover_thr)) {
         w->st[i] = ST_WELL;
-        w->wk[i] = 0;
+        w->entered[i] = WEEK_CODE(week);
         world_mark_state(w, i, ST_WELL);
         if ((w->event_mask & EVENT_BIT(EV_RECOVERY)) && events_push(w, EV_RECOVERY, i, 0)) return PS_ERR_NOMEM;
     }

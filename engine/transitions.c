@@ -284,14 +284,14 @@ static ps_status wellbeing_person(world *w, uint32_t i, int week, uint64_t u, co
 {
     const nb_tables *t = &w->tables;
     uint8_t *st = w->st, *care = w->care;
-    uint16_t *wk = w->wk;
     const uint32_t h = w->mp->pop->p_hh[i];
     const uint8_t s = st[i], x = w->hf[h], f = w->pf[i];
     const unsigned idx = (f & 7u) | ((x & 7u) << 3);
     uint8_t ns = s;
     if (s == ST_CRISIS) {
         uint8_t cr = care[i];
-        int leave = cr == CARE_BED ? wk[i] + 1 >= wc->stay : rng_hit(u, t->crisis_exit[cr]);
+        /* a bed is for a fixed stay: out in the week the stay is up */
+        int leave = cr == CARE_BED ? week - WEEK_OF(w->entered[i]) >= wc->stay : rng_hit(u, t->crisis_exit[cr]);
         if (leave) {
             ns = ST_RECOVERING;
             if (cr == CARE_TEAM && wc->team >= 0) {
@@ -333,8 +333,10 @@ static ps_status wellbeing_person(world *w, uint32_t i, int week, uint64_t u, co
         }
     }
     st[i] = ns;
-    wk[i] = ns != s ? 0 : (uint16_t)(wk[i] + (wk[i] < UINT16_MAX));
-    if (ns != s) world_mark_state(w, i, ns);
+    if (ns != s) {
+        w->entered[i] = WEEK_CODE(week);
+        world_mark_state(w, i, ns);
+    }
     return PS_OK;
 }
 
@@ -358,7 +360,6 @@ static ps_status wellbeing_block(world *w, uint32_t a, uint32_t b, int week, con
     const uint8_t *pf = w->pf, *hf = w->hf, *svc = w->svc, *wait = w->wait, *after = w->after;
     const uint32_t *mod = w->mod;
     uint8_t *st = w->st;
-    uint16_t *wk = w->wk;
     uint64_t states = 0, flags = 0, money = 0;
     double q = *qaly;
     for (uint32_t n = a; n < b; n++) {
@@ -374,9 +375,6 @@ static ps_status wellbeing_block(world *w, uint32_t a, uint32_t b, int week, con
             ps_status e = wellbeing_person(w, i, week, u, wc, c);
             if (e) return e;
             ns = st[i];
-        } else {
-            const uint16_t d = wk[i];
-            wk[i] = (uint16_t)(d + (d < UINT16_MAX));
         }
         q += wc->qw[ns];
         states += wc->lane[ns];

@@ -155,7 +155,8 @@ typedef struct world {
     /* persons */
     uint8_t *pf;           /* PF_* */
     uint8_t *st;           /* enum wstate */
-    uint16_t *wk;          /* weeks in state */
+    uint16_t *entered;     /* WEEK_CODE of the week the person entered their state (the week
+                            * before the first for the starting state): no weekly count to keep */
     uint8_t *care;         /* enum care */
     uint8_t *svc;          /* support episode: service + 1, or 0 */
     uint8_t *wait;         /* waiting list: service + 1, or 0 */
