@@ -49,7 +49,8 @@ static double solve_onset(const double *count, const double *mult, const double 
 
 /* ------------------------------------------------------------ run-wide parameters */
 
-/* The adults and the labour force of each neighbourhood (world.h). */
+/* The adults, the labour force and the count of working-age adults of
+ * each neighbourhood (world.h). */
 static int visit_lists(model_params *mp)
 {
     const popdata *pop = mp->pop;
@@ -63,7 +64,8 @@ static int visit_lists(model_params *mp)
     mp->labour = ps_malloc(((size_t)nl + 1) * sizeof *mp->labour);
     mp->nb_adult = ps_malloc(((size_t)nn + 1) * sizeof *mp->nb_adult);
     mp->nb_labour = ps_malloc(((size_t)nn + 1) * sizeof *mp->nb_labour);
-    if (!mp->adult || !mp->labour || !mp->nb_adult || !mp->nb_labour) return -1;
+    mp->nb_working_age = ps_calloc((size_t)nn + 1, sizeof *mp->nb_working_age);
+    if (!mp->adult || !mp->labour || !mp->nb_adult || !mp->nb_labour || !mp->nb_working_age) return -1;
     na = nl = 0;
     for (int k = 0; k < nn; k++) {
         mp->nb_adult[k] = na;
@@ -71,6 +73,7 @@ static int visit_lists(model_params *mp)
         for (uint32_t i = pop->hh_first[pop->nb_hh[k]]; i < pop->hh_first[pop->nb_hh[k + 1]]; i++) {
             if (pop->p_state[i] == ST_CHILD) continue;
             mp->adult[na++] = i;
+            mp->nb_working_age[k] += pop->p_age[i] < mp->cfg->population.retirement_age;
             if (pop->p_flags[i] & (PF_EMPLOYED | PF_UNEMPLOYED)) mp->labour[nl++] = i;
         }
     }
@@ -175,6 +178,7 @@ void model_params_release(model_params *mp)
     ps_free(mp->nb_adult);
     ps_free(mp->labour);
     ps_free(mp->nb_labour);
+    ps_free(mp->nb_working_age);
     metrics_layout_release(&mp->layout);
     memset(mp, 0, sizeof *mp);
 }

@@ -248,12 +248,11 @@ static void wellbeing_tables(world *w, int k)
 /* What the wellbeing step needs that is the same all week. */
 typedef struct wb_consts {
     uint64_t key;          /* keyed draws of the week */
-    int stay, retire, team, bed;
+    int stay, team, bed;
     double qw[ST_COUNT];   /* QALY weight of a week in each state (child: 0) */
     uint64_t lane[ST_COUNT]; /* a count of one in the state's 16-bit lane (child: none) */
     uint64_t pf_lane[256];     /* by person flags: lonely, unemployed, employed lanes */
-    uint64_t hf_lane[256];     /* by household flags: adults (always 1), in debt, housing insecure lanes */
-    uint64_t age_lane[256];    /* by age: the working-age lane */
+    uint64_t hf_lane[256];     /* by household flags: in debt, housing insecure lanes */
 } wb_consts;
 
 /* People a block of the wellbeing pass takes at most: its counts are
@@ -356,7 +355,6 @@ static ps_status wellbeing_block(world *w, uint32_t a, uint32_t b, int week, con
 {
     const nb_tables *t = &w->tables;
     const uint32_t *adult = w->mp->adult, *p_hh = w->mp->pop->p_hh;
-    const uint8_t *age = w->mp->pop->p_age;
     const uint8_t *pf = w->pf, *hf = w->hf, *svc = w->svc, *wait = w->wait, *after = w->after;
     const uint32_t *mod = w->mod;
     uint8_t *st = w->st;
@@ -368,7 +366,7 @@ static ps_status wellbeing_block(world *w, uint32_t a, uint32_t b, int week, con
         const unsigned idx = (f & 7u) | ((x & 7u) << 3);
         const unsigned busy = (unsigned)(svc[i] | wait[i] | after[i]) | (mod ? mod[i] : 0);
         const uint64_t u = rng_keyed(wc->key, i);
-        flags += wc->pf_lane[f] + wc->age_lane[age[i]];
+        flags += wc->pf_lane[f];
         money += wc->hf_lane[x];
         uint8_t ns = s;
         if (rng_hit(u, t->any[s][idx]) | (busy != 0)) {
@@ -384,10 +382,8 @@ static ps_status wellbeing_block(world *w, uint32_t a, uint32_t b, int week, con
     c[NB_LONELY] += (long)(flags & 0xffff);
     c[NB_UNEMPLOYED] += (long)(flags >> 16 & 0xffff);
     c[NB_EMPLOYED] += (long)(flags >> 32 & 0xffff);
-    c[NB_WORKING_AGE] += (long)(flags >> 48 & 0xffff);
-    c[NB_ADULTS] += (long)(money & 0xffff);
-    c[NB_IN_DEBT] += (long)(money >> 16 & 0xffff);
-    c[NB_HOUSING_INSECURE] += (long)(money >> 32 & 0xffff);
+    c[NB_IN_DEBT] += (long)(money & 0xffff);
+    c[NB_HOUSING_INSECURE] += (long)(money >> 16 & 0xffff);
     return PS_OK;
 }
 
@@ -399,7 +395,6 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
     wb_consts wc = {
         .key = rng_key(w->seed, w->replicate, week, RNG_WELLBEING),
         .stay = m->inpatient_stay_weeks,
-        .retire = mp->cfg->population.retirement_age,
         .qw = { 0, m->qaly.well, m->qaly.struggling, m->qaly.crisis, m->qaly.recovering },
         .team = mp->service_of_role[ROLE_CRISIS_TEAM],
         .bed = mp->service_of_role[ROLE_INPATIENT],
@@ -408,8 +403,7 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
     for (unsigned v = 0; v < 256; v++) {
         wc.pf_lane[v] = (uint64_t)((v & PF_LONELY) != 0) | (uint64_t)((v & PF_UNEMPLOYED) != 0) << 16 |
                         (uint64_t)((v & PF_EMPLOYED) != 0) << 32;
-        wc.hf_lane[v] = 1u | (uint64_t)((v & HF_DEBT) != 0) << 16 | (uint64_t)((v & HF_HOUSING_INSECURE) != 0) << 32;
-        wc.age_lane[v] = (uint64_t)((int)v < wc.retire) << 48;
+        wc.hf_lane[v] = (uint64_t)((v & HF_DEBT) != 0) | (uint64_t)((v & HF_HOUSING_INSECURE) != 0) << 16;
     }
     const uint8_t *hf = w->hf;
 
@@ -427,6 +421,8 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
         }
         c[NB_HOUSEHOLDS] = (long)(h1 - h0);
         c[NB_PEOPLE] = (long)(pop->hh_first[h1] - pop->hh_first[h0]);
+        c[NB_ADULTS] = (long)(mp->nb_adult[k + 1] - mp->nb_adult[k]); /* nobody comes of age in a run */
+        c[NB_WORKING_AGE] = (long)mp->nb_working_age[k];
         for (uint32_t a = mp->nb_adult[k], end = mp->nb_adult[k + 1]; a < end; a += WB_BLOCK) {
             uint32_t b = end - a > WB_BLOCK ? a + WB_BLOCK : end;
             if (wellbeing_block(w, a, b, week, &wc, c, &qaly)) return err_set(err, PS_ERR_NOMEM, "out of memory");

@@ -90,6 +90,7 @@ typedef struct model_params {
      * are neighbourhood k's adults, and likewise labour, nb_labour. */
     uint32_t *adult, *nb_adult;
     uint32_t *labour, *nb_labour;
+    uint32_t *nb_working_age;        /* [n_nbhd]: adults under retirement age, who stay so */
     int asset_agency;                /* cost column of community assets */
     const struct script_src *scripts;/* [cfg->n_interventions] */
     metrics_layout layout;
