@@ -49,8 +49,8 @@ static double solve_onset(const double *count, const double *mult, const double 
 
 /* ------------------------------------------------------------ run-wide parameters */
 
-/* The adults, the labour force and the count of working-age adults of
- * each neighbourhood (world.h). */
+/* The adults, the labour force, the count of working-age adults and the
+ * renting households of each neighbourhood (world.h). */
 static int visit_lists(model_params *mp)
 {
     const popdata *pop = mp->pop;
@@ -65,7 +65,20 @@ static int visit_lists(model_params *mp)
     mp->nb_adult = ps_malloc(((size_t)nn + 1) * sizeof *mp->nb_adult);
     mp->nb_labour = ps_malloc(((size_t)nn + 1) * sizeof *mp->nb_labour);
     mp->nb_working_age = ps_calloc((size_t)nn + 1, sizeof *mp->nb_working_age);
-    if (!mp->adult || !mp->labour || !mp->nb_adult || !mp->nb_labour || !mp->nb_working_age) return -1;
+    uint32_t nr = 0;
+    for (uint32_t h = 0; h < pop->n_households; h++) nr += (pop->hh_flags[h] & HF_RENTER) != 0;
+    mp->renter = ps_malloc(((size_t)nr + 1) * sizeof *mp->renter);
+    mp->nb_renter = ps_malloc(((size_t)nn + 1) * sizeof *mp->nb_renter);
+    if (!mp->adult || !mp->labour || !mp->nb_adult || !mp->nb_labour || !mp->nb_working_age || !mp->renter ||
+        !mp->nb_renter)
+        return -1;
+    nr = 0;
+    for (int k = 0; k < nn; k++) {
+        mp->nb_renter[k] = nr;
+        for (uint32_t h = pop->nb_hh[k]; h < pop->nb_hh[k + 1]; h++)
+            if (pop->hh_flags[h] & HF_RENTER) mp->renter[nr++] = h;
+    }
+    mp->nb_renter[nn] = nr;
     na = nl = 0;
     for (int k = 0; k < nn; k++) {
         mp->nb_adult[k] = na;
@@ -179,6 +192,8 @@ void model_params_release(model_params *mp)
     ps_free(mp->labour);
     ps_free(mp->nb_labour);
     ps_free(mp->nb_working_age);
+    ps_free(mp->renter);
+    ps_free(mp->nb_renter);
     metrics_layout_release(&mp->layout);
     memset(mp, 0, sizeof *mp);
 }

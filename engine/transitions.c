@@ -62,8 +62,7 @@ static void determinant_tables(world *w, int k)
     for (int i = 4; i < 8; i++) t->debt[i] = thr_of(m->debt.resolution);
     const uint64_t secure[2] = { thr_of(p->housing_onset * capped(sh->housing_onset, cap)),
                                  thr_of(p->housing_onset * capped(m->housing.onset_debt * sh->housing_onset, cap)) };
-    for (int i = 0; i < 8; i++)
-        t->housing[i] = !(i & 4) ? 0 : (i & 2) ? thr_of(m->housing.resolution) : secure[i & 1];
+    for (int i = 0; i < 4; i++) t->housing[i] = (i & 2) ? thr_of(m->housing.resolution) : secure[i & 1];
     /* lonely[lonely << 2 | young << 1 | alone] (adults: children never draw) */
     const uint64_t resolve = thr_of(m->loneliness.resolution * (1 + m->loneliness.resolution_social_capital * S));
     for (unsigned x = 0; x < 8; x++)
@@ -114,34 +113,37 @@ static int persons_of(world *w, const det_keys *k, int n)
     return 0;
 }
 
-/* Households h0..h1-1: income, debt and housing, after their jobs. Both
- * draws are made for every household (a renter's or not: a keyed draw
- * nobody reads changes nothing), so whether a household rents or is in
- * debt picks a threshold from a table instead of a branch. */
-static int households_of(world *w, const det_keys *k, uint32_t h0, uint32_t h1)
+/* Neighbourhood n's households: income and debt for every household,
+ * after their jobs; then housing for its renters (model_params' list:
+ * only renters can lose their home, and nobody's tenure changes), after
+ * their debt. Whether a household is in debt or secure picks a threshold
+ * from a table, not a branch. */
+static int households_of(world *w, const det_keys *k, int n)
 {
+    const model_params *mp = w->mp;
     const nb_tables *t = &w->tables;
     const uint8_t *workers = w->workers, *ncrisis = w->ncrisis;
     uint8_t *hf = w->hf;
-    for (uint32_t h = h0; h < h1; h++) {
+    const int listen_debt = (w->event_mask & EVENT_BIT(EV_DEBT)) != 0;
+    const int listen_housing = (w->event_mask & EVENT_BIT(EV_HOUSING)) != 0;
+    for (uint32_t h = mp->pop->nb_hh[n], end = mp->pop->nb_hh[n + 1]; h < end; h++) {
         uint8_t x = hf[h];
         const unsigned no_worker = (unsigned)((x & HF_LABOUR_FORCE) != 0) & (unsigned)(workers[h] == 0);
         const unsigned low = (unsigned)((x & HF_LOW_INCOME_BASE) != 0) | no_worker;
         x = (uint8_t)((x & ~HF_LOW_INCOME) | (low * HF_LOW_INCOME));
         const unsigned debt = (x & HF_DEBT) != 0;
-        const unsigned dhit = (unsigned)rng_hit(rng_keyed(k->debt, h), t->debt[debt << 2 | (unsigned)(ncrisis[h] > 0) << 1 | no_worker]);
-        x = (uint8_t)(x ^ (dhit * HF_DEBT));
-        const unsigned hx = (unsigned)((x & HF_RENTER) != 0) << 2 | (unsigned)((x & HF_HOUSING_INSECURE) != 0) << 1 |
-                            (unsigned)((x & HF_DEBT) != 0);
-        const unsigned hhit = (unsigned)rng_hit(rng_keyed(k->hous, h), t->housing[hx]);
-        x = (uint8_t)(x ^ (hhit * HF_HOUSING_INSECURE));
-        hf[h] = x;
-        if ((dhit | hhit) && w->event_mask) {
-            if (dhit && !debt && (w->event_mask & EVENT_BIT(EV_DEBT)) && events_push(w, EV_DEBT, h, 0)) return -1;
-            if (hhit && (x & HF_HOUSING_INSECURE) && (w->event_mask & EVENT_BIT(EV_HOUSING)) &&
-                events_push(w, EV_HOUSING, h, 0))
-                return -1;
-        }
+        const unsigned hit =
+            (unsigned)rng_hit(rng_keyed(k->debt, h), t->debt[debt << 2 | (unsigned)(ncrisis[h] > 0) << 1 | no_worker]);
+        hf[h] = (uint8_t)(x ^ (hit * HF_DEBT));
+        if (hit & !debt & listen_debt && events_push(w, EV_DEBT, h, 0)) return -1;
+    }
+    for (uint32_t c = mp->nb_renter[n], end = mp->nb_renter[n + 1]; c < end; c++) {
+        const uint32_t h = mp->renter[c];
+        const uint8_t x = hf[h];
+        const unsigned insecure = (x & HF_HOUSING_INSECURE) != 0;
+        const unsigned hit = (unsigned)rng_hit(rng_keyed(k->hous, h), t->housing[insecure << 1 | ((x & HF_DEBT) != 0)]);
+        hf[h] = (uint8_t)(x ^ (hit * HF_HOUSING_INSECURE));
+        if (hit & !insecure & listen_housing && events_push(w, EV_HOUSING, h, 0)) return -1;
     }
     return 0;
 }
@@ -192,10 +194,9 @@ int transitions_determinants(world *w, int week)
     };
     for (int n = 0; n < pop->n_nbhd; n++) {
         determinant_tables(w, n);
-        const uint32_t h0 = pop->nb_hh[n], h1 = pop->nb_hh[n + 1];
         const size_t first = w->n_ev;
         if (persons_of(w, &k, n)) return -1;
-        if (households_of(w, &k, h0, h1)) return -1;
+        if (households_of(w, &k, n)) return -1;
         if (w->n_ev > first + 1) events_in_household_order(w, first);
     }
     return 0;

@@ -91,6 +91,7 @@ typedef struct model_params {
     uint32_t *adult, *nb_adult;
     uint32_t *labour, *nb_labour;
     uint32_t *nb_working_age;        /* [n_nbhd]: adults under retirement age, who stay so */
+    uint32_t *renter, *nb_renter;    /* renting households, likewise (tenure never changes) */
     int asset_agency;                /* cost column of community assets */
     const struct script_src *scripts;/* [cfg->n_interventions] */
     metrics_layout layout;
@@ -116,8 +117,8 @@ typedef struct nb_tables {
     uint64_t any[ST_COUNT][64];       /* [state][risk index] (adults): any event (crisis: all) */
     /* [in debt << 2 | crisis << 1 | no worker]: onset if not in debt, else resolution */
     uint64_t debt[8];
-    /* [renter << 2 | insecure << 1 | in debt]: onset if secure, resolution if not (non-renters 0) */
-    uint64_t housing[8];
+    /* [insecure << 1 | in debt] (renters): onset if secure, resolution if not */
+    uint64_t housing[4];
     double wellbeing_key[6];    /* inputs the wellbeing part was last built from */
     int wellbeing_built;
 } nb_tables;
