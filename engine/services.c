@@ -378,12 +378,15 @@ static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int w
 
 /* ------------------------------------------------------------ the week */
 
-/* Eight bytes as a word, the first in the low byte (one load on most
- * machines). */
+/* Eight bytes as a word, the first in the low byte: one load. */
 static inline uint64_t bytes8(const uint8_t *p)
 {
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
-           (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
 }
 
 /* Person i, who is in an episode or under its after-effects, this week:
