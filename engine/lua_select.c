@@ -128,6 +128,19 @@ static int select(lua_State *L, int households)
             }
             continue;
         }
+        const uint32_t a0 = pop->hh_first[pop->nb_hh[k]], a1 = pop->hh_first[pop->nb_hh[k + 1]];
+        if (!((states >> ST_WELL) & 1u)) {
+            /* nobody who is well: only the adults marked unwell, in order */
+            for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
+                for (uint64_t m = world_unwell_in(w, word, a0, a1); m; m &= m - 1) {
+                    const uint32_t i = word * 64 + (uint32_t)__builtin_ctzll(m);
+                    out[n] = i; /* kept only if it passes */
+                    n += st_ok[st[i]] & pf_ok[pf[i]] & hf_ok[hfs[phh[i]]] & age_ok[age[i]] & svc_ok[svc[i]] &
+                         wait_ok[wait[i]];
+                }
+            }
+            continue;
+        }
         /* adults only: states never takes children */
         for (uint32_t c = w->mp->nb_adult[k], end = w->mp->nb_adult[k + 1]; c < end; c++) {
             const uint32_t i = adult[c];

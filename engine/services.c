@@ -506,10 +506,7 @@ static ps_status arrivals(world *w, int week)
         if (fast && !takes_well) {
             /* the unwell, a word of 64 people at a time, in person order */
             for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
-                uint64_t m = w->unwell[word];
-                if (word == a0 / 64) m &= ~UINT64_C(0) << (a0 % 64);
-                if (word == (a1 - 1) / 64 && a1 % 64) m &= ~(~UINT64_C(0) << (a1 % 64));
-                for (; m; m &= m - 1) {
+                for (uint64_t m = world_unwell_in(w, word, a0, a1); m; m &= m - 1) {
                     const uint32_t i = word * 64 + (uint32_t)__builtin_ctzll(m);
                     if (svc[i] | wait[i]) continue;
                     if (come_forward(w, i, here, fast, key, thr, week)) return PS_ERR_NOMEM;

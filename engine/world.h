@@ -277,6 +277,17 @@ int services_referrals(const world *w, int s);
  * the record rows. */
 void services_record(world *w, double *ts_row, double *xs_row, double *sv_rows);
 
+/* Word `word` of world.unwell with only the bits of persons a0..a1-1
+ * (a0 < a1): a loop over the words a0 / 64 .. (a1 - 1) / 64 visits the
+ * unwell among them in order. */
+static inline uint64_t world_unwell_in(const world *w, uint32_t word, uint32_t a0, uint32_t a1)
+{
+    uint64_t m = w->unwell[word];
+    if (word == a0 / 64) m &= ~UINT64_C(0) << (a0 % 64);
+    if (word == (a1 - 1) / 64 && a1 % 64) m &= ~(~UINT64_C(0) << (a1 % 64));
+    return m;
+}
+
 /* Person i's bit in world.unwell, after a change of state. */
 static inline void world_mark_state(world *w, uint32_t i, uint8_t state)
 {
