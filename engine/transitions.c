@@ -280,7 +280,15 @@ static void person_thresholds(world *w, uint32_t i, uint8_t s, unsigned idx, int
 }
 
 /* One adult's week in full, for the people the bulk pass picked out. */
-static ps_status wellbeing_person(world *w, uint32_t i, int week, uint64_t u, const wb_consts *wc, long *c)
+#if defined(__GNUC__)
+#define TR_COLD __attribute__((noinline, cold))
+#else
+#define TR_COLD
+#endif
+
+/* Kept out of line (TR_COLD): inlined, it crowds the registers of the
+ * loop that calls it for a few people in a hundred. */
+static TR_COLD ps_status wellbeing_person(world *w, uint32_t i, int week, uint64_t u, const wb_consts *wc, long *c)
 {
     const nb_tables *t = &w->tables;
     uint8_t *st = w->st, *care = w->care;
