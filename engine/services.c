@@ -436,43 +436,57 @@ static int unit_capacity(const world *w, int s, int u)
 }
 
 /* People come forward to the services of the access list. */
-/* Person i (of that code and age) tries the j-th service people come
- * forward to: 1 if they join its list (or its gatekeeper's), 0 if not, -1
- * out of memory. */
-static int try_service(world *w, int j, uint32_t i, unsigned code, int age, const uint64_t *key, const uint64_t *thr,
-                       int week)
+/* One service people come forward to, as it stands this week in one
+ * neighbourhood: what trying it takes, without going through its
+ * definition for every person. */
+typedef struct door {
+    uint64_t key, thr;    /* keyed draws of coming forward; threshold (0: closed here) */
+    int s, via;           /* the service, and the gatekeeper a referral goes through (or -1) */
+    int min_age, max_age;
+    int outreach;         /* the team finds people only while it has room */
+} door;
+
+typedef struct arrivals_ctx {
+    door doors[256 + 64];
+    uint64_t here;        /* bit j: door j is open (j < 64), and not full if it goes out */
+    int fast;             /* at most 64 doors: a person's code gives a mask of those to try */
+    int week;
+} arrivals_ctx;
+
+/* Person i (of that code and age) tries door j: 1 if they join its list
+ * (or its gatekeeper's), 0 if not, -1 out of memory. An outreach team
+ * found full is closed for the rest of the neighbourhood, as nothing
+ * frees a place while people come forward. */
+static int try_door(world *w, arrivals_ctx *cx, int j, uint32_t i, unsigned code, int age)
 {
-    const svc_table *t = &w->svt;
-    int s = t->access[j];
-    if (!thr[j] || !eligible_code(&t->sx[s], code, age)) return 0;
-    const cfg_service *sv = t->def[s];
-    if (sv->route == ROUTE_OUTREACH) {
-        /* a team goes out to find people only while it has room to see them */
-        const svc_unit *u = unit_of(w, s, i);
-        if (u->active + (int)u->q.len >= u->capacity) return 0;
+    const door *d = &cx->doors[j];
+    if (!d->thr || age < d->min_age || age > d->max_age) return 0;
+    if (!cx->fast && !((w->svt.sx[d->s].eligible >> code) & 1u)) return 0; /* else the mask said so */
+    if (d->outreach) {
+        const svc_unit *u = unit_of(w, d->s, i);
+        if (u->active + (int)u->q.len >= u->capacity) {
+            if (j < 64) cx->here &= ~(UINT64_C(1) << j);
+            return 0;
+        }
     }
-    if (!rng_hit(rng_keyed(key[j], i), thr[j])) return 0;
-    ps_status st = sv->route == ROUTE_REFERRAL ? services_join(w, i, sv->via_index, s, week)
-                                               : services_join(w, i, s, -1, week);
+    if (!rng_hit(rng_keyed(d->key, i), d->thr)) return 0;
+    ps_status st = d->via >= 0 ? services_join(w, i, d->via, d->s, cx->week) : services_join(w, i, d->s, -1, cx->week);
     return st ? -1 : 1;
 }
 
-/* Adult i, not waiting or in an episode, tries the services that take
- * their state and needs (the bits of the mask, lowest first, or all of
- * them in order when there are too many for a mask) until one takes
- * them: 0, or -1 out of memory. */
-static int come_forward(world *w, uint32_t i, uint64_t here, int fast, const uint64_t *key, const uint64_t *thr,
-                        int week)
+/* Adult i, not waiting or in an episode, with that code ((state - 1) <<
+ * 4 | needs), tries the doors that take them (the bits of the mask,
+ * lowest first, or all of them in order when there are too many for a
+ * mask) until one takes them: 0, or -1 out of memory. */
+static int come_forward(world *w, arrivals_ctx *cx, uint32_t i, unsigned code)
 {
-    const svc_table *t = &w->svt;
-    const unsigned code = (unsigned)(w->st[i] - 1) << 4 | needs_in(w, i, w->mp->pop->p_hh[i]);
     const int age = w->mp->pop->p_age[i];
     int joined = 0;
-    if (fast)
-        for (uint64_t may = t->access_mask[code] & here; may && !joined; may &= may - 1)
-            joined = try_service(w, __builtin_ctzll(may), i, code, age, key, thr, week);
+    if (cx->fast)
+        for (uint64_t may = w->svt.access_mask[code] & cx->here; may && !joined; may &= may - 1)
+            joined = try_door(w, cx, __builtin_ctzll(may), i, code, age);
     else
-        for (int j = 0; j < t->n_access && !joined; j++) joined = try_service(w, j, i, code, age, key, thr, week);
+        for (int j = 0; j < w->svt.n_access && !joined; j++) joined = try_door(w, cx, j, i, code, age);
     return joined < 0 ? -1 : 0;
 }
 
@@ -481,35 +495,48 @@ static ps_status arrivals(world *w, int week)
     const svc_table *t = &w->svt;
     const popdata *pop = w->mp->pop;
     if (t->n_access == 0) return PS_OK;
-    uint64_t key[256 + 64], thr[256 + 64];
-    for (int j = 0; j < t->n_access; j++) key[j] = rng_key(w->seed, w->replicate, week, t->sx[t->access[j]].access_purpose);
-    const int fast = t->n_access <= 64; /* else every person tries every service */
+    arrivals_ctx cx;
+    cx.fast = t->n_access <= 64; /* else every person tries every service */
+    cx.week = week;
+    for (int j = 0; j < t->n_access; j++) {
+        const int s = t->access[j];
+        const cfg_service *sv = t->def[s];
+        door *d = &cx.doors[j];
+        d->key = rng_key(w->seed, w->replicate, week, t->sx[s].access_purpose);
+        d->s = s;
+        d->via = sv->route == ROUTE_REFERRAL ? sv->via_index : -1;
+        d->min_age = t->sx[s].min_age;
+        d->max_age = t->sx[s].max_age;
+        d->outreach = sv->route == ROUTE_OUTREACH;
+    }
     for (int k = 0; k < pop->n_nbhd; k++) {
         double S = w->social_capital[k];
-        uint64_t here = 0;
+        cx.here = 0;
         for (int j = 0; j < t->n_access; j++) {
             const cfg_service *sv = t->def[t->access[j]];
             double p = sv->route == ROUTE_SELF ? sv->uptake * (0.5 + S)
                        : sv->route == ROUTE_OUTREACH ? sv->find_rate
                                                      : sv->uptake;
             int open = t->sx[t->access[j]].serves[k] && (sv->route != ROUTE_REFERRAL || t->sx[sv->via_index].serves[k]);
-            thr[j] = open ? rng_threshold(p) : 0;
-            if (thr[j] && j < 64) here |= UINT64_C(1) << j;
+            cx.doors[j].thr = open ? rng_threshold(p) : 0;
+            if (cx.doors[j].thr && j < 64) cx.here |= UINT64_C(1) << j;
         }
-        if (fast && !here) continue;
+        if (cx.fast && !cx.here) continue;
         /* whether some open service takes people who are WELL: if none
          * does, only the adults marked unwell can come forward */
         uint64_t takes_well = 0;
-        for (unsigned needs = 0; fast && needs < 16; needs++) takes_well |= t->access_mask[needs] & here;
-        const uint8_t *svc = w->svc, *wait = w->wait;
+        for (unsigned needs = 0; cx.fast && needs < 16; needs++) takes_well |= t->access_mask[needs] & cx.here;
+        const uint8_t *stv = w->st, *svc = w->svc, *wait = w->wait;
+        const uint32_t *p_hh = pop->p_hh, *adult = w->mp->adult;
         const uint32_t a0 = pop->hh_first[pop->nb_hh[k]], a1 = pop->hh_first[pop->nb_hh[k + 1]];
-        if (fast && !takes_well) {
+        if (cx.fast && !takes_well) {
             /* the unwell, a word of 64 people at a time, in person order */
             for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
                 for (uint64_t m = world_unwell_in(w, word, a0, a1); m; m &= m - 1) {
                     const uint32_t i = word * 64 + (uint32_t)__builtin_ctzll(m);
                     if (svc[i] | wait[i]) continue;
-                    if (come_forward(w, i, here, fast, key, thr, week)) return PS_ERR_NOMEM;
+                    if (come_forward(w, &cx, i, (unsigned)(stv[i] - 1) << 4 | needs_in(w, i, p_hh[i])))
+                        return PS_ERR_NOMEM;
                 }
             }
             continue;
@@ -517,25 +544,26 @@ static ps_status arrivals(world *w, int week)
         /* The neighbourhood's adults in blocks, in household order (as
          * the lists must fill). A first, branch-free pass lists those some
          * service might take (not waiting or in an episode, whose state
-         * and needs some open service takes): which those are is a coin
-         * toss to the processor. Each of them then tries the services
-         * that take them, in order; joining one changes only that
-         * person, so the list stays true. */
-        const uint8_t *stv = w->st;
-        const uint32_t *p_hh = pop->p_hh, *adult = w->mp->adult;
+         * and needs some open service takes), with their codes: which
+         * those are is a coin toss to the processor. Each of them then
+         * tries the services that take them, in order; joining one
+         * changes only that person, so the list stays true. */
         for (uint32_t a = w->mp->nb_adult[k], end = w->mp->nb_adult[k + 1]; a < end;) {
             uint32_t list[1024], n = 0;
+            uint8_t codes[1024];
             const uint32_t b = end - a > 1024 ? a + 1024 : end;
+            const uint64_t here = cx.fast ? cx.here : ~UINT64_C(0);
             for (uint32_t c = a; c < b; c++) {
                 const uint32_t i = adult[c];
                 const uint64_t free = -(uint64_t)((svc[i] | wait[i]) == 0);
                 const unsigned code = ((unsigned)(stv[i] - 1) & 3u) << 4 | needs_in(w, i, p_hh[i]);
                 list[n] = i;
-                n += ((fast ? t->access_mask[code] & here : ~UINT64_C(0)) & free) != 0;
+                codes[n] = (uint8_t)code;
+                n += ((cx.fast ? t->access_mask[code] : ~UINT64_C(0)) & here & free) != 0;
             }
             a = b;
             for (uint32_t c = 0; c < n; c++)
-                if (come_forward(w, list[c], here, fast, key, thr, week)) return PS_ERR_NOMEM;
+                if (come_forward(w, &cx, list[c], codes[c])) return PS_ERR_NOMEM;
         }
     }
     return PS_OK;
