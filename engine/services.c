@@ -199,6 +199,8 @@ static uint32_t household_of(const world *w, uint32_t i) { return w->mp->pop->p_
 static int nbhd_of(const world *w, uint32_t i) { return w->mp->pop->hh_nbhd[household_of(w, i)]; }
 
 /* The needs of person i in household h, one bit per enum cfg_need. */
+static inline unsigned needs_of_flags(uint8_t hf, uint8_t pf) { return (hf & 3u) | (pf & 3u) << 2; }
+
 static unsigned needs_in(const world *w, uint32_t i, uint32_t h)
 {
     /* the flags sit in the needs' order: debt and housing are the
@@ -206,7 +208,7 @@ static unsigned needs_in(const world *w, uint32_t i, uint32_t h)
     _Static_assert(HF_DEBT == 1u << NEED_DEBT && HF_HOUSING_INSECURE == 1u << NEED_HOUSING &&
                        PF_UNEMPLOYED << 2 == 1u << NEED_UNEMPLOYED && PF_LONELY << 2 == 1u << NEED_LONELY,
                    "needs are read from the flags' bits");
-    return (w->hf[h] & 3u) | (w->pf[i] & 3u) << 2;
+    return needs_of_flags(w->hf[h], w->pf[i]);
 }
 
 static unsigned needs_of(const world *w, uint32_t i) { return needs_in(w, i, household_of(w, i)); }
@@ -548,6 +550,11 @@ static ps_status arrivals(world *w, int week)
          * those are is a coin toss to the processor. Each of them then
          * tries the services that take them, in order; joining one
          * changes only that person, so the list stays true. */
+        uint64_t everyone[64]; /* too many doors for a mask: every free adult tries them all */
+        if (!cx.fast)
+            for (int c = 0; c < 64; c++) everyone[c] = ~UINT64_C(0);
+        const uint64_t *mask = cx.fast ? t->access_mask : everyone;
+        const uint8_t *hf = w->hf, *pf = w->pf;
         for (uint32_t a = w->mp->nb_adult[k], end = w->mp->nb_adult[k + 1]; a < end;) {
             uint32_t list[1024], n = 0;
             uint8_t codes[1024];
@@ -555,11 +562,10 @@ static ps_status arrivals(world *w, int week)
             const uint64_t here = cx.fast ? cx.here : ~UINT64_C(0);
             for (uint32_t c = a; c < b; c++) {
                 const uint32_t i = adult[c];
-                const uint64_t free = -(uint64_t)((svc[i] | wait[i]) == 0);
-                const unsigned code = ((unsigned)(stv[i] - 1) & 3u) << 4 | needs_in(w, i, p_hh[i]);
+                const unsigned code = ((unsigned)(stv[i] - 1) & 3u) << 4 | needs_of_flags(hf[p_hh[i]], pf[i]);
                 list[n] = i;
                 codes[n] = (uint8_t)code;
-                n += ((cx.fast ? t->access_mask[code] : ~UINT64_C(0)) & here & free) != 0;
+                n += (unsigned)((mask[code] & here) != 0) & (unsigned)((svc[i] | wait[i]) == 0);
             }
             a = b;
             for (uint32_t c = 0; c < n; c++)
