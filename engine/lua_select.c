@@ -68,6 +68,21 @@ static int household_workless(const world *w, uint32_t h)
     return (w->hf[h] & HF_LABOUR_FORCE) && w->workers[h] == 0;
 }
 
+/* Of eight people's flags p[0..7], those with (flags & mask) == on: the
+ * top bit of byte j of the result is set for p[j] (a test on all eight
+ * bytes of a word at once, exact for every byte). */
+static inline uint64_t flags_match8(const uint8_t *p, unsigned mask, unsigned on)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), low7 = ones * 0x7f, high = ones * 0x80;
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    const uint64_t t = (v & ones * (mask & 0xff)) ^ ones * (on & 0xff); /* zero where the byte matches */
+    return ~(((t & low7) + low7) | t) & high;
+}
+
 /* One C loop over the neighbourhoods the filter allows. */
 static int select(lua_State *L, int households)
 {
@@ -96,6 +111,7 @@ static int select(lua_State *L, int households)
         if (f.sex) pon |= PF_FEMALE;
         else poff |= PF_FEMALE;
     }
+    const unsigned pmask = pon | poff, hmask = f.hf_on | f.hf_off;
     uint8_t st_ok[256], pf_ok[256], hf_ok[256], age_ok[256], svc_ok[256], wait_ok[256];
     for (unsigned v = 0; v < 256; v++) {
         st_ok[v] = (uint8_t)(v < 32 && ((states >> v) & 1u));
@@ -117,17 +133,29 @@ static int select(lua_State *L, int households)
         if (f.nb_ok && !f.nb_ok[k]) continue;
         int dec = cfg->place.neighbourhoods[k].decile;
         if (dec < f.dec_lo || dec > f.dec_hi) continue;
+#define SEL_HH_PASSES(h)                                                                                      \
+    (hf_ok[hfs[h]] & ten_ok[tenure[h]] &                                                                       \
+     workless_ok[(unsigned)((hfs[h] & HF_LABOUR_FORCE) != 0) & (unsigned)(workers[h] == 0)] &                  \
+     (unsigned)((int)(first[h + 1] - first[h]) >= size_lo) & (unsigned)((int)(first[h + 1] - first[h]) <= size_hi))
         if (households) {
-            for (uint32_t h = pop->nb_hh[k], end = pop->nb_hh[k + 1]; h < end; h++) {
-                const unsigned x = hfs[h];
-                const unsigned workless = (unsigned)((x & HF_LABOUR_FORCE) != 0) & (unsigned)(workers[h] == 0);
-                const int size = (int)(first[h + 1] - first[h]);
+            uint32_t h = pop->nb_hh[k];
+            const uint32_t end = pop->nb_hh[k + 1];
+            if (hmask) /* as for people's flags below: eight households' at a time */
+                for (; h + 8 <= end; h += 8)
+                    for (uint64_t m = flags_match8(hfs + h, hmask, f.hf_on); m; m &= m - 1) {
+                        const uint32_t j = h + (uint32_t)__builtin_ctzll(m) / 8;
+                        out[n] = j;
+                        n += SEL_HH_PASSES(j);
+                    }
+            for (; h < end; h++) {
                 out[n] = h; /* kept only if it passes */
-                n += hf_ok[x] & ten_ok[tenure[h]] & workless_ok[workless] & (unsigned)(size >= size_lo) &
-                     (unsigned)(size <= size_hi);
+                n += SEL_HH_PASSES(h);
             }
             continue;
         }
+#undef SEL_HH_PASSES
+#define SEL_PASSES(i)                                                                                         \
+    (st_ok[st[i]] & pf_ok[pf[i]] & hf_ok[hfs[phh[i]]] & age_ok[age[i]] & svc_ok[svc[i]] & wait_ok[wait[i]])
         const uint32_t a0 = pop->hh_first[pop->nb_hh[k]], a1 = pop->hh_first[pop->nb_hh[k + 1]];
         if (!((states >> ST_WELL) & 1u)) {
             /* nobody who is well: only the adults marked unwell, in order */
@@ -135,20 +163,33 @@ static int select(lua_State *L, int households)
                 for (uint64_t m = world_unwell_in(w, word, a0, a1); m; m &= m - 1) {
                     const uint32_t i = word * 64 + (uint32_t)__builtin_ctzll(m);
                     out[n] = i; /* kept only if it passes */
-                    n += st_ok[st[i]] & pf_ok[pf[i]] & hf_ok[hfs[phh[i]]] & age_ok[age[i]] & svc_ok[svc[i]] &
-                         wait_ok[wait[i]];
+                    n += SEL_PASSES(i);
                 }
             }
-            continue;
+        } else if (pmask) {
+            /* a test of the person's flags: eight people's flags at a
+             * time, and only those whose flags pass take the other tests */
+            uint32_t i = a0;
+            for (; i + 8 <= a1; i += 8) {
+                for (uint64_t m = flags_match8(pf + i, pmask, pon); m; m &= m - 1) {
+                    const uint32_t j = i + (uint32_t)__builtin_ctzll(m) / 8;
+                    out[n] = j;
+                    n += SEL_PASSES(j);
+                }
+            }
+            for (; i < a1; i++) {
+                out[n] = i;
+                n += SEL_PASSES(i);
+            }
+        } else {
+            /* adults only: states never takes children */
+            for (uint32_t c = w->mp->nb_adult[k], end = w->mp->nb_adult[k + 1]; c < end; c++) {
+                const uint32_t i = adult[c];
+                out[n] = i; /* kept only if it passes */
+                n += SEL_PASSES(i);
+            }
         }
-        /* adults only: states never takes children */
-        for (uint32_t c = w->mp->nb_adult[k], end = w->mp->nb_adult[k + 1]; c < end; c++) {
-            const uint32_t i = adult[c];
-            const unsigned ok = st_ok[st[i]] & pf_ok[pf[i]] & hf_ok[hfs[phh[i]]] & age_ok[age[i]] & svc_ok[svc[i]] &
-                                wait_ok[wait[i]];
-            out[n] = i; /* kept only if it passes */
-            n += ok;
-        }
+#undef SEL_PASSES
     }
     lua_settop(L, top);
     charge_scan(L, households ? pop->n_households : pop->n_persons);
