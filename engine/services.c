@@ -581,9 +581,21 @@ static int serve_queue(world *w, int s, svc_unit *unit, const week_keys *k, int 
     const svc_static *x = &w->svt.sx[s];
     svc_state *ss = &w->sv[s];
     svc_queue *q = &unit->q;
-    uint32_t kept = 0;
+    uint32_t kept = 0, at = q->head, to = q->head;
+    const uint32_t ahead = 16; /* the people on a list are scattered over memory: ask for them early */
     for (uint32_t n = 0; n < q->len; n++) {
-        uint32_t i = q->ids[(q->head + n) % q->cap];
+        if (n + ahead < q->len) {
+            uint32_t a = q->head + n + ahead;
+            const uint32_t later = q->ids[a >= q->cap ? a - q->cap : a];
+            __builtin_prefetch(&w->since[later]);
+            __builtin_prefetch(&w->target[later]);
+            __builtin_prefetch(&w->st[later]);
+            __builtin_prefetch(&w->pf[later]);
+            __builtin_prefetch(&w->mp->pop->p_hh[later]);
+            __builtin_prefetch(&w->mp->pop->p_age[later]);
+        }
+        uint32_t i = q->ids[at];
+        at = at + 1 == q->cap ? 0 : at + 1;
         int joined_before = WEEK_OF(w->since[i]) < week;
         int for_whom = w->target[i] ? w->target[i] - 1 : s;
         if ((joined_before && rng_hit(rng_keyed(k->wait, i), x->wait_thr)) || !eligible(w, i, for_whom)) {
@@ -592,7 +604,8 @@ static int serve_queue(world *w, int s, svc_unit *unit, const week_keys *k, int 
             ss->dropped++;
             continue;
         }
-        q->ids[(q->head + kept) % q->cap] = i;
+        q->ids[to] = i;
+        to = to + 1 == q->cap ? 0 : to + 1;
         kept++;
     }
     q->len = kept;
