@@ -160,7 +160,7 @@ static int select(lua_State *L, int households)
         if (!((states >> ST_WELL) & 1u)) {
             /* nobody who is well: only the adults marked unwell, in order */
             for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
-                for (uint64_t m = world_unwell_in(w, word, a0, a1); m; m &= m - 1) {
+                for (uint64_t m = world_bits_in(w->unwell, word, a0, a1); m; m &= m - 1) {
                     const uint32_t i = word * 64 + (uint32_t)__builtin_ctzll(m);
                     out[n] = i; /* kept only if it passes */
                     n += SEL_PASSES(i);
@@ -395,6 +395,7 @@ static int sel_set(lua_State *L)
         if (debt >= 0) set_hflag(w, h, HF_DEBT, debt, &changed);
         if (housing >= 0) set_hflag(w, h, HF_HOUSING_INSECURE, housing, &changed);
         if (low >= 0) set_hflag(w, h, HF_LOW_INCOME_BASE, low, &changed);
+        if (changed) world_needs_changed(w, h);
         count += changed;
     }
     charge_scan(L, s->n);

@@ -198,6 +198,14 @@ void model_params_release(model_params *mp)
     memset(mp, 0, sizeof *mp);
 }
 
+uint64_t model_params_bytes(int n_nbhd, uint64_t n_households, uint64_t n_persons)
+{
+    /* visit_lists: adults and labour force (at most everyone, twice),
+     * renters (at most every household), their offsets */
+    return n_persons * 2 * sizeof(uint32_t) + n_households * sizeof(uint32_t) +
+           (uint64_t)(n_nbhd + 1) * 4 * sizeof(uint32_t);
+}
+
 /* ------------------------------------------------------------ world */
 
 /* Kept beside world_init's allocations, so the estimate --max-memory
@@ -207,7 +215,7 @@ void model_params_release(model_params *mp)
  * for each script's Lua state (a typical one; limits.memory_mb caps it). */
 uint64_t world_bytes(int n_nbhd, uint64_t n_households, uint64_t n_persons, int n_scripts)
 {
-    uint64_t b = n_persons * (1 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 2 + 2) + n_persons / 8 + 8 + n_households * 3 +
+    uint64_t b = n_persons * (1 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 2 + 2) + (n_persons / 8 + 8) * (1 + NEED_COUNT) + n_households * 3 +
                  (uint64_t)n_nbhd * (4 * sizeof(double) + sizeof(shock_mult) + NB_COUNT * sizeof(double));
     if (n_scripts > 0) b += n_persons * (4 + 4) + (uint64_t)n_scripts * (1u << 20);
     return b;
@@ -226,6 +234,8 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
     w->st = ps_malloc(np);
     w->entered = ps_malloc(np * sizeof *w->entered);
     w->unwell = ps_calloc(np / 64 + 1, sizeof *w->unwell);
+    w->words = (uint32_t)(np / 64 + 1);
+    w->need_bits = ps_calloc((size_t)NEED_COUNT * w->words, sizeof *w->need_bits);
     w->care = ps_calloc(np, 1);
     w->svc = ps_calloc(np, 1);
     w->wait = ps_calloc(np, 1);
@@ -244,7 +254,7 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
     w->cap_new = 256;
     w->new_crisis = ps_malloc(w->cap_new * sizeof *w->new_crisis);
     w->order_key = ps_malloc(w->cap_new * sizeof *w->order_key);
-    if (!w->pf || !w->st || !w->entered || !w->unwell || !w->care || !w->svc || !w->wait || !w->target || !w->after ||
+    if (!w->pf || !w->st || !w->entered || !w->unwell || !w->need_bits || !w->care || !w->svc || !w->wait || !w->target || !w->after ||
         !w->since || !w->after_until || !w->hf || !w->workers || !w->ncrisis || !w->social_capital ||
         !w->crisis_ema || !w->volunteers || !w->shock || !w->nb_now || !w->new_crisis || !w->order_key) {
         world_release(w);
@@ -288,6 +298,7 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
         int n = 0;
         for (uint32_t i = pop->hh_first[h]; i < pop->hh_first[h + 1]; i++) n += (w->pf[i] & PF_EMPLOYED) != 0;
         w->workers[h] = (uint8_t)n;
+        world_needs_changed(w, (uint32_t)h);
     }
     for (size_t k = 0; k < nn; k++) {
         w->social_capital[k] = cfg->place.neighbourhoods[k].social_capital;
@@ -299,6 +310,24 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
     return PS_OK;
 }
 
+void world_needs_changed(world *w, uint32_t h)
+{
+    const popdata *pop = w->mp->pop;
+    const uint8_t x = w->hf[h];
+    for (uint32_t i = pop->hh_first[h]; i < pop->hh_first[h + 1]; i++) {
+        const uint8_t f = w->pf[i];
+        const int adult = pop->p_state[i] != ST_CHILD; /* nobody comes of age in a run */
+        const int has[NEED_COUNT] = { [NEED_DEBT] = (x & HF_DEBT) != 0, [NEED_HOUSING] = (x & HF_HOUSING_INSECURE) != 0,
+                                      [NEED_UNEMPLOYED] = (f & PF_UNEMPLOYED) != 0, [NEED_LONELY] = (f & PF_LONELY) != 0 };
+        const uint64_t bit = UINT64_C(1) << (i % 64);
+        for (int n = 0; n < NEED_COUNT; n++) {
+            uint64_t *word = &w->need_bits[(size_t)n * w->words + i / 64];
+            if (adult && has[n]) *word |= bit;
+            else *word &= ~bit;
+        }
+    }
+}
+
 void world_release(world *w)
 {
     interventions_world_release(w);
@@ -307,6 +336,7 @@ void world_release(world *w)
     ps_free(w->st);
     ps_free(w->entered);
     ps_free(w->unwell);
+    ps_free(w->need_bits);
     ps_free(w->care);
     ps_free(w->svc);
     ps_free(w->wait);

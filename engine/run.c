@@ -327,7 +327,8 @@ uint64_t ps_scenario_memory_needed(const ps_scenario *scenario, int threads)
                     (uint64_t)(cfg->n_services + cfg->limits.added_services + 1) * SV_COUNT;
     uint64_t records = (uint64_t)cfg->replicates * (uint64_t)cfg->weeks * cols * sizeof(double);
     uint64_t base = (uint64_t)16 << 20; /* the program, its libraries and stacks */
-    return base + population_bytes(nn, H, P) + (uint64_t)running * world_bytes(nn, H, P, cfg->n_interventions) +
+    return base + population_bytes(nn, H, P) + model_params_bytes(nn, H, P) +
+           (uint64_t)running * world_bytes(nn, H, P, cfg->n_interventions) +
            records;
 }
 

@@ -309,6 +309,7 @@ static void resolve_need(world *w, uint32_t i, int need)
     case NEED_LONELY: w->pf[i] &= (uint8_t)~PF_LONELY; break;
     default: break;
     }
+    world_needs_changed(w, h);
 }
 
 /* Does service s meet need n (the fifth need: being unwell)? */
@@ -524,17 +525,23 @@ static ps_status arrivals(world *w, int week)
             if (cx.doors[j].thr && j < 64) cx.here |= UINT64_C(1) << j;
         }
         if (cx.fast && !cx.here) continue;
-        /* whether some open service takes people who are WELL: if none
-         * does, only the adults marked unwell can come forward */
-        uint64_t takes_well = 0;
-        for (unsigned needs = 0; cx.fast && needs < 16; needs++) takes_well |= t->access_mask[needs] & cx.here;
+        /* Unless some open service takes people who are WELL and have no
+         * need, the only adults who can come forward are those marked
+         * unwell and, if services take the well with some needs, those
+         * marked with any of those needs: visit those, a word of 64
+         * people at a time, in person order. */
+        unsigned well_needs = 0;
+        for (unsigned needs = 1; cx.fast && needs < 16; needs++)
+            if (t->access_mask[needs] & cx.here) well_needs |= needs;
         const uint8_t *stv = w->st, *svc = w->svc, *wait = w->wait;
         const uint32_t *p_hh = pop->p_hh, *adult = w->mp->adult;
         const uint32_t a0 = pop->hh_first[pop->nb_hh[k]], a1 = pop->hh_first[pop->nb_hh[k + 1]];
-        if (cx.fast && !takes_well) {
-            /* the unwell, a word of 64 people at a time, in person order */
+        if (cx.fast && !(t->access_mask[0] & cx.here)) {
             for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
-                for (uint64_t m = world_unwell_in(w, word, a0, a1); m; m &= m - 1) {
+                uint64_t m = world_bits_in(w->unwell, word, a0, a1);
+                for (int n = 0; n < NEED_COUNT; n++)
+                    if ((well_needs >> n) & 1u) m |= world_bits_in(w->need_bits + (size_t)n * w->words, word, a0, a1);
+                for (; m; m &= m - 1) {
                     const uint32_t i = word * 64 + (uint32_t)__builtin_ctzll(m);
                     if (svc[i] | wait[i]) continue;
                     if (come_forward(w, &cx, i, (unsigned)(stv[i] - 1) << 4 | needs_in(w, i, p_hh[i])))

@@ -97,12 +97,14 @@ static int persons_of(world *w, const det_keys *k, int n)
                             (unsigned)((f & PF_ALONE) != 0);
         const unsigned lonely = (unsigned)rng_hit(rng_keyed(k->lone, i), t->lonely[lx]);
         pf[i] = (uint8_t)(f ^ (lonely * PF_LONELY));
+        if (lonely) world_needs_changed(w, p_hh[i]);
     }
     for (uint32_t c = mp->nb_labour[n]; c < mp->nb_labour[n + 1]; c++) {
         const uint32_t i = mp->labour[c];
         const uint8_t f = pf[i];
         if (!rng_hit(rng_keyed(k->job, i), t->job[st[i]][f & JOB_BITS])) continue;
         pf[i] = (uint8_t)(f ^ (PF_EMPLOYED | PF_UNEMPLOYED));
+        world_needs_changed(w, p_hh[i]);
         if (f & PF_EMPLOYED) {
             w->workers[p_hh[i]]--;
             if ((w->event_mask & EVENT_BIT(EV_JOB_LOSS)) && events_push(w, EV_JOB_LOSS, i, 0)) return -1;
@@ -135,6 +137,7 @@ static int households_of(world *w, const det_keys *k, int n)
         const unsigned hit =
             (unsigned)rng_hit(rng_keyed(k->debt, h), t->debt[debt << 2 | (unsigned)(ncrisis[h] > 0) << 1 | no_worker]);
         hf[h] = (uint8_t)(x ^ (hit * HF_DEBT));
+        if (hit) world_needs_changed(w, h);
         if (hit & !debt & listen_debt && events_push(w, EV_DEBT, h, 0)) return -1;
     }
     for (uint32_t c = mp->nb_renter[n], end = mp->nb_renter[n + 1]; c < end; c++) {
@@ -143,6 +146,7 @@ static int households_of(world *w, const det_keys *k, int n)
         const unsigned insecure = (x & HF_HOUSING_INSECURE) != 0;
         const unsigned hit = (unsigned)rng_hit(rng_keyed(k->hous, h), t->housing[insecure << 1 | ((x & HF_DEBT) != 0)]);
         hf[h] = (uint8_t)(x ^ (hit * HF_HOUSING_INSECURE));
+        if (hit) world_needs_changed(w, h);
         if (hit & !insecure & listen_housing && events_push(w, EV_HOUSING, h, 0)) return -1;
     }
     return 0;

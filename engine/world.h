@@ -204,6 +204,11 @@ typedef struct world {
      * i is an adult who is not WELL, so passes that only concern them
      * (coming forward to services, in most scenarios) skip the rest */
     uint64_t *unwell;
+    /* [NEED_COUNT][words]: likewise, bit i of row n set while adult i has
+     * need n (their household's debt or housing insecurity, their own
+     * unemployment or loneliness); kept by world_needs_changed */
+    uint64_t *need_bits;
+    uint32_t words;        /* n_persons / 64 + 1: the length of a row of bits */
     double *base_spend;    /* this week's script costs to the scenario's agencies */
     double spend_total;    /* this week's script costs in all */
     int transitions_done;  /* this week's wellbeing transitions have run */
@@ -223,6 +228,11 @@ void model_params_release(model_params *mp);
  * scripts print as they load. */
 ps_status world_init(world *w, const model_params *mp, uint64_t replicate, replicate_record *rec, ps_error *err);
 void world_release(world *w);
+/* Brings household h's members' bits in world.need_bits up to date, after
+ * a change to the household's flags or to any member's. */
+void world_needs_changed(world *w, uint32_t h);
+/* Bytes model_params' lists take at most, for the memory check. */
+uint64_t model_params_bytes(int n_nbhd, uint64_t n_households, uint64_t n_persons);
 /* Bytes one world (one running replicate) takes, for the memory check. */
 uint64_t world_bytes(int n_nbhd, uint64_t n_households, uint64_t n_persons, int n_scripts);
 /* Runs one week. When rec is not NULL and week >= 0 the week is recorded
@@ -277,12 +287,13 @@ int services_referrals(const world *w, int s);
  * the record rows. */
 void services_record(world *w, double *ts_row, double *xs_row, double *sv_rows);
 
-/* Word `word` of world.unwell with only the bits of persons a0..a1-1
- * (a0 < a1): a loop over the words a0 / 64 .. (a1 - 1) / 64 visits the
- * unwell among them in order. */
-static inline uint64_t world_unwell_in(const world *w, uint32_t word, uint32_t a0, uint32_t a1)
+/* Word `word` of a row of bits by person (world.unwell, a row of
+ * world.need_bits) with only the bits of persons a0..a1-1 (a0 < a1): a
+ * loop over the words a0 / 64 .. (a1 - 1) / 64 visits those marked among
+ * them in order. */
+static inline uint64_t world_bits_in(const uint64_t *bits, uint32_t word, uint32_t a0, uint32_t a1)
 {
-    uint64_t m = w->unwell[word];
+    uint64_t m = bits[word];
     if (word == a0 / 64) m &= ~UINT64_C(0) << (a0 % 64);
     if (word == (a1 - 1) / 64 && a1 % 64) m &= ~(~UINT64_C(0) << (a1 % 64));
     return m;
