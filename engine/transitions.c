@@ -97,14 +97,14 @@ static int persons_of(world *w, const det_keys *k, int n)
                             (unsigned)((f & PF_ALONE) != 0);
         const unsigned lonely = (unsigned)rng_hit(rng_keyed(k->lone, i), t->lonely[lx]);
         pf[i] = (uint8_t)(f ^ (lonely * PF_LONELY));
-        if (lonely) world_needs_changed(w, p_hh[i]);
+        if (lonely) world_toggle_need(w, i, NEED_LONELY);
     }
     for (uint32_t c = mp->nb_labour[n]; c < mp->nb_labour[n + 1]; c++) {
         const uint32_t i = mp->labour[c];
         const uint8_t f = pf[i];
         if (!rng_hit(rng_keyed(k->job, i), t->job[st[i]][f & JOB_BITS])) continue;
         pf[i] = (uint8_t)(f ^ (PF_EMPLOYED | PF_UNEMPLOYED));
-        world_needs_changed(w, p_hh[i]);
+        world_toggle_need(w, i, NEED_UNEMPLOYED);
         if (f & PF_EMPLOYED) {
             w->workers[p_hh[i]]--;
             if ((w->event_mask & EVENT_BIT(EV_JOB_LOSS)) && events_push(w, EV_JOB_LOSS, i, 0)) return -1;

@@ -299,6 +299,13 @@ static inline uint64_t world_bits_in(const uint64_t *bits, uint32_t word, uint32
     return m;
 }
 
+/* Adult i's bit for need n in world.need_bits, after the need came or
+ * went (their own unemployment or loneliness). */
+static inline void world_toggle_need(world *w, uint32_t i, int n)
+{
+    w->need_bits[(size_t)n * w->words + i / 64] ^= UINT64_C(1) << (i % 64);
+}
+
 /* Person i's bit in world.unwell, after a change of state. */
 static inline void world_mark_state(world *w, uint32_t i, uint8_t state)
 {
