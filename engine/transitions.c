@@ -2,13 +2,15 @@
  * transitions: the weekly determinants and wellbeing transitions of
  * MODEL.md section 6, the hot loops of the engine.
  *
- * Each week, neighbourhood by neighbourhood, a table of event thresholds is
- * built from the hazards (one entry per combination of risk factors), and
- * one pass over the neighbourhood's households and persons applies them
- * with keyed draws and table lookups: no allocation and no hazard
- * arithmetic per person. People whose services change their hazards (an
- * episode, a waiting list, after-effects) take a slower path that
- * multiplies their own hazards.
+ * Each week, neighbourhood by neighbourhood, tables of event thresholds are
+ * built from the hazards (one entry per combination of state and risk
+ * factors), and flat passes over the neighbourhood's adults, labour force,
+ * households and renting households (model_params' lists) apply them with
+ * keyed draws and table lookups: no allocation, no hazard arithmetic and
+ * no unpredictable branch per person. The few people something happens to
+ * take a slower step; those whose services change their hazards (an
+ * episode, a waiting list, after-effects, a script's modifier) have their
+ * own hazards multiplied there.
  */
 #include <math.h>
 #include <string.h>
