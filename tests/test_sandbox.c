@@ -447,6 +447,54 @@ static void no_filter_selects_everyone(void **state)
                                "  assert(sim:households():count() == 200)");
 }
 
+/* A selection takes exactly whom its filter describes, whichever way the
+ * engine scans for them (the unwell only, flags eight at a time, every
+ * adult): each filter's count against a count made one person at a time. */
+static void selections_take_exactly_whom_their_filters_describe(void **state)
+{
+    (void)state;
+    EXPECT_WEEK_OK(
+        "exact",
+        "  local people, homes = sim:persons{}, sim:households{}\n"
+        "  local function by_hand(sel, pred)\n"
+        "    local n = 0\n"
+        "    sel:each(function(x) if pred(x) then n = n + 1 end end)\n"
+        "    return n\n"
+        "  end\n"
+        "  local unwell = { struggling = true, crisis = true, recovering = true }\n"
+        "  local persons = {\n"
+        "    { { state = 'struggling' }, function(x) return x.state == 'struggling' end },\n"
+        "    { { state = { 'struggling', 'recovering', 'crisis' }, lonely = false },\n"
+        "      function(x) return unwell[x.state] and not x.lonely end },\n"
+        "    { { lonely = true }, function(x) return x.lonely end },\n"
+        "    { { lonely = true, in_service = false, waiting_for = false },\n"
+        "      function(x) return x.lonely and not x.in_service and not x.waiting_for end },\n"
+        "    { { employed = true, sex = 'female' }, function(x) return x.employed and x.sex == 'female' end },\n"
+        "    { { unemployed = false, debt = true, age = { min = 30, max = 50 } },\n"
+        "      function(x) return not x.unemployed and x.debt and x.age >= 30 and x.age <= 50 end },\n"
+        "    { { state = 'well', housing_insecure = true }, function(x) return x.state == 'well' and x.housing_insecure end },\n"
+        "    { { alone = true, renter = false }, function(x) return x.alone and not x.renter end },\n"
+        "  }\n"
+        "  local households = {\n"
+        "    { { low_income = true }, function(x) return x.low_income end },\n"
+        "    { { debt = true, size = { min = 2, max = 3 } }, function(x) return x.debt and x.size >= 2 and x.size <= 3 end },\n"
+        "    { { tenure = 'private_rent', workless = false },\n"
+        "      function(x) return x.tenure == 'private_rent' and not x.workless end },\n"
+        "  }\n"
+        "  local seen = 0\n"
+        "  for k, c in ipairs(persons) do\n"
+        "    local got, want = sim:persons(c[1]):count(), by_hand(people, c[2])\n"
+        "    assert(got == want, 'persons ' .. k .. ': ' .. got .. ' selected, ' .. want .. ' by hand')\n"
+        "    seen = seen + got\n"
+        "  end\n"
+        "  for k, c in ipairs(households) do\n"
+        "    local got, want = sim:households(c[1]):count(), by_hand(homes, c[2])\n"
+        "    assert(got == want, 'households ' .. k .. ': ' .. got .. ' selected, ' .. want .. ' by hand')\n"
+        "    seen = seen + got\n"
+        "  end\n"
+        "  assert(seen > 0)");
+}
+
 /* :persons() and :households() of a selection loop in C, so they count
  * against the budget like any selection call. */
 static void selection_conversions_count_against_the_budget(void **state)
@@ -1049,6 +1097,7 @@ int main(void)
         cmocka_unit_test(patterns_still_work),
         cmocka_unit_test(a_script_error_names_script_line_hook_and_week),
         cmocka_unit_test(no_filter_selects_everyone),
+        cmocka_unit_test(selections_take_exactly_whom_their_filters_describe),
         cmocka_unit_test(selection_conversions_count_against_the_budget),
         cmocka_unit_test(many_sample_calls_in_a_week_pick_independently),
         cmocka_unit_test(script_referrals_are_counted),
