@@ -65,14 +65,20 @@ static void determinant_tables(world *w, int k)
     const uint64_t secure[2] = { thr_of(p->housing_onset * capped(sh->housing_onset, cap)),
                                  thr_of(p->housing_onset * capped(m->housing.onset_debt * sh->housing_onset, cap)) };
     for (int i = 0; i < 4; i++) t->housing[i] = (i & 2) ? thr_of(m->housing.resolution) : secure[i & 1];
-    /* lonely[lonely << 2 | young << 1 | alone] (adults: children never draw) */
+    /* lonely[young][flags] (adults: children never draw): the flags hold
+     * whether they are lonely (then the chance to stop) and live alone */
     const uint64_t resolve = thr_of(m->loneliness.resolution * (1 + m->loneliness.resolution_social_capital * S));
-    for (unsigned x = 0; x < 8; x++)
-        t->lonely[x] = (x & 4) ? resolve
-                                 : thr_of(p->lonely_onset * capped(((x & 1) ? m->loneliness.onset_living_alone : 1) *
-                                                                       ((x & 2) ? m->loneliness.onset_young : 1) *
-                                                                       sh->loneliness_onset,
-                                                                   cap));
+    for (int young = 0; young < 2; young++) {
+        const uint64_t onset[2] = {
+            thr_of(p->lonely_onset *
+                   capped((young ? m->loneliness.onset_young : 1) * sh->loneliness_onset, cap)),
+            thr_of(p->lonely_onset * capped(m->loneliness.onset_living_alone *
+                                                (young ? m->loneliness.onset_young : 1) * sh->loneliness_onset,
+                                            cap)),
+        };
+        for (unsigned f = 0; f < 256; f++)
+            t->lonely[young][f] = (f & PF_LONELY) ? resolve : onset[(f & PF_ALONE) != 0];
+    }
 }
 
 #define JOB_BITS (PF_UNEMPLOYED | PF_EMPLOYED | PF_LOW_QUAL)
@@ -89,22 +95,23 @@ static int persons_of(world *w, const det_keys *k, int n)
 {
     const model_params *mp = w->mp;
     const nb_tables *t = &w->tables;
-    const uint32_t *p_hh = mp->pop->p_hh;
+    const uint32_t *p_hh = mp->pop->p_hh, *adult = mp->adult, *labour = mp->labour;
     const uint8_t *age = mp->pop->p_age, *st = w->st;
     uint8_t *pf = w->pf;
-    for (uint32_t c = mp->nb_adult[n]; c < mp->nb_adult[n + 1]; c++) {
-        const uint32_t i = mp->adult[c];
+    /* locals, as a store through pf could otherwise be any of these */
+    const uint64_t lone = k->lone, job = k->job;
+    const uint32_t a1 = mp->nb_adult[n + 1], l1 = mp->nb_labour[n + 1];
+    for (uint32_t c = mp->nb_adult[n]; c < a1; c++) {
+        const uint32_t i = adult[c];
         const uint8_t f = pf[i];
-        const unsigned lx = (unsigned)((f & PF_LONELY) != 0) << 2 | (unsigned)(age[i] < 25) << 1 |
-                            (unsigned)((f & PF_ALONE) != 0);
-        const unsigned lonely = (unsigned)rng_hit(rng_keyed(k->lone, i), t->lonely[lx]);
+        const unsigned lonely = (unsigned)rng_hit(rng_keyed(lone, i), t->lonely[age[i] < 25][f]);
         pf[i] = (uint8_t)(f ^ (lonely * PF_LONELY));
         if (lonely) world_toggle_need(w, i, NEED_LONELY);
     }
-    for (uint32_t c = mp->nb_labour[n]; c < mp->nb_labour[n + 1]; c++) {
-        const uint32_t i = mp->labour[c];
+    for (uint32_t c = mp->nb_labour[n]; c < l1; c++) {
+        const uint32_t i = labour[c];
         const uint8_t f = pf[i];
-        if (!rng_hit(rng_keyed(k->job, i), t->job[st[i]][f & JOB_BITS])) continue;
+        if (!rng_hit(rng_keyed(job, i), t->job[st[i]][f & JOB_BITS])) continue;
         pf[i] = (uint8_t)(f ^ (PF_EMPLOYED | PF_UNEMPLOYED));
         world_toggle_need(w, i, NEED_UNEMPLOYED);
         if (f & PF_EMPLOYED) {

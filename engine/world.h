@@ -110,7 +110,7 @@ typedef struct nb_tables {
     double crisis_mult[64];
     double recovery_mult;
     uint64_t job[ST_COUNT][32];       /* [state][flags & JOB_BITS] (the labour force): loss or find */
-    uint64_t lonely[8];               /* [lonely << 2 | young << 1 | alone] (adults): flip */
+    uint64_t lonely[2][256];          /* [young][person flags] (adults): flip */
     /* [state][risk index]: WELL (onset, onset), STRUGGLING (crisis, crisis
      * + recovery), RECOVERING (relapse, relapse + well) */
     uint64_t wellbeing[ST_COUNT][64][2];
