@@ -137,6 +137,8 @@ static int households_of(world *w, const det_keys *k, int n)
     uint8_t *hf = w->hf;
     const int listen_debt = (w->event_mask & EVENT_BIT(EV_DEBT)) != 0;
     const int listen_housing = (w->event_mask & EVENT_BIT(EV_HOUSING)) != 0;
+    const uint64_t debt_key = k->debt, housing_key = k->hous;
+    const uint32_t *renter = mp->renter;
     for (uint32_t h = mp->pop->nb_hh[n], end = mp->pop->nb_hh[n + 1]; h < end; h++) {
         uint8_t x = hf[h];
         const unsigned no_worker = (unsigned)((x & HF_LABOUR_FORCE) != 0) & (unsigned)(workers[h] == 0);
@@ -144,16 +146,16 @@ static int households_of(world *w, const det_keys *k, int n)
         x = (uint8_t)((x & ~HF_LOW_INCOME) | (low * HF_LOW_INCOME));
         const unsigned debt = (x & HF_DEBT) != 0;
         const unsigned hit =
-            (unsigned)rng_hit(rng_keyed(k->debt, h), t->debt[debt << 2 | (unsigned)(ncrisis[h] > 0) << 1 | no_worker]);
+            (unsigned)rng_hit(rng_keyed(debt_key, h), t->debt[debt << 2 | (unsigned)(ncrisis[h] > 0) << 1 | no_worker]);
         hf[h] = (uint8_t)(x ^ (hit * HF_DEBT));
         if (hit) world_needs_changed(w, h);
         if (hit & !debt & listen_debt && events_push(w, EV_DEBT, h, 0)) return -1;
     }
     for (uint32_t c = mp->nb_renter[n], end = mp->nb_renter[n + 1]; c < end; c++) {
-        const uint32_t h = mp->renter[c];
+        const uint32_t h = renter[c];
         const uint8_t x = hf[h];
         const unsigned insecure = (x & HF_HOUSING_INSECURE) != 0;
-        const unsigned hit = (unsigned)rng_hit(rng_keyed(k->hous, h), t->housing[insecure << 1 | ((x & HF_DEBT) != 0)]);
+        const unsigned hit = (unsigned)rng_hit(rng_keyed(housing_key, h), t->housing[insecure << 1 | ((x & HF_DEBT) != 0)]);
         hf[h] = (uint8_t)(x ^ (hit * HF_HOUSING_INSECURE));
         if (hit) world_needs_changed(w, h);
         if (hit & !insecure & listen_housing && events_push(w, EV_HOUSING, h, 0)) return -1;
