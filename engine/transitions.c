@@ -267,13 +267,13 @@ typedef struct wb_consts {
     int stay, team, bed;
     double qw[ST_COUNT];   /* QALY weight of a week in each state (child: 0) */
     uint64_t lane[ST_COUNT]; /* a count of one in the state's 16-bit lane (child: none) */
-    uint64_t pf_lane[256];     /* by person flags: lonely, unemployed, employed lanes */
-    uint64_t hf_lane[256];     /* by household flags: in debt, housing insecure lanes */
+    uint64_t pf_lane[256];     /* by person flags: lonely, unemployed, employed lanes (12 bits each) */
+    uint64_t hf_lane[256];     /* by household flags: in debt, housing insecure lanes, above those */
 } wb_consts;
 
-/* People a block of the wellbeing pass takes at most: its counts are
- * 16-bit lanes. */
-#define WB_BLOCK 65535u
+/* Adults a block of the wellbeing pass takes at most: its counts are
+ * 12-bit lanes. */
+#define WB_BLOCK 4095u
 
 /* Thresholds for a person whose services multiply their hazards. */
 static void person_thresholds(world *w, uint32_t i, uint8_t s, unsigned idx, int week, uint64_t out[2])
@@ -297,8 +297,10 @@ static void person_thresholds(world *w, uint32_t i, uint8_t s, unsigned idx, int
 /* One adult's week in full, for the people the bulk pass picked out. */
 #if defined(__GNUC__)
 #define TR_COLD __attribute__((noinline, cold))
+#define TR_HOT __attribute__((always_inline)) inline
 #else
 #define TR_COLD
+#define TR_HOT inline
 #endif
 
 /* Kept out of line (TR_COLD): inlined, it crowds the registers of the
@@ -370,28 +372,26 @@ static TR_COLD ps_status wellbeing_person(world *w, uint32_t i, int week, uint64
  * draw hits the threshold of any event (the table any[][] holds those:
  * all for crisis) or whose services change their hazards; those take the
  * full step, in person order, so events, crises and lists come in the
- * order they always did. Counts go into 16-bit lanes of three words,
- * added from tables by state and flags; the caller keeps blocks under
- * 65,536 people. QALYs are summed person by person in the same order as
- * ever. */
-static ps_status wellbeing_block(world *w, uint32_t a, uint32_t b, int week, const wb_consts *wc, long *c,
-                                 double *qaly)
+ * order they always did. Counts go into lanes of two words, added from
+ * tables by state and flags; the caller keeps blocks within WB_BLOCK
+ * adults. QALYs are summed person by person in the same order as ever. */
+static TR_HOT ps_status wellbeing_block(world *w, uint32_t a, uint32_t b, int week, const wb_consts *wc, long *c,
+                                        double *qaly, const int with_mod)
 {
     const nb_tables *t = &w->tables;
     const uint32_t *adult = w->mp->adult, *p_hh = w->mp->pop->p_hh;
     const uint8_t *pf = w->pf, *hf = w->hf, *svc = w->svc, *wait = w->wait, *after = w->after;
     const uint32_t *mod = w->mod;
     uint8_t *st = w->st;
-    uint64_t states = 0, flags = 0, money = 0;
+    uint64_t states = 0, flags = 0;
     double q = *qaly;
     for (uint32_t n = a; n < b; n++) {
         const uint32_t i = adult[n];
         const uint8_t s = st[i], f = pf[i], x = hf[p_hh[i]];
         const unsigned idx = (f & 7u) | ((x & 7u) << 3);
-        const unsigned busy = (unsigned)(svc[i] | wait[i] | after[i]) | (mod ? mod[i] : 0);
+        const unsigned busy = (unsigned)(svc[i] | wait[i] | after[i]) | (with_mod ? mod[i] : 0);
         const uint64_t u = rng_keyed(wc->key, i);
-        flags += wc->pf_lane[f];
-        money += wc->hf_lane[x];
+        flags += wc->pf_lane[f] + wc->hf_lane[x];
         uint8_t ns = s;
         if (rng_hit(u, t->any[s][idx]) | (busy != 0)) {
             ps_status e = wellbeing_person(w, i, week, u, wc, c);
@@ -403,11 +403,11 @@ static ps_status wellbeing_block(world *w, uint32_t a, uint32_t b, int week, con
     }
     *qaly = q;
     for (int s = ST_WELL; s < ST_COUNT; s++) c[NB_WELL + s - ST_WELL] += (long)(states >> (16 * (s - ST_WELL)) & 0xffff);
-    c[NB_LONELY] += (long)(flags & 0xffff);
-    c[NB_UNEMPLOYED] += (long)(flags >> 16 & 0xffff);
-    c[NB_EMPLOYED] += (long)(flags >> 32 & 0xffff);
-    c[NB_IN_DEBT] += (long)(money & 0xffff);
-    c[NB_HOUSING_INSECURE] += (long)(money >> 16 & 0xffff);
+    c[NB_LONELY] += (long)(flags & 0xfff);
+    c[NB_UNEMPLOYED] += (long)(flags >> 12 & 0xfff);
+    c[NB_EMPLOYED] += (long)(flags >> 24 & 0xfff);
+    c[NB_IN_DEBT] += (long)(flags >> 36 & 0xfff);
+    c[NB_HOUSING_INSECURE] += (long)(flags >> 48 & 0xfff);
     return PS_OK;
 }
 
@@ -425,9 +425,9 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
     };
     for (int s = ST_WELL; s < ST_COUNT; s++) wc.lane[s] = UINT64_C(1) << (16 * (s - ST_WELL));
     for (unsigned v = 0; v < 256; v++) {
-        wc.pf_lane[v] = (uint64_t)((v & PF_LONELY) != 0) | (uint64_t)((v & PF_UNEMPLOYED) != 0) << 16 |
-                        (uint64_t)((v & PF_EMPLOYED) != 0) << 32;
-        wc.hf_lane[v] = (uint64_t)((v & HF_DEBT) != 0) | (uint64_t)((v & HF_HOUSING_INSECURE) != 0) << 16;
+        wc.pf_lane[v] = (uint64_t)((v & PF_LONELY) != 0) | (uint64_t)((v & PF_UNEMPLOYED) != 0) << 12 |
+                        (uint64_t)((v & PF_EMPLOYED) != 0) << 24;
+        wc.hf_lane[v] = (uint64_t)((v & HF_DEBT) != 0) << 36 | (uint64_t)((v & HF_HOUSING_INSECURE) != 0) << 48;
     }
     const uint8_t *hf = w->hf;
 
@@ -449,7 +449,11 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
         c[NB_WORKING_AGE] = (long)mp->nb_working_age[k];
         for (uint32_t a = mp->nb_adult[k], end = mp->nb_adult[k + 1]; a < end; a += WB_BLOCK) {
             uint32_t b = end - a > WB_BLOCK ? a + WB_BLOCK : end;
-            if (wellbeing_block(w, a, b, week, &wc, c, &qaly)) return err_set(err, PS_ERR_NOMEM, "out of memory");
+            /* one copy of the loop for runs without scripts' modifiers, so
+             * it spends no register on them */
+            ps_status e = w->mod ? wellbeing_block(w, a, b, week, &wc, c, &qaly, 1)
+                                 : wellbeing_block(w, a, b, week, &wc, c, &qaly, 0);
+            if (e) return err_set(err, PS_ERR_NOMEM, "out of memory");
         }
         c[NB_LABOUR_FORCE] = c[NB_EMPLOYED] + c[NB_UNEMPLOYED];
         double *row = w->nb_now + (size_t)k * NB_COUNT;
