@@ -314,18 +314,27 @@ void world_needs_changed(world *w, uint32_t h)
 {
     const popdata *pop = w->mp->pop;
     const uint8_t x = w->hf[h];
+    const uint64_t debt = -(uint64_t)((x & HF_DEBT) != 0), housing = -(uint64_t)((x & HF_HOUSING_INSECURE) != 0);
+    uint64_t *row[NEED_COUNT];
+    for (int n = 0; n < NEED_COUNT; n++) row[n] = w->need_bits + (size_t)n * w->words;
     for (uint32_t i = pop->hh_first[h]; i < pop->hh_first[h + 1]; i++) {
         const uint8_t f = w->pf[i];
-        const int adult = pop->p_state[i] != ST_CHILD; /* nobody comes of age in a run */
-        const int has[NEED_COUNT] = { [NEED_DEBT] = (x & HF_DEBT) != 0, [NEED_HOUSING] = (x & HF_HOUSING_INSECURE) != 0,
-                                      [NEED_UNEMPLOYED] = (f & PF_UNEMPLOYED) != 0, [NEED_LONELY] = (f & PF_LONELY) != 0 };
         const uint64_t bit = UINT64_C(1) << (i % 64);
-        for (int n = 0; n < NEED_COUNT; n++) {
-            uint64_t *word = &w->need_bits[(size_t)n * w->words + i / 64];
-            if (adult && has[n]) *word |= bit;
-            else *word &= ~bit;
-        }
+        const uint64_t mine = bit & -(uint64_t)(pop->p_state[i] != ST_CHILD); /* nobody comes of age in a run */
+        const size_t o = i / 64;
+        row[NEED_DEBT][o] = (row[NEED_DEBT][o] & ~bit) | (mine & debt);
+        row[NEED_HOUSING][o] = (row[NEED_HOUSING][o] & ~bit) | (mine & housing);
+        row[NEED_UNEMPLOYED][o] = (row[NEED_UNEMPLOYED][o] & ~bit) | (mine & -(uint64_t)((f & PF_UNEMPLOYED) != 0));
+        row[NEED_LONELY][o] = (row[NEED_LONELY][o] & ~bit) | (mine & -(uint64_t)((f & PF_LONELY) != 0));
     }
+}
+
+void world_toggle_household_need(world *w, uint32_t h, int n)
+{
+    const popdata *pop = w->mp->pop;
+    uint64_t *row = w->need_bits + (size_t)n * w->words;
+    for (uint32_t i = pop->hh_first[h]; i < pop->hh_first[h + 1]; i++)
+        row[i / 64] ^= (UINT64_C(1) << (i % 64)) & -(uint64_t)(pop->p_state[i] != ST_CHILD);
 }
 
 void world_release(world *w)

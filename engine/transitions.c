@@ -148,7 +148,7 @@ static int households_of(world *w, const det_keys *k, int n)
         const unsigned hit =
             (unsigned)rng_hit(rng_keyed(debt_key, h), t->debt[debt << 2 | (unsigned)(ncrisis[h] > 0) << 1 | no_worker]);
         hf[h] = (uint8_t)(x ^ (hit * HF_DEBT));
-        if (hit) world_needs_changed(w, h);
+        if (hit) world_toggle_household_need(w, h, NEED_DEBT);
         if (hit & !debt & listen_debt && events_push(w, EV_DEBT, h, 0)) return -1;
     }
     for (uint32_t c = mp->nb_renter[n], end = mp->nb_renter[n + 1]; c < end; c++) {
@@ -157,7 +157,7 @@ static int households_of(world *w, const det_keys *k, int n)
         const unsigned insecure = (x & HF_HOUSING_INSECURE) != 0;
         const unsigned hit = (unsigned)rng_hit(rng_keyed(housing_key, h), t->housing[insecure << 1 | ((x & HF_DEBT) != 0)]);
         hf[h] = (uint8_t)(x ^ (hit * HF_HOUSING_INSECURE));
-        if (hit) world_needs_changed(w, h);
+        if (hit) world_toggle_household_need(w, h, NEED_HOUSING);
         if (hit & !insecure & listen_housing && events_push(w, EV_HOUSING, h, 0)) return -1;
     }
     return 0;

@@ -231,6 +231,9 @@ void world_release(world *w);
 /* Brings household h's members' bits in world.need_bits up to date, after
  * a change to the household's flags or to any member's. */
 void world_needs_changed(world *w, uint32_t h);
+/* Household h's adults' bits for need n (debt or housing insecurity),
+ * after the household's need came or went. */
+void world_toggle_household_need(world *w, uint32_t h, int n);
 /* Bytes model_params' lists take at most, for the memory check. */
 uint64_t model_params_bytes(int n_nbhd, uint64_t n_households, uint64_t n_persons);
 /* Bytes one world (one running replicate) takes, for the memory check. */
