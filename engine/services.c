@@ -460,7 +460,7 @@ typedef struct arrivals_ctx {
  * (or its gatekeeper's), 0 if not, -1 out of memory. An outreach team
  * found full is closed for the rest of the neighbourhood, as nothing
  * frees a place while people come forward. */
-static int try_door(world *w, arrivals_ctx *cx, int j, uint32_t i, unsigned code, int age)
+static inline int try_door(world *w, arrivals_ctx *cx, int j, uint32_t i, unsigned code, int age)
 {
     const door *d = &cx->doors[j];
     if (!d->thr || age < d->min_age || age > d->max_age) return 0;
@@ -481,7 +481,7 @@ static int try_door(world *w, arrivals_ctx *cx, int j, uint32_t i, unsigned code
  * 4 | needs), tries the doors that take them (the bits of the mask,
  * lowest first, or all of them in order when there are too many for a
  * mask) until one takes them: 0, or -1 out of memory. */
-static int come_forward(world *w, arrivals_ctx *cx, uint32_t i, unsigned code)
+static inline int come_forward(world *w, arrivals_ctx *cx, uint32_t i, unsigned code)
 {
     const int age = w->mp->pop->p_age[i];
     int joined = 0;
