@@ -31,7 +31,9 @@ endif
 
 ifeq ($(SANITIZE),1)
 BUILD   := build-san
-SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# PS_CHECK_MARKS: every week, check the per-person marks (unwell, needs)
+# against the states and flags they mirror
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -DPS_CHECK_MARKS
 OPT     := -O1 -g
 else
 BUILD   := build$(if $(filter 1,$(MPI)),-mpi)

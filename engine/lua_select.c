@@ -74,11 +74,7 @@ static int household_workless(const world *w, uint32_t h)
 static inline uint64_t flags_match8(const uint8_t *p, unsigned mask, unsigned on)
 {
     const uint64_t ones = UINT64_C(0x0101010101010101), low7 = ones * 0x7f, high = ones * 0x80;
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
+    const uint64_t v = world_bytes8(p);
     const uint64_t t = (v & ones * (mask & 0xff)) ^ ones * (on & 0xff); /* zero where the byte matches */
     return ~(((t & low7) + low7) | t) & high;
 }

@@ -5,6 +5,7 @@
  * pathway, social capital, metrics.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -310,6 +311,32 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
     return PS_OK;
 }
 
+#ifdef PS_CHECK_MARKS
+/* The marks world.unwell and world.need_bits are kept by hand wherever a
+ * state or a need changes; a sanitizer build (make test SANITIZE=1) checks
+ * them against what they mirror every week, so a place that changes one
+ * without the other stops the test suite. */
+static void check_marks(const world *w, int week)
+{
+    const popdata *pop = w->mp->pop;
+    for (uint32_t i = 0; i < pop->n_persons; i++) {
+        const uint8_t s = w->st[i], f = w->pf[i], x = w->hf[pop->p_hh[i]];
+        const int adult = s != ST_CHILD;
+        const int want[1 + NEED_COUNT] = { adult && s != ST_WELL, adult && (x & HF_DEBT),
+                                           adult && (x & HF_HOUSING_INSECURE), adult && (f & PF_UNEMPLOYED),
+                                           adult && (f & PF_LONELY) };
+        for (int n = 0; n <= NEED_COUNT; n++) {
+            const uint64_t *row = n == 0 ? w->unwell : w->need_bits + (size_t)(n - 1) * w->words;
+            if ((int)((row[i / 64] >> (i % 64)) & 1u) != (want[n] != 0)) {
+                fprintf(stderr, "placesim: week %d: person %u: mark %d is out of step with the state or flags\n",
+                        week, (unsigned)i, n);
+                abort();
+            }
+        }
+    }
+}
+#endif
+
 void world_needs_changed(world *w, uint32_t h)
 {
     const popdata *pop = w->mp->pop;
@@ -446,5 +473,8 @@ ps_status world_step(world *w, int week, replicate_record *rec, ps_error *err)
     place_social_capital(w);
     st = interventions_finish(w, week, err);
     if (!st && recording) record_week(w, week, rec);
+#ifdef PS_CHECK_MARKS
+    check_marks(w, week);
+#endif
     return st;
 }

@@ -381,17 +381,6 @@ static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int w
 
 /* ------------------------------------------------------------ the week */
 
-/* Eight bytes as a word, the first in the low byte: one load. */
-static inline uint64_t bytes8(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
 /* Person i, who is in an episode or under its after-effects, this week:
  * the after-effects may run out, the episode may end. */
 static ps_status episode_week(world *w, uint32_t i, const week_keys *k, int week)
@@ -667,7 +656,7 @@ ps_status services_week(world *w, int week, ps_error *err)
     for (uint32_t base = 0; base < np; base += 8) {
         uint64_t m = 0;
         if (np - base >= 8) {
-            m = bytes8(w->svc + base) | bytes8(w->after + base);
+            m = world_bytes8(w->svc + base) | world_bytes8(w->after + base);
         } else {
             for (uint32_t j = 0; j < np - base; j++) m |= (uint64_t)(w->svc[base + j] | w->after[base + j]) << (8 * j);
         }

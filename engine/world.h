@@ -17,6 +17,7 @@
 #define PS_WORLD_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "config.h"
 #include "metrics.h"
@@ -289,6 +290,18 @@ int services_referrals(const world *w, int s);
 /* Writes this week's service rows ([n_services][SV_COUNT]) and costs into
  * the record rows. */
 void services_record(world *w, double *ts_row, double *xs_row, double *sv_rows);
+
+/* Eight one-byte columns of eight people from p, as a word with person
+ * p[0] in the low byte: one load, whatever the machine's byte order. */
+static inline uint64_t world_bytes8(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
 
 /* Word `word` of a row of bits by person (world.unwell, a row of
  * world.need_bits) with only the bits of persons a0..a1-1 (a0 < a1): a
