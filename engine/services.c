@@ -482,6 +482,66 @@ static inline int come_forward(world *w, arrivals_ctx *cx, uint32_t i, unsigned 
     return joined < 0 ? -1 : 0;
 }
 
+/* Neighbourhood k's adults who can come forward when no open service
+ * takes the well without a need: those marked unwell and, if services
+ * take the well with some needs, those marked with any of them, a word of
+ * 64 people at a time, in person order. 0, or -1 out of memory. */
+static int come_forward_marked(world *w, arrivals_ctx *cx, int k)
+{
+    const popdata *pop = w->mp->pop;
+    const uint8_t *st = w->st, *svc = w->svc, *wait = w->wait;
+    unsigned well_needs = 0;
+    for (unsigned needs = 1; needs < 16; needs++)
+        if (w->svt.access_mask[needs] & cx->here) well_needs |= needs;
+    const uint32_t a0 = pop->hh_first[pop->nb_hh[k]], a1 = pop->hh_first[pop->nb_hh[k + 1]];
+    for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
+        uint64_t m = world_bits_in(w->unwell, word, a0, a1);
+        for (int n = 0; n < NEED_COUNT; n++)
+            if ((well_needs >> n) & 1u) m |= world_bits_in(w->need_bits + (size_t)n * w->words, word, a0, a1);
+        for (; m; m &= m - 1) {
+            const uint32_t i = word * 64 + (uint32_t)__builtin_ctzll(m);
+            if (svc[i] | wait[i]) continue;
+            if (come_forward(w, cx, i, (unsigned)(st[i] - 1) << 4 | needs_in(w, i, pop->p_hh[i]))) return -1;
+        }
+    }
+    return 0;
+}
+
+/* Neighbourhood k's adults in blocks, in household order (as the lists
+ * must fill). A first, branch-free pass lists those some service might
+ * take (not waiting or in an episode, whose state and needs some open
+ * service takes), with their codes: which those are is a coin toss to the
+ * processor. Each of them then tries the services that take them, in
+ * order; joining one changes only that person, so the list stays true.
+ * 0, or -1 out of memory. */
+static int come_forward_listed(world *w, arrivals_ctx *cx, int k)
+{
+    const svc_table *t = &w->svt;
+    const uint8_t *st = w->st, *svc = w->svc, *wait = w->wait, *hf = w->hf, *pf = w->pf;
+    const uint32_t *p_hh = w->mp->pop->p_hh, *adult = w->mp->adult;
+    uint64_t everyone[64]; /* too many doors for a mask: every free adult tries them all */
+    if (!cx->fast)
+        for (int c = 0; c < 64; c++) everyone[c] = ~UINT64_C(0);
+    const uint64_t *mask = cx->fast ? t->access_mask : everyone;
+    for (uint32_t a = w->mp->nb_adult[k], end = w->mp->nb_adult[k + 1]; a < end;) {
+        uint32_t list[1024], n = 0;
+        uint8_t codes[1024];
+        const uint32_t b = end - a > 1024 ? a + 1024 : end;
+        const uint64_t here = cx->fast ? cx->here : ~UINT64_C(0);
+        for (uint32_t c = a; c < b; c++) {
+            const uint32_t i = adult[c];
+            const unsigned code = ((unsigned)(st[i] - 1) & 3u) << 4 | needs_of_flags(hf[p_hh[i]], pf[i]);
+            list[n] = i;
+            codes[n] = (uint8_t)code;
+            n += (unsigned)((mask[code] & here) != 0) & (unsigned)((svc[i] | wait[i]) == 0);
+        }
+        a = b;
+        for (uint32_t c = 0; c < n; c++)
+            if (come_forward(w, cx, list[c], codes[c])) return -1;
+    }
+    return 0;
+}
+
 static ps_status arrivals(world *w, int week)
 {
     const svc_table *t = &w->svt;
@@ -514,59 +574,10 @@ static ps_status arrivals(world *w, int week)
             if (cx.doors[j].thr && j < 64) cx.here |= UINT64_C(1) << j;
         }
         if (cx.fast && !cx.here) continue;
-        /* Unless some open service takes people who are WELL and have no
-         * need, the only adults who can come forward are those marked
-         * unwell and, if services take the well with some needs, those
-         * marked with any of those needs: visit those, a word of 64
-         * people at a time, in person order. */
-        unsigned well_needs = 0;
-        for (unsigned needs = 1; cx.fast && needs < 16; needs++)
-            if (t->access_mask[needs] & cx.here) well_needs |= needs;
-        const uint8_t *stv = w->st, *svc = w->svc, *wait = w->wait;
-        const uint32_t *p_hh = pop->p_hh, *adult = w->mp->adult;
-        const uint32_t a0 = pop->hh_first[pop->nb_hh[k]], a1 = pop->hh_first[pop->nb_hh[k + 1]];
-        if (cx.fast && !(t->access_mask[0] & cx.here)) {
-            for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
-                uint64_t m = world_bits_in(w->unwell, word, a0, a1);
-                for (int n = 0; n < NEED_COUNT; n++)
-                    if ((well_needs >> n) & 1u) m |= world_bits_in(w->need_bits + (size_t)n * w->words, word, a0, a1);
-                for (; m; m &= m - 1) {
-                    const uint32_t i = word * 64 + (uint32_t)__builtin_ctzll(m);
-                    if (svc[i] | wait[i]) continue;
-                    if (come_forward(w, &cx, i, (unsigned)(stv[i] - 1) << 4 | needs_in(w, i, p_hh[i])))
-                        return PS_ERR_NOMEM;
-                }
-            }
-            continue;
-        }
-        /* The neighbourhood's adults in blocks, in household order (as
-         * the lists must fill). A first, branch-free pass lists those some
-         * service might take (not waiting or in an episode, whose state
-         * and needs some open service takes), with their codes: which
-         * those are is a coin toss to the processor. Each of them then
-         * tries the services that take them, in order; joining one
-         * changes only that person, so the list stays true. */
-        uint64_t everyone[64]; /* too many doors for a mask: every free adult tries them all */
-        if (!cx.fast)
-            for (int c = 0; c < 64; c++) everyone[c] = ~UINT64_C(0);
-        const uint64_t *mask = cx.fast ? t->access_mask : everyone;
-        const uint8_t *hf = w->hf, *pf = w->pf;
-        for (uint32_t a = w->mp->nb_adult[k], end = w->mp->nb_adult[k + 1]; a < end;) {
-            uint32_t list[1024], n = 0;
-            uint8_t codes[1024];
-            const uint32_t b = end - a > 1024 ? a + 1024 : end;
-            const uint64_t here = cx.fast ? cx.here : ~UINT64_C(0);
-            for (uint32_t c = a; c < b; c++) {
-                const uint32_t i = adult[c];
-                const unsigned code = ((unsigned)(stv[i] - 1) & 3u) << 4 | needs_of_flags(hf[p_hh[i]], pf[i]);
-                list[n] = i;
-                codes[n] = (uint8_t)code;
-                n += (unsigned)((mask[code] & here) != 0) & (unsigned)((svc[i] | wait[i]) == 0);
-            }
-            a = b;
-            for (uint32_t c = 0; c < n; c++)
-                if (come_forward(w, &cx, list[c], codes[c])) return PS_ERR_NOMEM;
-        }
+        /* unless some open service takes people who are well with no need,
+         * only those marked unwell or with a need such services take */
+        int st = cx.fast && !(t->access_mask[0] & cx.here) ? come_forward_marked(w, &cx, k) : come_forward_listed(w, &cx, k);
+        if (st) return PS_ERR_NOMEM;
     }
     return PS_OK;
 }
