@@ -79,7 +79,169 @@ static inline uint64_t flags_match8(const uint8_t *p, unsigned mask, unsigned on
     return ~(((t & low7) + low7) | t) & high;
 }
 
-/* One C loop over the neighbourhoods the filter allows. */
+/* A filter as the loops below make it: every test as a table by the
+ * value of the column it reads (1: passes), so a loop has no branch but
+ * its own; and which tests are made at all, as a test that passes
+ * everyone it could be asked about is left out, so a filter of one or
+ * two keys reads one or two columns. */
+typedef struct sel_tests {
+    uint8_t st_ok[256], pf_ok[256], hf_ok[256], age_ok[256], svc_ok[256], wait_ok[256], ten_ok[256];
+    uint8_t workless_ok[2];       /* by workless */
+    unsigned pon, pmask;          /* people's flags that must be set; all those tested */
+    unsigned hf_on, hmask;        /* the same of households' */
+    int size_lo, size_hi;
+    int t_st, t_age, t_hf, t_svc, t_wait, t_ten, t_wl, t_size;
+    /* marks (world.unwell, rows of world.need_bits) everyone chosen must
+     * have, and which tables are left to test among those marked */
+    const uint64_t *rows[1 + NEED_COUNT];
+    int n_rows, t_st_marked, t_pf_marked, t_hf_marked;
+} sel_tests;
+
+static void sel_tests_make(const world *w, const filter *f, sel_tests *t)
+{
+    const unsigned adult_states = (1u << ST_WELL) | (1u << ST_STRUGGLING) | (1u << ST_CRISIS) | (1u << ST_RECOVERING),
+                   unwell_states = adult_states & ~(1u << ST_WELL);
+    /* adults in the states asked for; age_hi < age_lo passes nobody */
+    unsigned states = f->states & adult_states;
+    if (f->age_hi < f->age_lo) states = 0;
+    unsigned pon = f->pf_on, poff = f->pf_off;
+    if (f->sex >= 0) {
+        if (f->sex) pon |= PF_FEMALE;
+        else poff |= PF_FEMALE;
+    }
+    for (unsigned v = 0; v < 256; v++) {
+        t->st_ok[v] = (uint8_t)(v < 32 && ((states >> v) & 1u));
+        t->pf_ok[v] = (uint8_t)((v & pon) == pon && (v & poff) == 0);
+        t->hf_ok[v] = (uint8_t)((v & f->hf_on) == f->hf_on && (v & f->hf_off) == 0);
+        t->age_ok[v] = (uint8_t)((int)v >= f->age_lo && (int)v <= f->age_hi);
+        t->ten_ok[v] = (uint8_t)(v < 32 && ((f->tenures >> v) & 1u));
+    }
+    service_test_table(t->svc_ok, f->in_service);
+    service_test_table(t->wait_ok, f->waiting);
+    t->workless_ok[0] = (uint8_t)(f->workless != 1);
+    t->workless_ok[1] = (uint8_t)(f->workless != 0);
+    t->pon = pon;
+    t->pmask = pon | poff;
+    t->hf_on = f->hf_on;
+    t->hmask = f->hf_on | f->hf_off;
+    t->size_lo = f->size_lo;
+    t->size_hi = f->size_hi;
+    t->t_st = states != adult_states; /* among adults */
+    t->t_age = f->age_lo > ADULT_AGE || f->age_hi < POP_MAX_AGE; /* the states test keeps children out */
+    t->t_hf = t->hmask != 0;
+    t->t_svc = f->in_service >= 0;
+    t->t_wait = f->waiting >= 0;
+    t->t_ten = (f->tenures & 15u) != 15u;
+    t->t_wl = f->workless >= 0;
+    t->t_size = f->size_lo > 0 || f->size_hi < (1 << 30); /* lua_filter_read's defaults */
+    /* Being unwell, and each need the filter asks for, is a mark kept for
+     * every adult: those with all of them are found a word of 64 people
+     * at a time, and the tables test only what the marks leave open. */
+    static const struct {
+        int person;
+        uint8_t flag;
+        int need;
+    } marked[] = { { 0, HF_DEBT, NEED_DEBT }, { 0, HF_HOUSING_INSECURE, NEED_HOUSING },
+                   { 1, PF_UNEMPLOYED, NEED_UNEMPLOYED }, { 1, PF_LONELY, NEED_LONELY } };
+    _Static_assert(sizeof marked / sizeof *marked == NEED_COUNT, "a mark for every need");
+    unsigned p_marked = 0, h_marked = 0, within = adult_states;
+    t->n_rows = 0;
+    if (states && !((states >> ST_WELL) & 1u)) {
+        t->rows[t->n_rows++] = w->unwell;
+        within = unwell_states;
+    }
+    for (int j = 0; j < NEED_COUNT; j++)
+        if ((marked[j].person ? pon : f->hf_on) & marked[j].flag) {
+            t->rows[t->n_rows++] = w->need_bits + (size_t)marked[j].need * w->words;
+            if (marked[j].person) p_marked |= marked[j].flag;
+            else h_marked |= marked[j].flag;
+        }
+    t->t_st_marked = (states & within) != within;
+    t->t_pf_marked = ((pon & ~p_marked) | poff) != 0;
+    t->t_hf_marked = ((f->hf_on & ~h_marked) | f->hf_off) != 0;
+}
+
+/* Households h..end-1 that pass, appended to out at n: the new n. */
+static uint32_t select_households(const world *w, const sel_tests *t, uint32_t h, uint32_t end, uint32_t *out,
+                                  uint32_t n)
+{
+    const popdata *pop = w->mp->pop;
+    const uint8_t *hfs = w->hf, *workers = w->workers, *tenure = pop->hh_tenure;
+    const uint32_t *first = pop->hh_first;
+#define SEL_HH_PASSES(h, hf_test)                                                                                  \
+    ((hf_test ? t->hf_ok[hfs[h]] : 1u) & (t->t_ten ? t->ten_ok[tenure[h]] : 1u) &                                \
+     (t->t_wl ? t->workless_ok[(unsigned)((hfs[h] & HF_LABOUR_FORCE) != 0) & (unsigned)(workers[h] == 0)] : 1u) & \
+     (t->t_size ? (unsigned)((int)(first[h + 1] - first[h]) >= t->size_lo) &                                      \
+                      (unsigned)((int)(first[h + 1] - first[h]) <= t->size_hi)                                    \
+                : 1u))
+    if (t->t_hf) /* the flags eight households at a time, and the other tests for those they pass */
+        for (; h + 8 <= end; h += 8)
+            for (uint64_t m = flags_match8(hfs + h, t->hmask, t->hf_on); m; m &= m - 1) {
+                const uint32_t j = h + (uint32_t)__builtin_ctzll(m) / 8;
+                out[n] = j; /* kept only if it passes */
+                n += SEL_HH_PASSES(j, 0);
+            }
+    for (; h < end; h++) {
+        out[n] = h;
+        n += SEL_HH_PASSES(h, t->t_hf);
+    }
+#undef SEL_HH_PASSES
+    return n;
+}
+
+/* Neighbourhood k's adults who pass, appended to out at n: the new n. */
+static uint32_t select_persons(const world *w, const sel_tests *t, int k, uint32_t *out, uint32_t n)
+{
+    const popdata *pop = w->mp->pop;
+    const uint8_t *st = w->st, *pf = w->pf, *hfs = w->hf, *age = pop->p_age, *svc = w->svc, *wait = w->wait;
+    const uint32_t *phh = pop->p_hh;
+#define SEL_PASSES(i, st_test, pf_test, hf_test)                                                                   \
+    ((st_test ? t->st_ok[st[i]] : 1u) & (pf_test ? t->pf_ok[pf[i]] : 1u) &                                       \
+     (hf_test ? t->hf_ok[hfs[phh[i]]] : 1u) & (t->t_age ? t->age_ok[age[i]] : 1u) &                              \
+     (t->t_svc ? t->svc_ok[svc[i]] : 1u) & (t->t_wait ? t->wait_ok[wait[i]] : 1u))
+    const uint32_t a0 = pop->hh_first[pop->nb_hh[k]], a1 = pop->hh_first[pop->nb_hh[k + 1]];
+    if (t->n_rows) {
+        /* those with every mark, in order */
+        const int t_st = t->t_st_marked, t_pf = t->t_pf_marked, t_hf = t->t_hf_marked;
+        for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
+            uint64_t m = world_bits_in(t->rows[0], word, a0, a1);
+            for (int r = 1; r < t->n_rows; r++) m &= t->rows[r][word];
+            for (; m; m &= m - 1) {
+                const uint32_t i = word * 64 + (uint32_t)__builtin_ctzll(m);
+                out[n] = i; /* kept only if it passes */
+                n += SEL_PASSES(i, t_st, t_pf, t_hf);
+            }
+        }
+    } else if (t->pmask) {
+        /* the flags of eight people at a time, and the other tests for
+         * those they pass (the states test among them: it keeps children
+         * out) */
+        uint32_t i = a0;
+        for (; i + 8 <= a1; i += 8)
+            for (uint64_t m = flags_match8(pf + i, t->pmask, t->pon); m; m &= m - 1) {
+                const uint32_t j = i + (uint32_t)__builtin_ctzll(m) / 8;
+                out[n] = j;
+                n += SEL_PASSES(j, 1, 0, t->t_hf);
+            }
+        for (; i < a1; i++) {
+            out[n] = i;
+            n += SEL_PASSES(i, 1, 1, t->t_hf);
+        }
+    } else {
+        /* the neighbourhood's list of adults */
+        const uint32_t *adult = w->mp->adult;
+        for (uint32_t c = w->mp->nb_adult[k], end = w->mp->nb_adult[k + 1]; c < end; c++) {
+            const uint32_t i = adult[c];
+            out[n] = i;
+            n += SEL_PASSES(i, t->t_st, 0, t->t_hf);
+        }
+    }
+#undef SEL_PASSES
+    return n;
+}
+
+/* sim:persons{...} and sim:households{...}: one C loop over the
+ * neighbourhoods the filter allows. */
 static int select(lua_State *L, int households)
 {
     world *w = world_of(L);
@@ -90,102 +252,15 @@ static int select(lua_State *L, int households)
     int top = lua_gettop(L);
     uint8_t *nb_buf = lua_newuserdatauv(L, (size_t)pop->n_nbhd + 1, 0); /* anchored while we select */
     lua_filter_read(L, 2, households, &f, households ? "sim:households" : "sim:persons", nb_buf);
+    sel_tests t;
+    sel_tests_make(w, &f, &t);
     uint32_t n = 0;
-    /* adults in the states asked for; age_hi < age_lo passes nobody */
-    unsigned states = f.states & ~(1u << ST_CHILD);
-    if (f.age_hi < f.age_lo) states = 0;
-    /* The tests, hoisted into locals the compiler can keep in registers
-     * (a store into the selection may otherwise alias the filter). */
-    const uint8_t *st = w->st, *pf = w->pf, *hfs = w->hf, *age = pop->p_age;
-    const uint32_t *phh = pop->p_hh;
-    uint32_t *out = w->scratch;
-    /* Every test as a table by the column it reads (1: passes), so the
-     * loop below has no branch and keeps its tables on the stack; a test
-     * the filter leaves out is a table of ones. */
-    unsigned pon = f.pf_on, poff = f.pf_off;
-    if (f.sex >= 0) {
-        if (f.sex) pon |= PF_FEMALE;
-        else poff |= PF_FEMALE;
-    }
-    const unsigned pmask = pon | poff, hmask = f.hf_on | f.hf_off;
-    uint8_t st_ok[256], pf_ok[256], hf_ok[256], age_ok[256], svc_ok[256], wait_ok[256];
-    for (unsigned v = 0; v < 256; v++) {
-        st_ok[v] = (uint8_t)(v < 32 && ((states >> v) & 1u));
-        pf_ok[v] = (uint8_t)((v & pon) == pon && (v & poff) == 0);
-        hf_ok[v] = (uint8_t)((v & f.hf_on) == f.hf_on && (v & f.hf_off) == 0);
-        age_ok[v] = (uint8_t)((int)v >= f.age_lo && (int)v <= f.age_hi);
-    }
-    service_test_table(svc_ok, f.in_service);
-    service_test_table(wait_ok, f.waiting);
-    uint8_t ten_ok[256];
-    for (unsigned v = 0; v < 256; v++) ten_ok[v] = (uint8_t)(v < 32 && ((f.tenures >> v) & 1u));
-    const uint8_t workless_ok[2] = { f.workless != 1, f.workless != 0 }; /* by workless */
-    const int size_lo = f.size_lo, size_hi = f.size_hi;
-    const uint8_t *workers = w->workers, *tenure = pop->hh_tenure;
-    const uint32_t *first = pop->hh_first;
-    const uint8_t *svc = w->svc, *wait = w->wait;
-    const uint32_t *adult = w->mp->adult;
     for (int k = 0; k < pop->n_nbhd; k++) {
         if (f.nb_ok && !f.nb_ok[k]) continue;
         int dec = cfg->place.neighbourhoods[k].decile;
         if (dec < f.dec_lo || dec > f.dec_hi) continue;
-#define SEL_HH_PASSES(h)                                                                                      \
-    (hf_ok[hfs[h]] & ten_ok[tenure[h]] &                                                                       \
-     workless_ok[(unsigned)((hfs[h] & HF_LABOUR_FORCE) != 0) & (unsigned)(workers[h] == 0)] &                  \
-     (unsigned)((int)(first[h + 1] - first[h]) >= size_lo) & (unsigned)((int)(first[h + 1] - first[h]) <= size_hi))
-        if (households) {
-            uint32_t h = pop->nb_hh[k];
-            const uint32_t end = pop->nb_hh[k + 1];
-            if (hmask) /* as for people's flags below: eight households' at a time */
-                for (; h + 8 <= end; h += 8)
-                    for (uint64_t m = flags_match8(hfs + h, hmask, f.hf_on); m; m &= m - 1) {
-                        const uint32_t j = h + (uint32_t)__builtin_ctzll(m) / 8;
-                        out[n] = j;
-                        n += SEL_HH_PASSES(j);
-                    }
-            for (; h < end; h++) {
-                out[n] = h; /* kept only if it passes */
-                n += SEL_HH_PASSES(h);
-            }
-            continue;
-        }
-#undef SEL_HH_PASSES
-#define SEL_PASSES(i)                                                                                         \
-    (st_ok[st[i]] & pf_ok[pf[i]] & hf_ok[hfs[phh[i]]] & age_ok[age[i]] & svc_ok[svc[i]] & wait_ok[wait[i]])
-        const uint32_t a0 = pop->hh_first[pop->nb_hh[k]], a1 = pop->hh_first[pop->nb_hh[k + 1]];
-        if (!((states >> ST_WELL) & 1u)) {
-            /* nobody who is well: only the adults marked unwell, in order */
-            for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
-                for (uint64_t m = world_bits_in(w->unwell, word, a0, a1); m; m &= m - 1) {
-                    const uint32_t i = word * 64 + (uint32_t)__builtin_ctzll(m);
-                    out[n] = i; /* kept only if it passes */
-                    n += SEL_PASSES(i);
-                }
-            }
-        } else if (pmask) {
-            /* a test of the person's flags: eight people's flags at a
-             * time, and only those whose flags pass take the other tests */
-            uint32_t i = a0;
-            for (; i + 8 <= a1; i += 8) {
-                for (uint64_t m = flags_match8(pf + i, pmask, pon); m; m &= m - 1) {
-                    const uint32_t j = i + (uint32_t)__builtin_ctzll(m) / 8;
-                    out[n] = j;
-                    n += SEL_PASSES(j);
-                }
-            }
-            for (; i < a1; i++) {
-                out[n] = i;
-                n += SEL_PASSES(i);
-            }
-        } else {
-            /* adults only: states never takes children */
-            for (uint32_t c = w->mp->nb_adult[k], end = w->mp->nb_adult[k + 1]; c < end; c++) {
-                const uint32_t i = adult[c];
-                out[n] = i; /* kept only if it passes */
-                n += SEL_PASSES(i);
-            }
-        }
-#undef SEL_PASSES
+        n = households ? select_households(w, &t, pop->nb_hh[k], pop->nb_hh[k + 1], w->scratch, n)
+                       : select_persons(w, &t, k, w->scratch, n);
     }
     lua_settop(L, top);
     charge_scan(L, households ? pop->n_households : pop->n_persons);

@@ -386,7 +386,7 @@ ps_status popcsv_load(const ps_config *cfg, const char *hpath, const char *ppath
         char *end;
         errno = 0;
         long age = strtol(agestr, &end, 10);
-        if (!*agestr || *end || errno || age < 0 || age > 120) {
+        if (!*agestr || *end || errno || age < 0 || age > POP_MAX_AGE) {
             st = bad(&pc, "age", "a whole number from 0 to 120", agestr, err);
             goto done;
         }

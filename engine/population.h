@@ -47,6 +47,7 @@ enum tenure { TENURE_OUTRIGHT, TENURE_MORTGAGE, TENURE_PRIVATE_RENT, TENURE_SOCI
 enum wstate { ST_CHILD = 0, ST_WELL, ST_STRUGGLING, ST_CRISIS, ST_RECOVERING, ST_COUNT };
 
 #define ADULT_AGE 16
+#define POP_MAX_AGE 120 /* no one is older: imports refuse more, synthesis gives less */
 
 typedef struct popdata {
     uint32_t n_persons, n_households;

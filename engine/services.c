@@ -22,6 +22,7 @@
 
 #include "alloc.h"
 #include "err.h"
+#include "hints.h"
 #include "rng.h"
 #include "interventions.h"
 #include "schema.h"
@@ -435,6 +436,7 @@ typedef struct door {
     uint64_t key, thr;    /* keyed draws of coming forward; threshold (0: closed here) */
     int s, via;           /* the service, and the gatekeeper a referral goes through (or -1) */
     int min_age, max_age;
+    int ages;             /* it turns away some adults by age */
     int outreach;         /* the team finds people only while it has room */
 } door;
 
@@ -442,6 +444,7 @@ typedef struct arrivals_ctx {
     door doors[256 + 64];
     uint64_t here;        /* bit j: door j is open (j < 64), and not full if it goes out */
     int fast;             /* at most 64 doors: a person's code gives a mask of those to try */
+    int ages;             /* some door asks a person's age (else it is not read) */
     int week;
 } arrivals_ctx;
 
@@ -449,10 +452,13 @@ typedef struct arrivals_ctx {
  * (or its gatekeeper's), 0 if not, -1 out of memory. An outreach team
  * found full is closed for the rest of the neighbourhood, as nothing
  * frees a place while people come forward. */
-static inline int try_door(world *w, arrivals_ctx *cx, int j, uint32_t i, unsigned code, int age)
+/* Inlined by force (PS_HOT_INLINE): left to itself, the compiler calls
+ * it once it grows past a few tests, and a call for each of the week's
+ * hundreds of thousands of tries shows in the profile. */
+static PS_HOT_INLINE int try_door(world *w, arrivals_ctx *cx, int j, uint32_t i, unsigned code, int age)
 {
     const door *d = &cx->doors[j];
-    if (!d->thr || age < d->min_age || age > d->max_age) return 0;
+    if (!d->thr || (d->ages && (age < d->min_age || age > d->max_age))) return 0;
     if (!cx->fast && !((w->svt.sx[d->s].eligible >> code) & 1u)) return 0; /* else the mask said so */
     if (d->outreach) {
         const svc_unit *u = unit_of(w, d->s, i);
@@ -470,9 +476,9 @@ static inline int try_door(world *w, arrivals_ctx *cx, int j, uint32_t i, unsign
  * 4 | needs), tries the doors that take them (the bits of the mask,
  * lowest first, or all of them in order when there are too many for a
  * mask) until one takes them: 0, or -1 out of memory. */
-static inline int come_forward(world *w, arrivals_ctx *cx, uint32_t i, unsigned code)
+static PS_HOT_INLINE int come_forward(world *w, arrivals_ctx *cx, uint32_t i, unsigned code)
 {
-    const int age = w->mp->pop->p_age[i];
+    const int age = cx->ages ? w->mp->pop->p_age[i] : ADULT_AGE;
     int joined = 0;
     if (cx->fast)
         for (uint64_t may = w->svt.access_mask[code] & cx->here; may && !joined; may &= may - 1)
@@ -482,24 +488,52 @@ static inline int come_forward(world *w, arrivals_ctx *cx, uint32_t i, unsigned 
     return joined < 0 ? -1 : 0;
 }
 
+/* Does any of the doors draw person i this week? Which door takes a
+ * person depends on their state and needs, read from memory; the draws do
+ * not. At the chances people come forward at, most draw nothing from any
+ * door that could take someone like them, and a person who draws nothing
+ * joins nothing, so testing the draws first passes them over without a
+ * read. */
+static inline int drawn_by_any(const arrivals_ctx *cx, uint64_t doors, uint32_t i)
+{
+    for (; doors; doors &= doors - 1) {
+        const door *d = &cx->doors[__builtin_ctzll(doors)];
+        if (rng_hit(rng_keyed(d->key, i), d->thr)) return 1;
+    }
+    return 0;
+}
+
 /* Neighbourhood k's adults who can come forward when no open service
  * takes the well without a need: those marked unwell and, if services
  * take the well with some needs, those marked with any of them, a word of
- * 64 people at a time, in person order. 0, or -1 out of memory. */
+ * 64 people at a time, in person order; each of them only if one of the
+ * doors that take someone of their kind (well or not) draws them. 0, or
+ * -1 out of memory. */
 static int come_forward_marked(world *w, arrivals_ctx *cx, int k)
 {
     const popdata *pop = w->mp->pop;
     const uint8_t *st = w->st, *svc = w->svc, *wait = w->wait;
     unsigned well_needs = 0;
-    for (unsigned needs = 1; needs < 16; needs++)
-        if (w->svt.access_mask[needs] & cx->here) well_needs |= needs;
+    uint64_t well_doors = 0, unwell_doors = 0;
+    for (unsigned code = 0; code < 64; code++) {
+        const uint64_t doors = w->svt.access_mask[code] & cx->here;
+        if (code < 16) { /* (ST_WELL - 1) << 4 | needs */
+            well_doors |= doors;
+            if (doors) well_needs |= code;
+        } else {
+            unwell_doors |= doors;
+        }
+    }
     const uint32_t a0 = pop->hh_first[pop->nb_hh[k]], a1 = pop->hh_first[pop->nb_hh[k + 1]];
     for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
-        uint64_t m = world_bits_in(w->unwell, word, a0, a1);
+        const uint64_t unwell = world_bits_in(w->unwell, word, a0, a1);
+        uint64_t m = unwell;
         for (int n = 0; n < NEED_COUNT; n++)
             if ((well_needs >> n) & 1u) m |= world_bits_in(w->need_bits + (size_t)n * w->words, word, a0, a1);
         for (; m; m &= m - 1) {
-            const uint32_t i = word * 64 + (uint32_t)__builtin_ctzll(m);
+            const unsigned b = (unsigned)__builtin_ctzll(m);
+            const uint32_t i = word * 64 + b;
+            if (!((unwell >> b) & 1u) && !drawn_by_any(cx, well_doors & cx->here, i)) continue;
             if (svc[i] | wait[i]) continue;
             if (come_forward(w, cx, i, (unsigned)(st[i] - 1) << 4 | needs_in(w, i, pop->p_hh[i]))) return -1;
         }
@@ -550,6 +584,7 @@ static ps_status arrivals(world *w, int week)
     arrivals_ctx cx;
     cx.fast = t->n_access <= 64; /* else every person tries every service */
     cx.week = week;
+    cx.ages = 0;
     for (int j = 0; j < t->n_access; j++) {
         const int s = t->access[j];
         const cfg_service *sv = t->def[s];
@@ -559,6 +594,8 @@ static ps_status arrivals(world *w, int week)
         d->via = sv->route == ROUTE_REFERRAL ? sv->via_index : -1;
         d->min_age = t->sx[s].min_age;
         d->max_age = t->sx[s].max_age;
+        d->ages = d->min_age > ADULT_AGE || d->max_age < POP_MAX_AGE;
+        cx.ages |= d->ages;
         d->outreach = sv->route == ROUTE_OUTREACH;
     }
     for (int k = 0; k < pop->n_nbhd; k++) {

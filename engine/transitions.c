@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "interventions.h"
+#include "hints.h"
 #include "rng.h"
 #include "world.h"
 
@@ -294,18 +295,10 @@ static void person_thresholds(world *w, uint32_t i, uint8_t s, unsigned idx, int
     }
 }
 
-/* One adult's week in full, for the people the bulk pass picked out. */
-#if defined(__GNUC__)
-#define TR_COLD __attribute__((noinline, cold))
-#define TR_HOT __attribute__((always_inline)) inline
-#else
-#define TR_COLD
-#define TR_HOT inline
-#endif
-
-/* Kept out of line (TR_COLD): inlined, it crowds the registers of the
+/* One adult's week in full, for the people the bulk pass picked out.
+ * Kept out of line (PS_COLD): inlined, it crowds the registers of the
  * loop that calls it for a few people in a hundred. */
-static TR_COLD ps_status wellbeing_person(world *w, uint32_t i, int week, uint64_t u, const wb_consts *wc, long *c)
+static PS_COLD ps_status wellbeing_person(world *w, uint32_t i, int week, uint64_t u, const wb_consts *wc, long *c)
 {
     const nb_tables *t = &w->tables;
     uint8_t *st = w->st, *care = w->care;
@@ -375,7 +368,7 @@ static TR_COLD ps_status wellbeing_person(world *w, uint32_t i, int week, uint64
  * order they always did. Counts go into lanes of two words, added from
  * tables by state and flags; the caller keeps blocks within WB_BLOCK
  * adults. QALYs are summed person by person in the same order as ever. */
-static TR_HOT ps_status wellbeing_block(world *w, uint32_t a, uint32_t b, int week, const wb_consts *wc, long *c,
+static PS_HOT_INLINE ps_status wellbeing_block(world *w, uint32_t a, uint32_t b, int week, const wb_consts *wc, long *c,
                                         double *qaly, const int with_mod)
 {
     const nb_tables *t = &w->tables;
