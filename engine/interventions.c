@@ -401,8 +401,8 @@ void interventions_world_release(world *w)
 
 /* Calls a hook (a registry reference) with sim, params and extra arguments
  * already pushed after the function. */
-static ps_status call_hook(const world *w, iv_one *iv, int ref, int extra_args, const char *hook, int week,
-                           ps_error *err)
+static ps_status call_hook(const world *w, iv_one *iv, int ref, int extra_args, const char *prefix, const char *hook,
+                           int week, ps_error *err)
 {
     lua_State *L = lua_host_state(iv->host);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
@@ -411,9 +411,8 @@ static ps_status call_hook(const world *w, iv_one *iv, int ref, int extra_args, 
     lua_insert(L, -1 - extra_args);
     lua_rawgeti(L, LUA_REGISTRYINDEX, iv->params_ref);
     lua_insert(L, -1 - extra_args);
-    char when[96];
-    snprintf(when, sizeof when, "hook %s, week %d, replicate %llu", hook, week, (unsigned long long)w->replicate);
-    return lua_host_call(iv->host, 2 + extra_args, when, err);
+    const lua_host_when when = { prefix, hook, week, (unsigned long long)w->replicate };
+    return lua_host_call(iv->host, 2 + extra_args, &when, err);
 }
 
 ps_status interventions_week(world *w, int week, ps_error *err)
@@ -423,8 +422,8 @@ ps_status interventions_week(world *w, int week, ps_error *err)
         iv_one *iv = &w->ivw->iv[i];
         if (week < iv->start || week >= iv->end) continue;
         ps_status st = PS_OK;
-        if (week == iv->start && iv->hook_ref[0] != LUA_NOREF) st = call_hook(w, iv, iv->hook_ref[0], 0, "setup", week, err);
-        if (!st && iv->hook_ref[1] != LUA_NOREF) st = call_hook(w, iv, iv->hook_ref[1], 0, "week", week, err);
+        if (week == iv->start && iv->hook_ref[0] != LUA_NOREF) st = call_hook(w, iv, iv->hook_ref[0], 0, "", "setup", week, err);
+        if (!st && iv->hook_ref[1] != LUA_NOREF) st = call_hook(w, iv, iv->hook_ref[1], 0, "", "week", week, err);
         if (st) return st;
     }
     return PS_OK;
@@ -450,9 +449,7 @@ ps_status interventions_events(world *w, int week, ps_error *err)
                 lua_pushboolean(L, w->ev_extra[e] % 2);
                 extra = 3;
             }
-            char hook[40];
-            snprintf(hook, sizeof hook, "on.%s", iv_event_names[kind]);
-            ps_status st = call_hook(w, iv, iv->on_ref[kind], extra, hook, week, err);
+            ps_status st = call_hook(w, iv, iv->on_ref[kind], extra, "on.", iv_event_names[kind], week, err);
             if (st) return st;
         }
     }
@@ -466,7 +463,7 @@ ps_status interventions_finish(world *w, int week, ps_error *err)
     for (int i = 0; i < w->ivw->n; i++) {
         iv_one *iv = &w->ivw->iv[i];
         if (week != iv->end - 1 || iv->hook_ref[2] == LUA_NOREF) continue;
-        ps_status st = call_hook(w, iv, iv->hook_ref[2], 0, "finish", week, err);
+        ps_status st = call_hook(w, iv, iv->hook_ref[2], 0, "", "finish", week, err);
         if (st) return st;
     }
     return PS_OK;

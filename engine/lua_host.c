@@ -284,7 +284,7 @@ static ps_status budget_error(const lua_host *h, const char *during, const char 
                    at, during, h->limits.memory >> 20, when);
 }
 
-ps_status lua_host_call(lua_host *h, int nargs, const char *when, ps_error *err)
+ps_status lua_host_call(lua_host *h, int nargs, const lua_host_when *w, ps_error *err)
 {
     lua_State *L = h->L;
     int fn = lua_gettop(L) - nargs;
@@ -294,8 +294,11 @@ ps_status lua_host_call(lua_host *h, int nargs, const char *when, ps_error *err)
     if (!h->broken) lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_PERIOD);
     int rc = lua_pcall(L, nargs, 0, fn);
     ps_status st = PS_OK;
+    char when[128] = "";
+    if (h->broken || rc != LUA_OK)
+        snprintf(when, sizeof when, "hook %s%s, week %d, replicate %llu", w->prefix, w->hook, w->week, w->replicate);
     if (h->broken) {
-        char paren[128];
+        char paren[160];
         snprintf(paren, sizeof paren, " (%s)", when);
         st = budget_error(h, "", paren, err);
     } else if (rc != LUA_OK) {

@@ -67,6 +67,15 @@ void lua_host_set_context(lua_host *h, void *ctx);
 void *lua_host_context(lua_State *L);
 lua_host *lua_host_of(lua_State *L);
 
+/* What a call is, for its messages: "hook <prefix><hook>, week <week>,
+ * replicate <replicate>". Kept as parts and written out only if the call
+ * fails, as event hooks are called thousands of times a week. */
+typedef struct lua_host_when {
+    const char *prefix, *hook; /* "on." and "debt"; "" and "week" */
+    int week;
+    unsigned long long replicate;
+} lua_host_when;
+
 /*
  * Calls the function below its nargs arguments on the stack, with a fresh
  * instruction budget. when names the call in messages:
@@ -74,7 +83,7 @@ lua_host *lua_host_of(lua_State *L);
  * is reported as such even if the script caught the error. Pops the
  * function and arguments; pushes nothing.
  */
-ps_status lua_host_call(lua_host *h, int nargs, const char *when, ps_error *err);
+ps_status lua_host_call(lua_host *h, int nargs, const lua_host_when *when, ps_error *err);
 
 /* Charges n instruction-equivalents to the running call (pattern steps);
  * raises the budget error when the budget is spent. */
