@@ -506,8 +506,9 @@ static inline int drawn_by_any(const arrivals_ctx *cx, uint64_t doors, uint32_t 
 /* Neighbourhood k's adults who can come forward when no open service
  * takes the well without a need: those marked unwell and, if services
  * take the well with some needs, those marked with any of them, a word of
- * 64 people at a time, in person order; each of them only if one of the
- * doors that take someone of their kind (well or not) draws them. 0, or
+ * 64 people at a time, in person order; the well only if one of the
+ * doors that take the well draws them (the unwell are fewer, and try
+ * more doors: for them the draws would cost more than the reads). 0, or
  * -1 out of memory. */
 static int come_forward_marked(world *w, arrivals_ctx *cx, int k)
 {
@@ -527,13 +528,15 @@ static int come_forward_marked(world *w, arrivals_ctx *cx, int k)
     const uint32_t a0 = pop->hh_first[pop->nb_hh[k]], a1 = pop->hh_first[pop->nb_hh[k + 1]];
     for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
         const uint64_t unwell = world_bits_in(w->unwell, word, a0, a1);
-        uint64_t m = unwell;
+        uint64_t well = 0, m = unwell;
         for (int n = 0; n < NEED_COUNT; n++)
-            if ((well_needs >> n) & 1u) m |= world_bits_in(w->need_bits + (size_t)n * w->words, word, a0, a1);
+            if ((well_needs >> n) & 1u) well |= world_bits_in(w->need_bits + (size_t)n * w->words, word, a0, a1);
+        for (well &= ~unwell; well; well &= well - 1) { /* the well: those a door draws */
+            const unsigned b = (unsigned)__builtin_ctzll(well);
+            m |= (uint64_t)drawn_by_any(cx, well_doors & cx->here, word * 64 + b) << b;
+        }
         for (; m; m &= m - 1) {
-            const unsigned b = (unsigned)__builtin_ctzll(m);
-            const uint32_t i = word * 64 + b;
-            if (!((unwell >> b) & 1u) && !drawn_by_any(cx, well_doors & cx->here, i)) continue;
+            const uint32_t i = word * 64 + (uint32_t)__builtin_ctzll(m);
             if (svc[i] | wait[i]) continue;
             if (come_forward(w, cx, i, (unsigned)(st[i] - 1) << 4 | needs_in(w, i, pop->p_hh[i]))) return -1;
         }

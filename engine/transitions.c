@@ -285,6 +285,14 @@ static void person_thresholds(world *w, uint32_t i, uint8_t s, unsigned idx, int
     /* Recovery multipliers (deprivation, shocks, services) act on
      * STRUGGLING -> WELL; RECOVERING -> WELL keeps its own rate. */
     services_person_multipliers(w, i, week, &om, &rm, &cm);
+    /* Multipliers of exactly 1 on the hazards of their state (someone
+     * well on a waiting list, say) give the table's thresholds bit for
+     * bit, without working them out again. */
+    if (s == ST_STRUGGLING ? cm == 1 && rm == 1 : om == 1) {
+        out[0] = t->wellbeing[s][idx][0];
+        out[1] = t->wellbeing[s][idx][1];
+        return;
+    }
     if (s == ST_WELL) {
         out[0] = out[1] = thr_of(m->onset.base * capped(t->onset_mult[idx] * om, cap));
     } else if (s == ST_STRUGGLING) {
