@@ -9,6 +9,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 #include "placesim.h"
@@ -616,6 +619,15 @@ static int cmd_help(const char *topic)
 
 int main(int argc, char **argv)
 {
+#ifdef __GLIBC__
+    /* Scripts' selections are blocks of up to a few megabytes, made and
+     * dropped every week. glibc hands a block that size back to the system
+     * when it is freed, and the next week's faults its pages in again
+     * (a tenth of the library's cost, in the kernel): keep freed memory
+     * in the heap instead, for the run. */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
     if (argc < 2) {
         fputs(usage_text, stderr);
         return 2;
