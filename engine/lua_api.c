@@ -143,12 +143,12 @@ static int sim_rand_for(lua_State *L)
 static int sim_index(lua_State *L)
 {
     const char *key = luaL_checkstring(L, 2);
+    if (lua_api_method(L, 2)) return 1;
     world *w = world_of(L);
     if (!strcmp(key, "week")) lua_pushinteger(L, w->week);
     else if (!strcmp(key, "weeks")) lua_pushinteger(L, w->mp->cfg->weeks);
     else if (!strcmp(key, "replicate")) lua_pushinteger(L, (lua_Integer)w->replicate);
     else if (!strcmp(key, "scale")) lua_pushnumber(L, w->mp->cfg->population.scale);
-    else if (luaL_getmetafield(L, 1, "__methods") && lua_getfield(L, -1, key) != LUA_TNIL) return 1;
     else {
         static const char *const keys[] = { "week", "weeks", "replicate", "scale", "rand", "rand_int", "rand_for", "persons",
                                             "households", "service", "add_service", "neighbourhoods", "spend",
@@ -163,12 +163,10 @@ static int sim_index(lua_State *L)
 void lua_api_new_type(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods)
 {
     luaL_newmetatable(L, name);
-    luaL_setfuncs(L, meta, 0);
-    if (methods) {
-        lua_newtable(L);
-        luaL_setfuncs(L, methods, 0);
-        lua_setfield(L, -2, "__methods");
-    }
+    /* the methods are the metamethods' upvalue (lua_api_method) */
+    lua_newtable(L);
+    if (methods) luaL_setfuncs(L, methods, 0);
+    luaL_setfuncs(L, meta, 1);
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable"); /* scripts cannot change or see it */
     lua_pop(L, 1);

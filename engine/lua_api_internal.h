@@ -43,10 +43,21 @@ static inline world *world_of(lua_State *L) { return ctx_of(L)->w; }
  * end) are the keys it has, and the closest is suggested. */
 int lua_api_unknown_key(lua_State *L, const char *what, const char *key, const char *const *known);
 
-/* Registers the metatable name with the functions meta and, if methods is
- * not NULL, a __methods table of them; scripts can neither see nor change
- * it. */
+/* Registers the metatable name with the functions meta, each with a table
+ * of the functions methods (may be NULL) as its upvalue; scripts can
+ * neither see nor change either. */
 void lua_api_new_type(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods);
+
+/* In a metamethod of such a type: pushes the method named by the string
+ * at idx and returns 1, or pushes nothing and returns 0. A raw get from
+ * the upvalue, as __index runs for every field a script reads. */
+static inline int lua_api_method(lua_State *L, int idx)
+{
+    lua_pushvalue(L, idx);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+    lua_pop(L, 1);
+    return 0;
+}
 
 /* The Lua value at idx as JSON shaped by the schema node (see lua_api.c). */
 struct cJSON *lua_api_to_json_as(lua_State *L, int idx, const schema_node *node, int depth);

@@ -601,7 +601,7 @@ static int sel_index(lua_State *L)
 {
     selection *s = check_sel(L, 1);
     const char *key = luaL_checkstring(L, 2);
-    if (luaL_getmetafield(L, 1, "__methods") && lua_getfield(L, -1, key) != LUA_TNIL) return 1;
+    if (lua_api_method(L, 2)) return 1;
     if (s->n == 1 && one_field(L, s, key)) return 1;
     if (s->n != 1)
         return luaL_error(L, "selection has no method \"%s\" (fields like .%s belong to a selection of one person or "
