@@ -204,6 +204,12 @@ static uint32_t select_persons(const world *w, const sel_tests *t, int k, uint32
         /* those with every mark, in order */
         const int t_st = t->t_st_marked, t_pf = t->t_pf_marked, t_hf = t->t_hf_marked;
         for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
+            /* the columns' lines of the people two words on, asked for
+             * now: the loads below wait on memory otherwise */
+            const uint32_t ahead = word * 64 + 128 < a1 ? word * 64 + 128 : a1 - 1;
+            if (t_st) __builtin_prefetch(st + ahead);
+            if (t->t_svc) __builtin_prefetch(svc + ahead);
+            if (t->t_wait) __builtin_prefetch(wait + ahead);
             uint64_t m = world_bits_in(t->rows[0], word, a0, a1);
             for (int r = 1; r < t->n_rows; r++) m &= t->rows[r][word];
             for (; m; m &= m - 1) {

@@ -527,6 +527,14 @@ static int come_forward_marked(world *w, arrivals_ctx *cx, int k)
     }
     const uint32_t a0 = pop->hh_first[pop->nb_hh[k]], a1 = pop->hh_first[pop->nb_hh[k + 1]];
     for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
+        /* the lines of the people two words on, asked for now: the
+         * loads below wait on memory otherwise */
+        const uint32_t ahead = word * 64 + 128 < a1 ? word * 64 + 128 : a1 - 1;
+        __builtin_prefetch(st + ahead);
+        __builtin_prefetch(svc + ahead);
+        __builtin_prefetch(wait + ahead);
+        __builtin_prefetch(w->pf + ahead);
+        __builtin_prefetch(pop->p_hh + ahead);
         const uint64_t unwell = world_bits_in(w->unwell, word, a0, a1);
         uint64_t well = 0, m = unwell;
         for (int n = 0; n < NEED_COUNT; n++)
