@@ -30,6 +30,7 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+spread() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo, hi }'; } # lowest-highest
 
 # run1 NAME ARGS...: runs placesim ARGS once; appends the wall time and
 # peak memory to NAME.wall and NAME.kb and leaves its folder in $dir/NAME.
@@ -77,21 +78,22 @@ burn=$(field "$dir/plain/scenario.resolved.json" burn_in_weeks)
 report() { # label, name
     wall=$(median < "$dir/$2.wall")
     kb=$(median < "$dir/$2.kb")
-    awk -v l="$1" -v w="$wall" -v kb="$kb" -v p="$persons" -v wk="$((weeks + burn))" 'BEGIN {
-        printf "%-34s %8.2f s   %6.1f M person-weeks/s   %5.1f bytes/person (peak %.0f MB)\n",
-               l, w, p * wk / w / 1e6, kb * 1024 / p, kb / 1024 }'
+    awk -v l="$1" -v w="$wall" -v kb="$kb" -v p="$persons" -v wk="$((weeks + burn))" -v s="$(spread < "$dir/$2.wall")" 'BEGIN {
+        printf "%-34s %8.2f s   %6.1f M person-weeks/s   %5.1f bytes/person (peak %.0f MB; runs took %s s)\n",
+               l, w, p * wk / w / 1e6, kb * 1024 / p, kb / 1024, s }'
 }
 echo "$persons people, $weeks weeks after $burn of burn-in, 1 replicate, 1 thread:"
 report "crisis_led" plain
 report "crisis_led + intervention library" library
-awk -v r="$(median < "$dir/plain.ratio")" \
-    'BEGIN { printf "%-34s %8.2f x the plain run, run for run (goal: at most 1.5)\n", "library cost", r }'
+awk -v r="$(median < "$dir/plain.ratio")" -v s="$(spread < "$dir/plain.ratio")" -v n="$runs" \
+    'BEGIN { printf "%-34s %8.2f x the plain run, run for run (%s over %d pairs; goal: at most 1.5)\n", "library cost", r, s, n }'
 
 four="--set population.scale=$tscale --replicates 4"
 paired t2 "run scenarios/crisis_led.json $four --threads 2" t1 "run scenarios/crisis_led.json $four --threads 1"
 tp=$(field "$dir/t1/summary.json" persons)
 echo
 echo "4 replicates of $tp people:"
-awk -v a="$(median < "$dir/t1.wall")" -v b="$(median < "$dir/t2.wall")" -v r="$(median < "$dir/t2.ratio")" 'BEGIN {
-    printf "%-34s %8.2f s\n%-34s %8.2f s\n%-34s %8.2f x, run for run (goal: at least 1.8)\n",
-           "1 thread", a, "2 threads", b, "speed-up", r }'
+awk -v a="$(median < "$dir/t1.wall")" -v b="$(median < "$dir/t2.wall")" -v r="$(median < "$dir/t2.ratio")" \
+    -v s="$(spread < "$dir/t2.ratio")" -v n="$runs" 'BEGIN {
+    printf "%-34s %8.2f s\n%-34s %8.2f s\n%-34s %8.2f x, run for run (%s over %d pairs; goal: at least 1.8)\n",
+           "1 thread", a, "2 threads", b, "speed-up", r, s, n }'
