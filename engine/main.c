@@ -623,7 +623,7 @@ int main(int argc, char **argv)
     /* Scripts' selections are blocks of up to a few megabytes, made and
      * dropped every week. glibc hands a block that size back to the system
      * when it is freed, and the next week's faults its pages in again
-     * (a tenth of the library's cost, in the kernel): keep freed memory
+     * (a twentieth of what the scripts cost, in the kernel): keep freed memory
      * in the heap instead, for the run. */
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);

@@ -234,6 +234,7 @@ static void wellbeing_tables(world *w, int k)
     if (t->wellbeing_built && memcmp(key, t->wellbeing_key, sizeof key) == 0) return;
     memcpy(t->wellbeing_key, key, sizeof key);
     t->wellbeing_built = 1;
+    t->wellbeing_gen++; /* from 1: the cache of people's thresholds starts empty */
     double protect = 1 - m->onset.social_capital * S;
     if (protect < 0) protect = 0;
     t->recovery_mult = p->recovery_mult * sh->recovery;
@@ -293,6 +294,20 @@ static void person_thresholds(world *w, uint32_t i, uint8_t s, unsigned idx, int
         out[1] = t->wellbeing[s][idx][1];
         return;
     }
+    /* Otherwise the thresholds are a function of (state, index, the
+     * state's multipliers), which the many people in the same services
+     * share: kept in a small cache, so the exponentials are worked out
+     * once for each, the same bits either way. */
+    const double m1 = s == ST_STRUGGLING ? cm : om, m2 = s == ST_STRUGGLING ? rm : 1;
+    uint64_t b1, b2;
+    memcpy(&b1, &m1, sizeof b1);
+    memcpy(&b2, &m2, sizeof b2);
+    struct person_thr *e = &w->tables.person_thr[rng_mix64(b1 ^ (b2 << 1) ^ ((uint64_t)s << 8 | idx)) & 255u];
+    if (e->gen == t->wellbeing_gen && e->s == s && e->idx == idx && e->m1 == m1 && e->m2 == m2) {
+        out[0] = e->thr[0];
+        out[1] = e->thr[1];
+        return;
+    }
     if (s == ST_WELL) {
         out[0] = out[1] = thr_of(m->onset.base * capped(t->onset_mult[idx] * om, cap));
     } else if (s == ST_STRUGGLING) {
@@ -301,6 +316,7 @@ static void person_thresholds(world *w, uint32_t i, uint8_t s, unsigned idx, int
     } else {
         competing(m->recovering.relapse * capped(t->onset_mult[idx] * om, cap), m->recovering.to_well, out);
     }
+    *e = (struct person_thr){ m1, m2, t->wellbeing_gen, s, (uint8_t)idx, { out[0], out[1] } };
 }
 
 /* One adult's week in full, for the people the bulk pass picked out.

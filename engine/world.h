@@ -122,6 +122,16 @@ typedef struct nb_tables {
     uint64_t housing[4];
     double wellbeing_key[6];    /* inputs the wellbeing part was last built from */
     int wellbeing_built;
+    /* Thresholds worked out for people whose services multiply their
+     * hazards, by (state, risk index, the multipliers that state uses):
+     * many people share them. Good while gen is the wellbeing part's. */
+    struct person_thr {
+        double m1, m2;          /* WELL, RECOVERING: onset, 1; STRUGGLING: crisis, recovery */
+        unsigned gen;
+        uint8_t s, idx;
+        uint64_t thr[2];
+    } person_thr[256];
+    unsigned wellbeing_gen;     /* bumped when the wellbeing part is rebuilt */
 } nb_tables;
 
 typedef struct svc_queue {
