@@ -451,10 +451,10 @@ typedef struct arrivals_ctx {
 /* Person i (of that code and age) tries door j: 1 if they join its list
  * (or its gatekeeper's), 0 if not, -1 out of memory. An outreach team
  * found full is closed for the rest of the neighbourhood, as nothing
- * frees a place while people come forward. */
-/* Inlined by force (PS_HOT_INLINE): left to itself, the compiler calls
- * it once it grows past a few tests, and a call for each of the week's
- * hundreds of thousands of tries shows in the profile. */
+ * frees a place while people come forward. Inlined by force
+ * (PS_HOT_INLINE): left to itself, the compiler calls it once it grows
+ * past a few tests, and a call for each of the week's hundreds of
+ * thousands of tries shows in the profile. */
 static PS_HOT_INLINE int try_door(world *w, arrivals_ctx *cx, int j, uint32_t i, unsigned code, int age)
 {
     const door *d = &cx->doors[j];
@@ -515,15 +515,11 @@ static int come_forward_marked(world *w, arrivals_ctx *cx, int k)
     const popdata *pop = w->mp->pop;
     const uint8_t *st = w->st, *svc = w->svc, *wait = w->wait;
     unsigned well_needs = 0;
-    uint64_t well_doors = 0, unwell_doors = 0;
-    for (unsigned code = 0; code < 64; code++) {
+    uint64_t well_doors = 0;
+    for (unsigned code = 0; code < 16; code++) { /* the well's: (ST_WELL - 1) << 4 | needs */
         const uint64_t doors = w->svt.access_mask[code] & cx->here;
-        if (code < 16) { /* (ST_WELL - 1) << 4 | needs */
-            well_doors |= doors;
-            if (doors) well_needs |= code;
-        } else {
-            unwell_doors |= doors;
-        }
+        well_doors |= doors;
+        if (doors) well_needs |= code;
     }
     const uint32_t a0 = pop->hh_first[pop->nb_hh[k]], a1 = pop->hh_first[pop->nb_hh[k + 1]];
     for (uint32_t word = a0 / 64; a0 < a1 && word <= (a1 - 1) / 64; word++) {
