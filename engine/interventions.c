@@ -422,7 +422,8 @@ ps_status interventions_week(world *w, int week, ps_error *err)
         iv_one *iv = &w->ivw->iv[i];
         if (week < iv->start || week >= iv->end) continue;
         ps_status st = PS_OK;
-        if (week == iv->start && iv->hook_ref[0] != LUA_NOREF) st = call_hook(w, iv, iv->hook_ref[0], 0, "", "setup", week, err);
+        if (week == iv->start && iv->hook_ref[0] != LUA_NOREF)
+            st = call_hook(w, iv, iv->hook_ref[0], 0, "", "setup", week, err);
         if (!st && iv->hook_ref[1] != LUA_NOREF) st = call_hook(w, iv, iv->hook_ref[1], 0, "", "week", week, err);
         if (st) return st;
     }

@@ -216,8 +216,8 @@ uint64_t model_params_bytes(int n_nbhd, uint64_t n_households, uint64_t n_person
  * for each script's Lua state (a typical one; limits.memory_mb caps it). */
 uint64_t world_bytes(int n_nbhd, uint64_t n_households, uint64_t n_persons, int n_scripts)
 {
-    uint64_t b = n_persons * (1 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 2 + 2) + (n_persons / 8 + 8) * (1 + NEED_COUNT) + n_households * 3 +
-                 (uint64_t)n_nbhd * (4 * sizeof(double) + sizeof(shock_mult) + NB_COUNT * sizeof(double));
+    uint64_t b = n_persons * (1 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 2 + 2) + (n_persons / 8 + 8) * (1 + NEED_COUNT) +
+                 n_households * 3 + (uint64_t)n_nbhd * (4 * sizeof(double) + sizeof(shock_mult) + NB_COUNT * sizeof(double));
     if (n_scripts > 0) b += n_persons * (4 + 4) + (uint64_t)n_scripts * (1u << 20);
     return b;
 }
@@ -234,8 +234,8 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
     w->pf = ps_malloc(np);
     w->st = ps_malloc(np);
     w->entered = ps_malloc(np * sizeof *w->entered);
-    w->unwell = ps_calloc(np / 64 + 1, sizeof *w->unwell);
     w->words = (uint32_t)(np / 64 + 1);
+    w->unwell = ps_calloc(w->words, sizeof *w->unwell);
     w->need_bits = ps_calloc((size_t)NEED_COUNT * w->words, sizeof *w->need_bits);
     w->care = ps_calloc(np, 1);
     w->svc = ps_calloc(np, 1);
@@ -255,9 +255,10 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
     w->cap_new = 256;
     w->new_crisis = ps_malloc(w->cap_new * sizeof *w->new_crisis);
     w->order_key = ps_malloc(w->cap_new * sizeof *w->order_key);
-    if (!w->pf || !w->st || !w->entered || !w->unwell || !w->need_bits || !w->care || !w->svc || !w->wait || !w->target || !w->after ||
-        !w->since || !w->after_until || !w->hf || !w->workers || !w->ncrisis || !w->social_capital ||
-        !w->crisis_ema || !w->volunteers || !w->shock || !w->nb_now || !w->new_crisis || !w->order_key) {
+    if (!w->pf || !w->st || !w->entered || !w->unwell || !w->need_bits || !w->care || !w->svc || !w->wait ||
+        !w->target || !w->after || !w->since || !w->after_until || !w->hf || !w->workers || !w->ncrisis ||
+        !w->social_capital || !w->crisis_ema || !w->volunteers || !w->shock || !w->nb_now || !w->new_crisis ||
+        !w->order_key) {
         world_release(w);
         return err_set(err, PS_ERR_NOMEM, "out of memory for a replicate of %zu people", np);
     }

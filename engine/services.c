@@ -620,7 +620,8 @@ static ps_status arrivals(world *w, int week)
         if (cx.fast && !cx.here) continue;
         /* unless some open service takes people who are well with no need,
          * only those marked unwell or with a need such services take */
-        int st = cx.fast && !(t->access_mask[0] & cx.here) ? come_forward_marked(w, &cx, k) : come_forward_listed(w, &cx, k);
+        int st = cx.fast && !(t->access_mask[0] & cx.here) ? come_forward_marked(w, &cx, k)
+                                                            : come_forward_listed(w, &cx, k);
         if (st) return PS_ERR_NOMEM;
     }
     return PS_OK;

@@ -156,7 +156,8 @@ static int households_of(world *w, const det_keys *k, int n)
         const uint32_t h = renter[c];
         const uint8_t x = hf[h];
         const unsigned insecure = (x & HF_HOUSING_INSECURE) != 0;
-        const unsigned hit = (unsigned)rng_hit(rng_keyed(housing_key, h), t->housing[insecure << 1 | ((x & HF_DEBT) != 0)]);
+        const unsigned hit =
+            (unsigned)rng_hit(rng_keyed(housing_key, h), t->housing[insecure << 1 | ((x & HF_DEBT) != 0)]);
         hf[h] = (uint8_t)(x ^ (hit * HF_HOUSING_INSECURE));
         if (hit) world_toggle_household_need(w, h, NEED_HOUSING);
         if (hit & !insecure & listen_housing && events_push(w, EV_HOUSING, h, 0)) return -1;
