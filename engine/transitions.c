@@ -125,6 +125,36 @@ static int persons_of(world *w, const det_keys *k, int n)
     return 0;
 }
 
+/* A household's need marks are its members' bits, found through
+ * hh_first and the members' ages: two reads far from where the household
+ * pass is, each a miss to memory. Made at the hit, they cost more than
+ * the pass's draws; gathered and made together after it, the misses of
+ * one hit overlap those of the next. Marks are bits toggled, so their
+ * order changes nothing. */
+#define HIT_BATCH 256
+
+typedef struct hh_hits {
+    uint32_t h[HIT_BATCH];
+    uint8_t need[HIT_BATCH];
+    unsigned n;
+} hh_hits;
+
+static void hits_flush(world *w, hh_hits *b)
+{
+    const popdata *pop = w->mp->pop;
+    for (unsigned j = 0; j < b->n; j++) __builtin_prefetch(&pop->hh_first[b->h[j]]);
+    for (unsigned j = 0; j < b->n; j++) __builtin_prefetch(&pop->p_state[pop->hh_first[b->h[j]]]);
+    for (unsigned j = 0; j < b->n; j++) world_toggle_household_need(w, b->h[j], b->need[j]);
+    b->n = 0;
+}
+
+static inline void hits_add(world *w, hh_hits *b, uint32_t h, int need)
+{
+    if (b->n == HIT_BATCH) hits_flush(w, b);
+    b->h[b->n] = h;
+    b->need[b->n++] = (uint8_t)need;
+}
+
 /* Neighbourhood n's households: income and debt for every household,
  * after their jobs; then housing for its renters (model_params' list:
  * only renters can lose their home, and nobody's tenure changes), after
@@ -140,6 +170,8 @@ static int households_of(world *w, const det_keys *k, int n)
     const int listen_housing = (w->event_mask & EVENT_BIT(EV_HOUSING)) != 0;
     const uint64_t debt_key = k->debt, housing_key = k->hous;
     const uint32_t *renter = mp->renter;
+    hh_hits hits;
+    hits.n = 0;
     for (uint32_t h = mp->pop->nb_hh[n], end = mp->pop->nb_hh[n + 1]; h < end; h++) {
         uint8_t x = hf[h];
         const unsigned no_worker = (unsigned)((x & HF_LABOUR_FORCE) != 0) & (unsigned)(workers[h] == 0);
@@ -149,7 +181,7 @@ static int households_of(world *w, const det_keys *k, int n)
         const unsigned hit =
             (unsigned)rng_hit(rng_keyed(debt_key, h), t->debt[debt << 2 | (unsigned)(ncrisis[h] > 0) << 1 | no_worker]);
         hf[h] = (uint8_t)(x ^ (hit * HF_DEBT));
-        if (hit) world_toggle_household_need(w, h, NEED_DEBT);
+        if (hit) hits_add(w, &hits, h, NEED_DEBT);
         if (hit & !debt & listen_debt && events_push(w, EV_DEBT, h, 0)) return -1;
     }
     for (uint32_t c = mp->nb_renter[n], end = mp->nb_renter[n + 1]; c < end; c++) {
@@ -159,9 +191,10 @@ static int households_of(world *w, const det_keys *k, int n)
         const unsigned hit =
             (unsigned)rng_hit(rng_keyed(housing_key, h), t->housing[insecure << 1 | ((x & HF_DEBT) != 0)]);
         hf[h] = (uint8_t)(x ^ (hit * HF_HOUSING_INSECURE));
-        if (hit) world_toggle_household_need(w, h, NEED_HOUSING);
+        if (hit) hits_add(w, &hits, h, NEED_HOUSING);
         if (hit & !insecure & listen_housing && events_push(w, EV_HOUSING, h, 0)) return -1;
     }
+    hits_flush(w, &hits);
     return 0;
 }
 
