@@ -13,6 +13,7 @@
 #include "err.h"
 #include "rng.h"
 #include "interventions.h"
+#include "split.h"
 #include "world.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -362,11 +363,12 @@ void world_toggle_household_need(world *w, uint32_t h, int n)
     const popdata *pop = w->mp->pop;
     uint64_t *row = w->need_bits + (size_t)n * w->words;
     for (uint32_t i = pop->hh_first[h]; i < pop->hh_first[h + 1]; i++)
-        row[i / 64] ^= (UINT64_C(1) << (i % 64)) & -(uint64_t)(pop->p_state[i] != ST_CHILD);
+        world_bits_xor(w, &row[i / 64], (UINT64_C(1) << (i % 64)) & -(uint64_t)(pop->p_state[i] != ST_CHILD));
 }
 
 void world_release(world *w)
 {
+    split_release(w);
     interventions_world_release(w);
     if (w->mp) services_world_release(w);
     ps_free(w->pf);
@@ -463,9 +465,10 @@ ps_status world_step(world *w, int week, replicate_record *rec, ps_error *err)
     shocks_apply(w, week);
     ps_status st = interventions_week(w, week, err);
     if (st) return st;
-    if (transitions_determinants(w, week)) return err_set(err, PS_ERR_NOMEM, "out of memory");
-    st = services_week(w, week, err);
-    if (!st) st = transitions_wellbeing(w, week, err);
+    st = split_determinants(w, week, err);
+    if (!st) st = services_week(w, week, err);
+    w->n_new = 0;
+    if (!st) st = split_wellbeing(w, week, err);
     if (st) return st;
     w->transitions_done = 1;
     crisis_pathway(w, week);

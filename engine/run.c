@@ -21,6 +21,7 @@
 #include "err.h"
 #include "results.h"
 #include "scenario.h"
+#include "split.h"
 #include "world.h"
 
 void ps_run_options_init(ps_run_options *o)
@@ -34,6 +35,7 @@ typedef struct pool {
     const ps_run_options *opt;
     const ensemble *ens;
     long long first_job;   /* job number of replicate 0 */
+    int split;             /* threads each replicate's passes are split over (split.h) */
     pthread_mutex_t lock;
     int next;              /* next replicate to start */
     int failed_rep;        /* lowest failed replicate, or R */
@@ -81,6 +83,11 @@ static void *worker(void *arg)
         ps_error e;
         err_clear(&e);
         if (world_init(&w, p->mp, (uint64_t)r, &p->res->recs[r], &e)) {
+            fail(p, r, &e);
+            break;
+        }
+        if (split_init(&w, p->split, &e)) {
+            world_release(&w);
             fail(p, r, &e);
             break;
         }
@@ -186,7 +193,11 @@ static void run_part(const ps_scenario *scenario, const ps_run_options *options,
             st = err_set(&e, PS_ERR_NOMEM, "out of memory for the results of %d replicates", res->replicates);
     int mine = 0;
     for (int r = 0; r < res->replicates; r++) mine += ensemble_owns(ens, pt->first_job + r);
-    int threads = options->threads > 0 ? options->threads : default_threads();
+    /* Replicates take the threads; threads left over when there are fewer
+     * replicates here than threads are shared out among the replicates,
+     * each splitting its passes over its share. */
+    const int asked = options->threads > 0 ? options->threads : default_threads();
+    int threads = asked;
     if (threads > mine) threads = mine > 0 ? mine : 1;
     res->threads = threads;
     pool p;
@@ -196,6 +207,7 @@ static void run_part(const ps_scenario *scenario, const ps_run_options *options,
     p.opt = options;
     p.ens = ens;
     p.first_job = pt->first_job;
+    p.split = asked / threads;
     p.failed_rep = res->replicates;
     p.done = done;
     p.total = total;

@@ -235,14 +235,13 @@ static void events_in_household_order(world *w, size_t first)
  * household by household: the same results without a mispredicted exit
  * from a loop of two or three people per household. The events the
  * passes make are then put back in household order for the scripts. */
-int transitions_determinants(world *w, int week)
+int transitions_determinants(world *w, int week, int k0, int k1)
 {
-    const popdata *pop = w->mp->pop;
     const det_keys k = {
         rng_key(w->seed, w->replicate, week, RNG_JOB), rng_key(w->seed, w->replicate, week, RNG_LONELY),
         rng_key(w->seed, w->replicate, week, RNG_DEBT), rng_key(w->seed, w->replicate, week, RNG_HOUSING),
     };
-    for (int n = 0; n < pop->n_nbhd; n++) {
+    for (int n = k0; n < k1; n++) {
         determinant_tables(w, n);
         const size_t first = w->n_ev;
         if (persons_of(w, &k, n)) return -1;
@@ -462,7 +461,7 @@ static PS_HOT_INLINE ps_status wellbeing_block(world *w, uint32_t a, uint32_t b,
     return PS_OK;
 }
 
-ps_status transitions_wellbeing(world *w, int week, ps_error *err)
+ps_status transitions_wellbeing(world *w, int week, int k0, int k1, ps_error *err)
 {
     const model_params *mp = w->mp;
     const popdata *pop = mp->pop;
@@ -482,8 +481,7 @@ ps_status transitions_wellbeing(world *w, int week, ps_error *err)
     }
     const uint8_t *hf = w->hf;
 
-    w->n_new = 0;
-    for (int k = 0; k < pop->n_nbhd; k++) {
+    for (int k = k0; k < k1; k++) {
         wellbeing_tables(w, k);
         long c[NB_COUNT] = { 0 };
         double qaly = 0;

@@ -230,6 +230,8 @@ typedef struct world {
     uint32_t *new_crisis;
     uint64_t *order_key;
     size_t n_new, cap_new;
+    struct split *split;   /* the passes' parts on threads (split.h), or NULL */
+    int concurrent;        /* parts are running: marks change atomically */
 } world;
 
 /* model.c */
@@ -256,11 +258,14 @@ ps_status world_step(world *w, int week, replicate_record *rec, ps_error *err);
 /* shocks.c: sets w->shock and w->cap_mult for the week. */
 void shocks_apply(world *w, int week);
 
-/* transitions.c: the determinants of every household and person, then
- * (after services) the wellbeing transitions, with this week's figures of
- * each neighbourhood into w->nb_now. */
-int transitions_determinants(world *w, int week); /* non-zero: out of memory */
-ps_status transitions_wellbeing(world *w, int week, ps_error *err);
+/* transitions.c: the determinants of the households and persons of
+ * neighbourhoods k0..k1-1, then (after services) their wellbeing
+ * transitions, with this week's figures of each into w->nb_now. Those of
+ * a neighbourhood touch only its own people and households, so ranges
+ * may run on threads (split.c). The week's list of new crises is emptied
+ * before the first range. */
+int transitions_determinants(world *w, int week, int k0, int k1); /* non-zero: out of memory */
+ps_status transitions_wellbeing(world *w, int week, int k0, int k1, ps_error *err);
 
 /* services.c */
 ps_status services_params(model_params *mp, ps_error *err);
@@ -325,19 +330,35 @@ static inline uint64_t world_bits_in(const uint64_t *bits, uint32_t word, uint32
     return m;
 }
 
+/* Flips bits of a word of marks. While split.c's parts run, two threads
+ * may change the word at their boundary, each its own people's bits: then
+ * the change is atomic (one branch, which runs without parts never take;
+ * marks change only for the few something happens to). */
+static inline void world_bits_xor(const world *w, uint64_t *word, uint64_t bits)
+{
+    if (w->concurrent) __atomic_fetch_xor(word, bits, __ATOMIC_RELAXED);
+    else *word ^= bits;
+}
+
 /* Adult i's bit for need n in world.need_bits, after the need came or
  * went (their own unemployment or loneliness). */
 static inline void world_toggle_need(world *w, uint32_t i, int n)
 {
-    w->need_bits[(size_t)n * w->words + i / 64] ^= UINT64_C(1) << (i % 64);
+    world_bits_xor(w, &w->need_bits[(size_t)n * w->words + i / 64], UINT64_C(1) << (i % 64));
 }
 
 /* Person i's bit in world.unwell, after a change of state. */
 static inline void world_mark_state(world *w, uint32_t i, uint8_t state)
 {
     const uint64_t bit = UINT64_C(1) << (i % 64);
-    if (state != ST_WELL && state != ST_CHILD) w->unwell[i / 64] |= bit;
-    else w->unwell[i / 64] &= ~bit;
+    uint64_t *word = &w->unwell[i / 64];
+    const uint64_t want = state != ST_WELL && state != ST_CHILD ? bit : 0;
+    if (w->concurrent) {
+        /* only this thread changes bit i: reading it is safe */
+        if ((__atomic_load_n(word, __ATOMIC_RELAXED) & bit) != want) __atomic_fetch_xor(word, bit, __ATOMIC_RELAXED);
+    } else {
+        *word = (*word & ~bit) | want;
+    }
 }
 
 #endif

@@ -262,6 +262,28 @@ static void results_do_not_depend_on_threads(void **state)
     done(b, two);
 }
 
+/* One replicate and more threads than replicates: the replicate splits
+ * its determinants and wellbeing passes over the threads, into three
+ * parts, and into one part per neighbourhood (40 threads, 24
+ * neighbourhoods), with results bit for bit those of one thread. */
+static void one_replicate_split_over_threads_matches_one_thread(void **state)
+{
+    (void)state;
+    ps_scenario *a;
+    ps_results *one = run_with(&a, 1, "replicates=1", "weeks=26", "population.scale=0.25", NULL);
+    const int many[] = { 3, 40 };
+    for (int t = 0; t < 2; t++) {
+        ps_scenario *b;
+        ps_results *split = run_with(&b, many[t], "replicates=1", "weeks=26", "population.scale=0.25", NULL);
+        for (int w = 0; w < 26; w++)
+            for (size_t c = 0; c < ps_results_column_count(one); c++)
+                assert_memory_equal(&(double){ ps_results_value(one, 0, w, c) },
+                                    &(double){ ps_results_value(split, 0, w, c) }, sizeof(double));
+        done(b, split);
+    }
+    done(a, one);
+}
+
 static void replicates_differ_and_seeds_differ(void **state)
 {
     (void)state;
@@ -361,6 +383,7 @@ int main(void)
         cmocka_unit_test(crisis_team_never_exceeds_its_capacity),
         cmocka_unit_test(costs_add_up_by_agency),
         cmocka_unit_test(results_do_not_depend_on_threads),
+        cmocka_unit_test(one_replicate_split_over_threads_matches_one_thread),
         cmocka_unit_test(replicates_differ_and_seeds_differ),
         cmocka_unit_test(a_price_change_changes_costs_only),
         cmocka_unit_test(results_accessors_report_shape),

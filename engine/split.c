@@ -1,0 +1,270 @@
+/*
+ * split: one replicate's determinants and wellbeing passes spread over
+ * threads (see split.h for why the results stay byte-identical).
+ */
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc.h"
+#include "err.h"
+#include "interventions.h"
+#include "split.h"
+#include "world.h"
+
+enum { SPLIT_DETERMINANTS, SPLIT_WELLBEING };
+
+/* A part after the first: its neighbourhoods, its view of the world, and
+ * the buffers its view writes to, kept from week to week. */
+typedef struct split_part {
+    world view;
+    int pass, week, k0, k1;
+    double took;
+    ps_status st;
+    ps_error err;
+    uint8_t *ev_kind;
+    uint32_t *ev_entity;
+    int16_t *ev_extra;
+    size_t cap_ev;
+    uint32_t *new_crisis;
+    uint64_t *order_key;
+    size_t cap_new;
+    int *active, *ends;    /* what the part's crises add to the crisis pathway's counts */
+} split_part;
+
+struct split {
+    int n;                 /* parts, the world's own first */
+    /* by pass: part j runs neighbourhoods bound[j] .. bound[j + 1] - 1 */
+    int *bound[2];
+    double *took;          /* [n]: seconds each part took in the last pass */
+    split_part *part;      /* [n]: part[0] is unused */
+    pthread_t *tid;        /* [n]: the parts' threads while a pass runs */
+    int *started;          /* [n]: whether each thread started */
+};
+
+static void part_free(split_part *p)
+{
+    ps_free(p->ev_kind);
+    ps_free(p->ev_entity);
+    ps_free(p->ev_extra);
+    ps_free(p->new_crisis);
+    ps_free(p->order_key);
+    ps_free(p->active);
+    ps_free(p->ends);
+}
+
+void split_release(world *w)
+{
+    struct split *s = w->split;
+    if (!s) return;
+    for (int j = 1; j < s->n; j++) part_free(&s->part[j]);
+    ps_free(s->part);
+    ps_free(s->tid);
+    ps_free(s->started);
+    ps_free(s->bound[0]);
+    ps_free(s->bound[1]);
+    ps_free(s->took);
+    ps_free(s);
+    w->split = NULL;
+}
+
+ps_status split_init(world *w, int threads, ps_error *err)
+{
+    const model_params *mp = w->mp;
+    const int nn = mp->pop->n_nbhd;
+    int n = threads < nn ? threads : nn;
+    if (n < 2) return PS_OK;
+    struct split *s = ps_calloc(1, sizeof *s);
+    if (!s) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    s->part = ps_calloc((size_t)n, sizeof *s->part);
+    w->split = s;
+    if (!s->part) {
+        split_release(w);
+        return err_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    s->n = n;
+    s->tid = ps_calloc((size_t)n, sizeof *s->tid);
+    s->started = ps_calloc((size_t)n, sizeof *s->started);
+    s->took = ps_calloc((size_t)n, sizeof *s->took);
+    s->bound[0] = ps_calloc((size_t)n + 1, sizeof *s->bound[0]);
+    s->bound[1] = ps_calloc((size_t)n + 1, sizeof *s->bound[1]);
+    if (!s->tid || !s->started || !s->took || !s->bound[0] || !s->bound[1]) {
+        split_release(w);
+        return err_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    /* To start with, part j begins at the first neighbourhood with at
+     * least j / n of the adults before it (adults are what the passes
+     * spend their time on), every part keeping at least one
+     * neighbourhood; split_balance moves the bounds as the run goes. */
+    const uint64_t adults = mp->nb_adult[nn];
+    for (int j = 1; j < n; j++) {
+        const uint64_t want = adults * (uint64_t)j / (uint64_t)n;
+        int start = s->bound[0][j - 1] + 1;
+        while (start < nn - (n - j) && mp->nb_adult[start] < want) start++;
+        s->bound[0][j] = s->bound[1][j] = start;
+    }
+    s->bound[0][n] = s->bound[1][n] = nn;
+    const size_t ns = (size_t)w->svt.max + 1;
+    for (int j = 1; j < n; j++) {
+        split_part *p = &s->part[j];
+        p->cap_new = 64;
+        p->new_crisis = ps_malloc(p->cap_new * sizeof *p->new_crisis);
+        p->order_key = ps_malloc(p->cap_new * sizeof *p->order_key);
+        p->active = ps_calloc(ns, sizeof *p->active);
+        p->ends = ps_calloc(ns, sizeof *p->ends);
+        if (!p->new_crisis || !p->order_key || !p->active || !p->ends) {
+            split_release(w);
+            return err_set(err, PS_ERR_NOMEM, "out of memory");
+        }
+    }
+    return PS_OK;
+}
+
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* A pass over neighbourhoods k0..k1-1 of w (the world or a view); the
+ * seconds it took into *took. */
+static ps_status pass_run(world *w, int pass, int week, int k0, int k1, double *took, ps_error *err)
+{
+    const double t0 = seconds();
+    ps_status st = pass == SPLIT_DETERMINANTS ? (transitions_determinants(w, week, k0, k1)
+                                                     ? err_set(err, PS_ERR_NOMEM, "out of memory")
+                                                     : PS_OK)
+                                              : transitions_wellbeing(w, week, k0, k1, err);
+    *took = seconds() - t0;
+    return st;
+}
+
+static void *part_run(void *arg)
+{
+    split_part *p = arg;
+    err_clear(&p->err);
+    p->st = pass_run(&p->view, p->pass, p->week, p->k0, p->k1, &p->took, &p->err);
+    return NULL;
+}
+
+/* Where the parts are cut does not change what they compute, only how
+ * long each takes: neighbourhoods differ in how many people something
+ * happens to, and threads in how fast they run. So after each pass a
+ * bound between two parts moves one neighbourhood towards the part that
+ * finished first, when the other took more than a twentieth longer. */
+static void split_balance(struct split *s, int pass)
+{
+    int *b = s->bound[pass];
+    for (int j = 1; j < s->n; j++) {
+        if (s->took[j - 1] > 1.05 * s->took[j] && b[j] - 1 > b[j - 1]) b[j]--;
+        else if (s->took[j] > 1.05 * s->took[j - 1] && b[j] + 1 < b[j + 1]) b[j]++;
+    }
+}
+
+/* The view part p's thread sees: the world's header, with the part's own
+ * lists and counts in place of the world's. */
+static void view_make(const world *w, split_part *p)
+{
+    world *v = &p->view;
+    *v = *w;
+    v->split = NULL;
+    v->ev_kind = p->ev_kind;
+    v->ev_entity = p->ev_entity;
+    v->ev_extra = p->ev_extra;
+    v->n_ev = 0;
+    v->cap_ev = p->cap_ev;
+    v->new_crisis = p->new_crisis;
+    v->order_key = p->order_key;
+    v->n_new = 0;
+    v->cap_new = p->cap_new;
+    v->active = p->active;
+    v->ends = p->ends;
+    v->mod_free = 0;
+}
+
+/* Adds what part p's view made to the world, as if the world had made
+ * it: events and new crises after the world's, counts to its counts,
+ * modifiers the part freed to its free list. */
+static ps_status view_merge(world *w, split_part *p)
+{
+    world *v = &p->view;
+    ps_status st = PS_OK;
+    /* the view may have grown its lists: they are the part's now */
+    p->ev_kind = v->ev_kind;
+    p->ev_entity = v->ev_entity;
+    p->ev_extra = v->ev_extra;
+    p->cap_ev = v->cap_ev;
+    p->new_crisis = v->new_crisis;
+    p->order_key = v->order_key;
+    p->cap_new = v->cap_new;
+    for (size_t e = 0; !st && e < v->n_ev; e++)
+        if (events_push(w, v->ev_kind[e], v->ev_entity[e], v->ev_extra[e])) st = PS_ERR_NOMEM;
+    for (size_t c = 0; !st && c < v->n_new; c++)
+        if (crisis_push(w, v->new_crisis[c])) st = PS_ERR_NOMEM;
+    for (int s = 0; s <= w->svt.max; s++) {
+        w->active[s] += p->active[s];
+        w->ends[s] += p->ends[s];
+        p->active[s] = p->ends[s] = 0;
+    }
+    if (v->mod_free) {
+        uint32_t tail = v->mod_free;
+        while (w->mod_pool[tail].next) tail = w->mod_pool[tail].next;
+        w->mod_pool[tail].next = w->mod_free;
+        w->mod_free = v->mod_free;
+    }
+    return st;
+}
+
+/* Runs a pass: parts after the first on threads of their own, the first
+ * here; a part whose thread cannot start runs here after it. */
+static ps_status run_parts(world *w, int pass, int week, ps_error *err)
+{
+    struct split *s = w->split;
+    pthread_t *tid = s->tid;
+    int *started = s->started;
+    w->concurrent = 1;
+    const int *b = s->bound[pass];
+    for (int j = 1; j < s->n; j++) {
+        split_part *p = &s->part[j];
+        view_make(w, p);
+        p->pass = pass;
+        p->week = week;
+        p->k0 = b[j];
+        p->k1 = b[j + 1];
+        started[j] = pthread_create(&tid[j], NULL, part_run, p) == 0;
+    }
+    ps_status st = pass_run(w, pass, week, 0, b[1], &s->took[0], err);
+    for (int j = 1; j < s->n; j++) {
+        if (started[j]) pthread_join(tid[j], NULL);
+        else part_run(&s->part[j]);
+        s->took[j] = s->part[j].took;
+    }
+    w->concurrent = 0;
+    split_balance(s, pass);
+    /* every part is merged, even after a failure, so no part's lists are
+     * lost; the first failure in neighbourhood order is the answer */
+    for (int j = 1; j < s->n; j++) {
+        split_part *p = &s->part[j];
+        ps_status m = view_merge(w, p);
+        if (!st && p->st) {
+            st = p->st;
+            if (err) *err = p->err;
+        }
+        if (!st && m) st = err_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    return st;
+}
+
+ps_status split_determinants(world *w, int week, ps_error *err)
+{
+    if (w->split) return run_parts(w, SPLIT_DETERMINANTS, week, err);
+    return transitions_determinants(w, week, 0, w->mp->pop->n_nbhd) ? err_set(err, PS_ERR_NOMEM, "out of memory")
+                                                                     : PS_OK;
+}
+
+ps_status split_wellbeing(world *w, int week, ps_error *err)
+{
+    if (w->split) return run_parts(w, SPLIT_WELLBEING, week, err);
+    return transitions_wellbeing(w, week, 0, w->mp->pop->n_nbhd, err);
+}
