@@ -17,6 +17,7 @@ enum { SPLIT_DETERMINANTS, SPLIT_WELLBEING };
 /* A part after the first: its neighbourhoods, its view of the world, and
  * the buffers its view writes to, kept from week to week. */
 typedef struct split_part {
+    struct split *owner;
     world view;
     int pass, week, k0, k1;
     double took;
@@ -38,8 +39,17 @@ struct split {
     int *bound[2];
     double *took;          /* [n]: seconds each part took in the last pass */
     split_part *part;      /* [n]: part[0] is unused */
-    pthread_t *tid;        /* [n]: the parts' threads while a pass runs */
-    int *started;          /* [n]: whether each thread started */
+    /* The parts' threads live as long as the split and wait between
+     * passes: starting a thread for each pass cost some 0.1 ms, as much as
+     * a small place's whole pass. A pass is handed out by bumping gen. */
+    pthread_t *tid;        /* [n] */
+    int *started;          /* [n]: whether part j's thread is running */
+    pthread_mutex_t lock;
+    pthread_cond_t go, done;
+    unsigned gen;          /* passes handed out */
+    int pending;           /* parts of this pass not yet done */
+    int quit;
+    int synced;            /* lock and conditions made */
 };
 
 static void part_free(split_part *p)
@@ -57,6 +67,17 @@ void split_release(world *w)
 {
     struct split *s = w->split;
     if (!s) return;
+    if (s->synced) {
+        pthread_mutex_lock(&s->lock);
+        s->quit = 1;
+        pthread_cond_broadcast(&s->go);
+        pthread_mutex_unlock(&s->lock);
+        for (int j = 1; j < s->n; j++)
+            if (s->started[j]) pthread_join(s->tid[j], NULL);
+        pthread_mutex_destroy(&s->lock);
+        pthread_cond_destroy(&s->go);
+        pthread_cond_destroy(&s->done);
+    }
     for (int j = 1; j < s->n; j++) part_free(&s->part[j]);
     ps_free(s->part);
     ps_free(s->tid);
@@ -66,6 +87,53 @@ void split_release(world *w)
     ps_free(s->took);
     ps_free(s);
     w->split = NULL;
+}
+
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* A pass over neighbourhoods k0..k1-1 of w (the world or a view); the
+ * seconds it took into *took. */
+static ps_status pass_run(world *w, int pass, int week, int k0, int k1, double *took, ps_error *err)
+{
+    const double t0 = seconds();
+    ps_status st = pass == SPLIT_DETERMINANTS ? (transitions_determinants(w, week, k0, k1)
+                                                     ? err_set(err, PS_ERR_NOMEM, "out of memory")
+                                                     : PS_OK)
+                                              : transitions_wellbeing(w, week, k0, k1, err);
+    *took = seconds() - t0;
+    return st;
+}
+
+static void part_run(split_part *p)
+{
+    err_clear(&p->err);
+    p->st = pass_run(&p->view, p->pass, p->week, p->k0, p->k1, &p->took, &p->err);
+}
+
+/* A part's thread: runs its part of each pass handed out, until the
+ * split is released. */
+static void *part_thread(void *arg)
+{
+    split_part *p = arg;
+    struct split *s = p->owner;
+    unsigned seen = 0;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (s->gen == seen && !s->quit) pthread_cond_wait(&s->go, &s->lock);
+        if (s->quit) break;
+        seen = s->gen;
+        pthread_mutex_unlock(&s->lock);
+        part_run(p);
+        pthread_mutex_lock(&s->lock);
+        if (--s->pending == 0) pthread_cond_signal(&s->done);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
 }
 
 ps_status split_init(world *w, int threads, ps_error *err)
@@ -116,36 +184,19 @@ ps_status split_init(world *w, int threads, ps_error *err)
             split_release(w);
             return err_set(err, PS_ERR_NOMEM, "out of memory");
         }
+        p->owner = s;
     }
+    if (pthread_mutex_init(&s->lock, NULL) == 0) {
+        if (pthread_cond_init(&s->go, NULL) == 0) {
+            if (pthread_cond_init(&s->done, NULL) == 0) s->synced = 1;
+            else pthread_cond_destroy(&s->go);
+        }
+        if (!s->synced) pthread_mutex_destroy(&s->lock);
+    }
+    /* a part whose thread cannot start runs on the calling thread */
+    for (int j = 1; s->synced && j < n; j++)
+        s->started[j] = pthread_create(&s->tid[j], NULL, part_thread, &s->part[j]) == 0;
     return PS_OK;
-}
-
-static double seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-/* A pass over neighbourhoods k0..k1-1 of w (the world or a view); the
- * seconds it took into *took. */
-static ps_status pass_run(world *w, int pass, int week, int k0, int k1, double *took, ps_error *err)
-{
-    const double t0 = seconds();
-    ps_status st = pass == SPLIT_DETERMINANTS ? (transitions_determinants(w, week, k0, k1)
-                                                     ? err_set(err, PS_ERR_NOMEM, "out of memory")
-                                                     : PS_OK)
-                                              : transitions_wellbeing(w, week, k0, k1, err);
-    *took = seconds() - t0;
-    return st;
-}
-
-static void *part_run(void *arg)
-{
-    split_part *p = arg;
-    err_clear(&p->err);
-    p->st = pass_run(&p->view, p->pass, p->week, p->k0, p->k1, &p->took, &p->err);
-    return NULL;
 }
 
 /* Where the parts are cut does not change what they compute, only how
@@ -216,15 +267,14 @@ static ps_status view_merge(world *w, split_part *p)
     return st;
 }
 
-/* Runs a pass: parts after the first on threads of their own, the first
- * here; a part whose thread cannot start runs here after it. */
+/* Runs a pass: parts after the first on their threads, the first here;
+ * a part without a thread runs here after it. */
 static ps_status run_parts(world *w, int pass, int week, ps_error *err)
 {
     struct split *s = w->split;
-    pthread_t *tid = s->tid;
-    int *started = s->started;
     w->concurrent = 1;
     const int *b = s->bound[pass];
+    int threaded = 0;
     for (int j = 1; j < s->n; j++) {
         split_part *p = &s->part[j];
         view_make(w, p);
@@ -232,14 +282,24 @@ static ps_status run_parts(world *w, int pass, int week, ps_error *err)
         p->week = week;
         p->k0 = b[j];
         p->k1 = b[j + 1];
-        started[j] = pthread_create(&tid[j], NULL, part_run, p) == 0;
+        threaded += s->started[j];
+    }
+    if (threaded) {
+        pthread_mutex_lock(&s->lock);
+        s->pending = threaded;
+        s->gen++;
+        pthread_cond_broadcast(&s->go);
+        pthread_mutex_unlock(&s->lock);
     }
     ps_status st = pass_run(w, pass, week, 0, b[1], &s->took[0], err);
-    for (int j = 1; j < s->n; j++) {
-        if (started[j]) pthread_join(tid[j], NULL);
-        else part_run(&s->part[j]);
-        s->took[j] = s->part[j].took;
+    for (int j = 1; j < s->n; j++)
+        if (!s->started[j]) part_run(&s->part[j]);
+    if (threaded) {
+        pthread_mutex_lock(&s->lock);
+        while (s->pending) pthread_cond_wait(&s->done, &s->lock);
+        pthread_mutex_unlock(&s->lock);
     }
+    for (int j = 1; j < s->n; j++) s->took[j] = s->part[j].took;
     w->concurrent = 0;
     split_balance(s, pass);
     /* every part is merged, even after a failure, so no part's lists are

@@ -132,7 +132,10 @@ char *ps_scenario_reference_markdown(void);
 typedef int (*ps_progress_fn)(void *userdata, uint64_t done, uint64_t total);
 
 typedef struct ps_run_options {
-    int threads;              /* worker threads; 0 = all cores */
+    /* Worker threads; 0 = all cores. Replicates run on them; with fewer
+     * replicates (of this process) than threads, each replicate splits
+     * its weekly passes over threads / replicates of them. */
+    int threads;
     ps_progress_fn progress;  /* may be NULL */
     void *progress_userdata;
 } ps_run_options;

@@ -11,7 +11,9 @@
 #   2. the same with the whole intervention library (crisis_led_with_library)
 #      and its cost against 1;
 #   3. 4 replicates on 1 thread against 2 threads (population.scale=
-#      BENCH_THREADS_SCALE, default 2: 240,000 people), the speed-up.
+#      BENCH_THREADS_SCALE, default 2: 240,000 people), the speed-up;
+#   4. the one replicate of 1 on 2 threads against 1, its passes split
+#      over the two (engine/split.h), the speed-up.
 #
 # Usage: tests/bench.sh PLACESIM      (BENCH_RUNS, BENCH_SCALE, BENCH_THREADS_SCALE)
 set -eu
@@ -88,12 +90,24 @@ report "crisis_led + intervention library" library
 awk -v r="$(median < "$dir/plain.ratio")" -v s="$(spread < "$dir/plain.ratio")" -v n="$runs" \
     'BEGIN { printf "%-34s %8.2f x the plain run, run for run (%s over %d pairs; goal: at most 1.5)\n", "library cost", r, s, n }'
 
+# speedup ONE TWO GOAL: the medians of ONE's (1 thread) and TWO's (2
+# threads) runs, and of their ratios, with GOAL after the spread
+speedup() {
+    awk -v a="$(median < "$dir/$1.wall")" -v b="$(median < "$dir/$2.wall")" -v r="$(median < "$dir/$2.ratio")" \
+        -v s="$(spread < "$dir/$2.ratio")" -v n="$runs" -v g="$3" 'BEGIN {
+        printf "%-34s %8.2f s\n%-34s %8.2f s\n%-34s %8.2f x, run for run (%s over %d pairs%s)\n",
+               "1 thread", a, "2 threads", b, "speed-up", r, s, n, g }'
+}
+
 four="--set population.scale=$tscale --replicates 4"
 paired t2 "run scenarios/crisis_led.json $four --threads 2" t1 "run scenarios/crisis_led.json $four --threads 1"
 tp=$(field "$dir/t1/summary.json" persons)
 echo
 echo "4 replicates of $tp people:"
-awk -v a="$(median < "$dir/t1.wall")" -v b="$(median < "$dir/t2.wall")" -v r="$(median < "$dir/t2.ratio")" \
-    -v s="$(spread < "$dir/t2.ratio")" -v n="$runs" 'BEGIN {
-    printf "%-34s %8.2f s\n%-34s %8.2f s\n%-34s %8.2f x, run for run (%s over %d pairs; goal: at least 1.8)\n",
-           "1 thread", a, "2 threads", b, "speed-up", r, s, n }'
+speedup t1 t2 "; goal: at least 1.8"
+
+paired s2 "run scenarios/crisis_led.json --set population.scale=$scale --replicates 1 --threads 2" \
+       s1 "run scenarios/crisis_led.json $one"
+echo
+echo "1 replicate of $persons people, its passes split over threads:"
+speedup s1 s2 ""
