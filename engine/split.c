@@ -316,15 +316,14 @@ static ps_status run_parts(world *w, int pass, int week, ps_error *err)
     return st;
 }
 
-ps_status split_determinants(world *w, int week, ps_error *err)
+/* A pass over every neighbourhood: on the parts, or here when there are none. */
+static ps_status split_pass(world *w, int pass, int week, ps_error *err)
 {
-    if (w->split) return run_parts(w, SPLIT_DETERMINANTS, week, err);
-    return transitions_determinants(w, week, 0, w->mp->pop->n_nbhd) ? err_set(err, PS_ERR_NOMEM, "out of memory")
-                                                                     : PS_OK;
+    double took;
+    if (w->split) return run_parts(w, pass, week, err);
+    return pass_run(w, pass, week, 0, w->mp->pop->n_nbhd, &took, err);
 }
 
-ps_status split_wellbeing(world *w, int week, ps_error *err)
-{
-    if (w->split) return run_parts(w, SPLIT_WELLBEING, week, err);
-    return transitions_wellbeing(w, week, 0, w->mp->pop->n_nbhd, err);
-}
+ps_status split_determinants(world *w, int week, ps_error *err) { return split_pass(w, SPLIT_DETERMINANTS, week, err); }
+
+ps_status split_wellbeing(world *w, int week, ps_error *err) { return split_pass(w, SPLIT_WELLBEING, week, err); }
