@@ -467,7 +467,7 @@ ps_status world_step(world *w, int week, replicate_record *rec, ps_error *err)
     if (st) return st;
     st = split_determinants(w, week, err);
     if (!st) st = services_week(w, week, err);
-    w->n_new = 0;
+    w->n_new = 0; /* the week's new crises: the wellbeing parts add to the list */
     if (!st) st = split_wellbeing(w, week, err);
     if (st) return st;
     w->transitions_done = 1;

@@ -14,8 +14,10 @@
 
 enum { SPLIT_DETERMINANTS, SPLIT_WELLBEING };
 
-/* A part after the first: its neighbourhoods, its view of the world, and
- * the buffers its view writes to, kept from week to week. */
+/* A part after the first: its neighbourhoods and its view of the world.
+ * The view's lists of events and new crises and its crisis-pathway counts
+ * (what the part's crises add) are the part's own, kept from pass to
+ * pass; the rest of the view is the world's, copied for each pass. */
 typedef struct split_part {
     struct split *owner;
     world view;
@@ -23,14 +25,6 @@ typedef struct split_part {
     double took;
     ps_status st;
     ps_error err;
-    uint8_t *ev_kind;
-    uint32_t *ev_entity;
-    int16_t *ev_extra;
-    size_t cap_ev;
-    uint32_t *new_crisis;
-    uint64_t *order_key;
-    size_t cap_new;
-    int *active, *ends;    /* what the part's crises add to the crisis pathway's counts */
 } split_part;
 
 struct split {
@@ -54,13 +48,14 @@ struct split {
 
 static void part_free(split_part *p)
 {
-    ps_free(p->ev_kind);
-    ps_free(p->ev_entity);
-    ps_free(p->ev_extra);
-    ps_free(p->new_crisis);
-    ps_free(p->order_key);
-    ps_free(p->active);
-    ps_free(p->ends);
+    world *v = &p->view;
+    ps_free(v->ev_kind);
+    ps_free(v->ev_entity);
+    ps_free(v->ev_extra);
+    ps_free(v->new_crisis);
+    ps_free(v->order_key);
+    ps_free(v->active);
+    ps_free(v->ends);
 }
 
 void split_release(world *w)
@@ -175,12 +170,13 @@ ps_status split_init(world *w, int threads, ps_error *err)
     const size_t ns = (size_t)w->svt.max + 1;
     for (int j = 1; j < n; j++) {
         split_part *p = &s->part[j];
-        p->cap_new = 64;
-        p->new_crisis = ps_malloc(p->cap_new * sizeof *p->new_crisis);
-        p->order_key = ps_malloc(p->cap_new * sizeof *p->order_key);
-        p->active = ps_calloc(ns, sizeof *p->active);
-        p->ends = ps_calloc(ns, sizeof *p->ends);
-        if (!p->new_crisis || !p->order_key || !p->active || !p->ends) {
+        world *v = &p->view;
+        v->cap_new = 64;
+        v->new_crisis = ps_malloc(v->cap_new * sizeof *v->new_crisis);
+        v->order_key = ps_malloc(v->cap_new * sizeof *v->order_key);
+        v->active = ps_calloc(ns, sizeof *v->active);
+        v->ends = ps_calloc(ns, sizeof *v->ends);
+        if (!v->new_crisis || !v->order_key || !v->active || !v->ends) {
             split_release(w);
             return err_set(err, PS_ERR_NOMEM, "out of memory");
         }
@@ -214,23 +210,24 @@ static void split_balance(struct split *s, int pass)
 }
 
 /* The view part p's thread sees: the world's header, with the part's own
- * lists and counts in place of the world's. */
+ * lists (emptied) and counts in place of the world's. */
 static void view_make(const world *w, split_part *p)
 {
     world *v = &p->view;
+    const world own = *v;
     *v = *w;
     v->split = NULL;
-    v->ev_kind = p->ev_kind;
-    v->ev_entity = p->ev_entity;
-    v->ev_extra = p->ev_extra;
+    v->ev_kind = own.ev_kind;
+    v->ev_entity = own.ev_entity;
+    v->ev_extra = own.ev_extra;
+    v->cap_ev = own.cap_ev;
     v->n_ev = 0;
-    v->cap_ev = p->cap_ev;
-    v->new_crisis = p->new_crisis;
-    v->order_key = p->order_key;
+    v->new_crisis = own.new_crisis;
+    v->order_key = own.order_key;
+    v->cap_new = own.cap_new;
     v->n_new = 0;
-    v->cap_new = p->cap_new;
-    v->active = p->active;
-    v->ends = p->ends;
+    v->active = own.active;
+    v->ends = own.ends;
     v->mod_free = 0;
 }
 
@@ -241,22 +238,14 @@ static ps_status view_merge(world *w, split_part *p)
 {
     world *v = &p->view;
     ps_status st = PS_OK;
-    /* the view may have grown its lists: they are the part's now */
-    p->ev_kind = v->ev_kind;
-    p->ev_entity = v->ev_entity;
-    p->ev_extra = v->ev_extra;
-    p->cap_ev = v->cap_ev;
-    p->new_crisis = v->new_crisis;
-    p->order_key = v->order_key;
-    p->cap_new = v->cap_new;
     for (size_t e = 0; !st && e < v->n_ev; e++)
         if (events_push(w, v->ev_kind[e], v->ev_entity[e], v->ev_extra[e])) st = PS_ERR_NOMEM;
     for (size_t c = 0; !st && c < v->n_new; c++)
         if (crisis_push(w, v->new_crisis[c])) st = PS_ERR_NOMEM;
     for (int s = 0; s <= w->svt.max; s++) {
-        w->active[s] += p->active[s];
-        w->ends[s] += p->ends[s];
-        p->active[s] = p->ends[s] = 0;
+        w->active[s] += v->active[s];
+        w->ends[s] += v->ends[s];
+        v->active[s] = v->ends[s] = 0;
     }
     if (v->mod_free) {
         uint32_t tail = v->mod_free;
