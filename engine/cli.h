@@ -28,8 +28,9 @@ void cli_print_table(const ps_scenario *sc, const ps_results *res, const char *o
 void cli_print_side_by_side(const char *const *names, const ps_scenario *const *sc,
                             const ps_results *const *res, int n);
 
-/* Paired differences from the baseline (names[0]) for names[1..n-1]. */
-void cli_print_differences(const char *const *names, const ps_comparison *cmp, int n);
+/* Paired differences from the baseline (names[0]) for names[1..n-1];
+ * weeks: the runs' length, for totals shown a year. */
+void cli_print_differences(const char *const *names, const ps_comparison *cmp, int n, int weeks);
 
 /* The main outcomes of every point of a sweep. */
 void cli_print_sweep(const ps_sweep *sw);

@@ -101,6 +101,15 @@ void compare_paired(const double *base, const double *other, int n, double *d, p
     if (x != local) ps_free(x);
     out->baseline_mean = m ? sb / m : NAN;
     out->scenario_mean = m ? so / m : NAN;
+    if (m == 0 && x) { /* nothing to pair (a service only one side has): each side's own mean */
+        int nb = 0, no = 0;
+        for (int k = 0; k < n; k++) {
+            if (!isnan(base[k])) sb += base[k], nb++;
+            if (!isnan(other[k])) so += other[k], no++;
+        }
+        out->baseline_mean = nb ? sb / nb : NAN;
+        out->scenario_mean = no ? so / no : NAN;
+    }
     out->relative_change = m && out->baseline_mean != 0 ? out->mean / out->baseline_mean : NAN;
 }
 
@@ -319,18 +328,26 @@ static ps_status add_derived(cmp_scenario *s, const ps_results *base, int R, con
                 !ratio_item(s, "derived.cost_per_qaly_gained", "GBP per QALY gained", stat_ratio, &per_qaly, R,
                             o, seed)))
         st = PS_ERR_NOMEM;
-    /* a cost per crisis averted is a price only when crises are averted at a cost */
+    /* A cost per crisis averted is a price only when crises are clearly
+     * averted at a cost. While the crises averted are not yet clear their
+     * interval reaches zero, so the ratio's runs to infinity: it is not
+     * given, and the note says why; nor when the scenario has more crises. */
+    ps_difference gain_crises = { 0 }, gain_qalys = { 0 };
+    for (size_t i = 0; !st && i < s->n; i++) {
+        if (!strcmp(s->items[i].name, "derived.crises_averted")) gain_crises = s->items[i].s;
+        if (!strcmp(s->items[i].name, "derived.qalys_gained")) gain_qalys = s->items[i].s;
+    }
     for (size_t i = 0; !st && i < s->n; i++) {
         ps_difference *d = &s->items[i].s;
         int crisis = !strcmp(s->items[i].name, "derived.cost_per_crisis_averted");
         if (!crisis && strcmp(s->items[i].name, "derived.cost_per_qaly_gained")) continue;
-        double gain = 0, net = 0;
-        for (int k = 0; k < R; k++) {
-            gain += crisis ? averted[k] : q[k];
-            net += cost[k];
-        }
-        if (!(gain > 0)) d->note = crisis ? "averts no crises" : "gains no QALYs";
+        const ps_difference *g = crisis ? &gain_crises : &gain_qalys;
+        double net = 0;
+        for (int k = 0; k < R; k++) net += cost[k];
+        if (!g->separated) d->note = crisis ? "crises averted not yet clear" : "QALYs gained not yet clear";
+        else if (!(g->mean > 0)) d->note = crisis ? "averts no crises" : "gains no QALYs";
         else if (net <= 0) d->note = "saves money as well";
+        if (d->note && strcmp(d->note, "saves money as well")) d->mean = d->ci_low = d->ci_high = NAN;
     }
     /* return per pound across agencies; an agency absent on one side spent nothing there */
     size_t na = 0;

@@ -42,12 +42,14 @@ static void csv_num(sbuf *b, double x)
 
 /* The columns of DESIGN.md first, then what a researcher needs to judge
  * them: unit, sd of the differences, replicates paired, whether the
- * interval excludes zero, replicates needed, and whether it is a ratio. */
+ * interval excludes zero, replicates needed, whether it is a ratio, and
+ * why a ratio is no price. A service only one side has is not paired
+ * (n is 0), but each side's mean is given. */
 static char *comparison_csv(const ps_comparison *c, const char *const *labels)
 {
     sbuf b = { 0 };
     sb_puts(&b, "outcome,scenario,baseline_mean,scenario_mean,diff_mean,diff_ci_low,diff_ci_high,relative_change,"
-                "unit,diff_sd,n,separated,replicates_needed,ratio\n");
+                "unit,diff_sd,n,separated,replicates_needed,ratio,note\n");
     for (size_t s = 0; s < c->n; s++)
         for (size_t i = 0; i < c->sc[s].n; i++) {
             const ps_difference *d = &c->sc[s].items[i].s;
@@ -65,7 +67,9 @@ static char *comparison_csv(const ps_comparison *c, const char *const *labels)
             csv_num(&b, d->sd);
             sb_printf(&b, ",%d,%d", d->n, d->separated);
             csv_num(&b, d->replicates_needed);
-            sb_printf(&b, ",%d\n", d->ratio);
+            sb_printf(&b, ",%d,", d->ratio);
+            csv_text(&b, d->note ? d->note : "");
+            sb_puts(&b, "\n");
         }
     return sb_take(&b);
 }

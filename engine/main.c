@@ -511,7 +511,7 @@ static int cmd_compare(cli *c)
             printf("\n");
             cli_print_side_by_side(nm, (const ps_scenario *const *)sc, (const ps_results *const *)res, n);
             printf("\n");
-            cli_print_differences(nm, cmp, n);
+            cli_print_differences(nm, cmp, n, ps_results_weeks(res[0]));
             printf("\nOutputs in %s/: report.html, comparison.csv, comparison.json and a folder per scenario\n", out);
         }
     }

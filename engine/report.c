@@ -87,6 +87,28 @@ static void words(char *buf, size_t size, const char *s, size_t n)
         if (*p == '_') *p = ' ';
 }
 
+const char *report_agency_words(const char *code, char *buf, size_t size)
+{
+    static const struct {
+        const char *code, *words;
+    } known[] = {
+        { "council", "Council" },
+        { "dwp", "DWP (benefits and work)" },
+        { "integrated", "Integrated teams (pooled budget)" },
+        { "nhs_acute", "NHS hospitals (A&E and beds)" },
+        { "nhs_mental_health", "NHS mental health" },
+        { "nhs_primary_care", "NHS primary care (GPs)" },
+        { "vcse", "Voluntary and community sector" },
+        { "local_authority", "Council" },
+        { "police", "Police" },
+    };
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (!strcmp(code, known[i].code)) return known[i].words;
+    words(buf, size, code, strlen(code));
+    if (buf[0] >= 'a' && buf[0] <= 'z') buf[0] = (char)(buf[0] - 'a' + 'A');
+    return buf;
+}
+
 const char *report_outcome_label(const char *name, int *better, char *buf, size_t size)
 {
     static const struct {
@@ -103,8 +125,7 @@ const char *report_outcome_label(const char *name, int *better, char *buf, size_
         }
     char w[96];
     if (!strncmp(name, "money.cost_", 11)) {
-        words(w, sizeof w, name + 11, strlen(name + 11));
-        ps_fmt(buf, size, "Cost to %s", w);
+        ps_fmt(buf, size, "Cost to %s", report_agency_words(name + 11, w, sizeof w));
         return buf;
     }
     const char *dot = strrchr(name, '.');
@@ -170,15 +191,18 @@ static const char *css =
     ".good{color:var(--good);font-weight:600}.bad{color:var(--bad);font-weight:600}"
     ".unclear{color:var(--note);font-style:italic;font-size:11px;display:block}"
     ".figs{display:flex;flex-wrap:wrap;gap:10px}.figs svg{flex:0 0 auto}"
+    ".nochart{flex:0 0 auto;align-self:flex-start;width:460px;max-width:100%;border:1px solid var(--rule);padding:10px 12px;"
+    "font-size:13px;break-inside:avoid}.nochart p{margin:4px 0 0;color:var(--muted)}"
     "svg.chart{max-width:100%;height:auto;background:#fff;break-inside:avoid;page-break-inside:avoid}"
     "svg text{font-size:11px;fill:var(--ink)}svg text.ct{font-size:13px;font-weight:600}"
     "svg text.tick{fill:var(--muted)}svg text.al{font-size:11.5px}svg text.lg{font-size:11px}"
     "svg text.tl{font-size:11px;font-weight:600}svg text.tv{font-size:10.5px}"
     "svg .grid{stroke:#e6e6e6;stroke-width:1}svg .axis{stroke:#555;stroke-width:1}"
-    "svg .line{fill:none;stroke-width:2}svg .band{opacity:.12;stroke:none}svg .tri{opacity:.22;stroke:none}"
+    "svg .line{fill:none;stroke-width:2}svg .band{opacity:.09;stroke:none}svg .tri{opacity:.22;stroke:none}"
     "svg .ref{stroke-width:1.2;stroke-dasharray:5 3}svg .span{fill:#f3e3b5;opacity:.6}"
     "svg .whisker{stroke:#222;stroke-width:1.2;fill:none}"
-    "table.grid td{text-align:center}table.grid .ci{color:inherit;opacity:.85}caption{text-align:left;"
+    "table.grid{width:auto;min-width:50%}table.grid td{text-align:center;min-width:110px}"
+    "table.grid .ci{color:inherit;opacity:.85}caption .ci{font-weight:400}caption{text-align:left;"
     "font-weight:600;padding:4px 0}"
     ".finding{border-left:4px solid var(--rule);padding:2px 10px;margin:8px 0}"
     ".finding ul{margin:4px 0;padding-left:20px}"
@@ -186,11 +210,14 @@ static const char *css =
     "details pre{font-size:10px;max-height:420px;overflow:auto;background:#f7f7f7;padding:8px}"
     ".swatch{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}"
     "section{break-before:auto}"
+    ".printonly{display:none}"
     "@page{size:A4;margin:14mm 12mm}"
     "@media print{body{max-width:none;padding:0;font-size:10.5pt}h2{break-after:avoid;page-break-after:avoid}"
     "table{font-size:8.5pt}section.chapter{break-before:page;page-break-before:always}"
     "details pre{max-height:none;overflow:visible;white-space:pre-wrap}"
-    ".figs{display:block}.figs svg{display:block;margin:0 auto 6px}tr{break-inside:avoid}}";
+    ".figs{display:block}.figs svg{display:block;margin:0 auto 6px}tr{break-inside:avoid}"
+    "h3,.intro,caption{break-after:avoid;page-break-after:avoid}table.grid{break-inside:avoid}"
+    "details pre{display:none}.printonly{display:block}}";
 
 void report_begin(sbuf *b, const char *title, const char *subtitle)
 {
@@ -244,6 +271,18 @@ void report_value_ci(sbuf *b, double mean, double lo, double hi, const char *uni
     }
 }
 
+/* A t interval knows nothing of bounds: a count or share whose replicates
+ * are all at or above zero can get a lower end below zero. Shown, that
+ * end is cut at zero ("How to read" says so); the files keep it as is. */
+void report_outcome_ci(sbuf *b, const outcome *o, int replicates, double scale)
+{
+    double lo = o->ci_low;
+    int nonneg = replicates > 0 && o->values;
+    for (int k = 0; nonneg && k < replicates; k++) nonneg = !(o->values[k] < 0);
+    if (nonneg && lo < 0) lo = 0;
+    report_value_ci(b, o->mean * scale, lo * scale, o->ci_high * scale, o->unit, 0);
+}
+
 /* ------------------------------------------------------------ headline */
 
 static const outcome *outcome_of(const ps_results *r, const char *name)
@@ -291,6 +330,10 @@ static void diff_cell(sbuf *b, const ps_difference *d, int better, double scale)
     sb_printf(b, "<td><span%s>", cls);
     report_value_ci(b, d->mean * scale, d->ci_low * scale, d->ci_high * scale, d->unit, 1);
     sb_puts(b, "</span>");
+    double rc = 100 * d->relative_change;
+    if (!d->ratio && isfinite(rc) && d->mean != 0)
+        sb_printf(b, "<span class=\"ci\">%s%.*f%% on the baseline</span>", rc < 0 ? "\u2212" : "+",
+                  fabs(rc) < 0.995 ? 2 : fabs(rc) < 99.5 ? 1 : 0, fabs(rc));
     if (!d->ratio && !d->separated && d->n > 1) {
         sb_puts(b, "<span class=\"unclear\">");
         if (d->mean == 0 && d->sd == 0) sb_puts(b, "no difference in any replicate");
@@ -317,7 +360,7 @@ static void headline_tables(const report_ctx *c)
             const outcome *o = outcome_of(c->res[i], headline[h].name);
             double s = headline[h].per_year ? 1 / years_of(c->res[i]) : 1;
             sb_puts(b, "<td>");
-            if (o) report_value_ci(b, o->mean * s, o->ci_low * s, o->ci_high * s, o->unit, 0);
+            if (o) report_outcome_ci(b, o, c->res[i]->replicates, s);
             sb_puts(b, "</td>");
         }
         sb_puts(b, "</tr>\n");
@@ -484,11 +527,31 @@ static void findings(const report_ctx *c)
 static void first_sentence(sbuf *b, const char *doc)
 {
     if (!doc) return;
-    const char *end = strstr(doc, ". ");
-    size_t n = end ? (size_t)(end - doc) + 1 : strlen(doc);
-    if (n > 160) n = 160;
-    char buf[200];
-    ps_fmt(buf, sizeof buf, "%.*s%s", (int)n, doc, n == 160 ? "..." : "");
+    /* the first sentence, without its asides in brackets (which say how a
+     * key differs for other kinds of service, not what this one is) */
+    char buf[400];
+    size_t n = 0;
+    int depth = 0;
+    for (const char *p = doc; *p && n + 1 < sizeof buf; p++) {
+        if (!depth && p[0] == '.' && (p[1] == ' ' || !p[1])) {
+            buf[n++] = '.';
+            break;
+        }
+        if (*p == '(') depth++;
+        else if (*p == ')' && depth) {
+            depth--;
+            continue;
+        }
+        if (depth) continue;
+        if (*p == ' ' && (p[1] == '(' || (n && buf[n - 1] == ' '))) continue;
+        buf[n++] = *p;
+    }
+    buf[n] = '\0';
+    if (n > 240) { /* at a word, with an ellipsis */
+        size_t cut = 240;
+        while (cut > 0 && buf[cut] != ' ') cut--;
+        ps_fmt(buf + cut, sizeof buf - cut, "\u2026");
+    }
     html_escape(b, buf);
 }
 
@@ -556,7 +619,7 @@ static void change_rows(sbuf *b, const cmp_scenario *s)
         html_escape(b, distinct_to > 1 ? "various" : ch->to);
         sb_puts(b, "</td><td style=\"text-align:left\">");
         first_sentence(b, ch->doc);
-        if (ch->unit) {
+        if (ch->unit && !(ch->doc && strstr(ch->doc, ch->unit))) { /* not "Concurrent cases (cases)" */
             sb_puts(b, " (");
             html_escape(b, ch->unit);
             sb_puts(b, ")");
@@ -651,6 +714,9 @@ void report_provenance(sbuf *b, const ps_results *const *res, const char *const 
         sb_puts(b, "</pre></details>\n");
         ps_free(json);
     }
+    /* on paper the resolved scenarios would take pages each */
+    sb_puts(b, "<p class=\"printonly\">The resolved scenarios are not printed: each is <code>scenario.resolved.json"
+               "</code> in its run's folder, beside this report.</p>\n");
     report_section_end(b);
 }
 
@@ -661,13 +727,17 @@ static void about(const report_ctx *c)
     sb_puts(b, "<p>placesim simulates every household and person in the place week by week. Chance plays a part "
                "(who loses a job, who reaches crisis), so each scenario is run several times, as "
                "<em>replicates</em>, and the report shows the mean with a <em>95% interval</em>: the range the "
-               "mean is likely to lie in, given how much the replicates differ.</p>\n");
+               "mean is likely to lie in, given how much the replicates differ. With few replicates that range "
+               "can reach below zero for something that cannot be negative; where no replicate was below zero, "
+               "the report cuts it at zero (the CSV and JSON files keep it as computed).</p>\n");
     if (c->cmp)
         sb_puts(b, "<p>Scenarios are compared fairly: replicate 1 of every scenario has the same households and "
                    "the same luck, and so on for each replicate (common random numbers). A difference is worked "
                    "out replicate by replicate, so it measures the policy rather than chance. Where a difference's "
                    "interval still includes zero the report says <em>not yet clear</em> and estimates how many "
-                   "replicates would be needed to tell, if the difference is as large as it now seems. Ratios "
+                   "replicates would be needed to tell, if the difference is as large as it now seems (or says "
+                   "<em>no clear difference</em> when even 1,000 would not). Beneath each difference is its "
+                   "size as a share of the baseline's mean. Ratios "
                    "(cost per crisis averted, return per pound) have intervals from a paired bootstrap. QALYs "
                    "are valued at ");
     if (c->cmp) {

@@ -35,6 +35,10 @@ void report_section_end(sbuf *b);
 /* The provenance of each run: files, hashes, seed, sizes, and the
  * resolved scenario, folded. */
 void report_provenance(sbuf *b, const ps_results *const *res, const char *const *labels, int n);
+/* An outcome's mean and 95% interval (times scale) as table cell text,
+ * the interval cut at zero when no replicate is below it. */
+struct outcome;
+void report_outcome_ci(sbuf *b, const struct outcome *o, int replicates, double scale);
 /* A value with its 95% interval, as table cell text. */
 void report_value_ci(sbuf *b, double mean, double lo, double hi, const char *unit, int sign);
 
@@ -42,6 +46,10 @@ void report_value_ci(sbuf *b, double mean, double lo, double hi, const char *uni
  * more of it is better (1), worse (-1) or neither (0) (better may be
  * NULL). Names made from a service or agency are written into buf. */
 const char *report_outcome_label(const char *outcome, int *better, char *buf, size_t size);
+
+/* An agency's name in words ("nhs_mental_health" -> "NHS mental health");
+ * one the report does not know is written into buf with spaces for '_'. */
+const char *report_agency_words(const char *code, char *buf, size_t size);
 
 /* Is an outcome in unit a total over the run (shown a year in tables)? */
 int report_is_total(const char *unit);

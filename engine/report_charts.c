@@ -160,7 +160,7 @@ static void outcome_table(const report_ctx *c, const char *const *names, int cou
             const outcome *o = find(c->res[i], names[k]);
             double s = total ? 1 / years(c->res[i]) : 1;
             sb_puts(b, "<td>");
-            if (o) report_value_ci(b, o->mean * s, o->ci_low * s, o->ci_high * s, o->unit, 0);
+            if (o) report_outcome_ci(b, o, c->res[i]->replicates, s);
             else if (o0->agency) report_value_ci(b, 0, NAN, NAN, o0->unit, 0); /* that agency spent nothing */
             sb_puts(b, "</td>");
         }
@@ -186,6 +186,15 @@ static void small_bars(const report_ctx *c, const char *name, int per_year)
         g[i] = (svg_bar_group){ c->labels[i], &v[i], &lo[i], &hi[i], i };
     }
     if (!unit) return;
+    int all_zero = 1; /* an empty chart says nothing: say it in words */
+    for (int i = 0; i < n; i++) all_zero &= (v[i] == 0 || isnan(v[i])) && !(hi[i] > 0);
+    if (all_zero) {
+        char lb[160];
+        sb_puts(c->b, "<div class=\"nochart\"><strong>");
+        html_escape(c->b, report_outcome_label(name, NULL, lb, sizeof lb));
+        sb_puts(c->b, "</strong><p>None, in every scenario and every replicate.</p></div>\n");
+        return;
+    }
     char ylab[128];
     ps_fmt(ylab, sizeof ylab, "%s%s", unit, per_year ? " a year" : "");
     const char *cat[1] = { "" };
@@ -259,12 +268,13 @@ void report_costs(const report_ctx *c)
     int na = union_names(c, is_agency, agencies, 64);
     double *v = ps_calloc((size_t)(3 * na * n) + 1, sizeof *v);
     const char *cats[64];
+    char catw[64][96];
     svg_bar_group g[MAX_SCEN];
     if (!v) {
         report_section_end(b);
         return;
     }
-    for (int a = 0; a < na; a++) cats[a] = agencies[a] + strlen("money.cost_");
+    for (int a = 0; a < na; a++) cats[a] = report_agency_words(agencies[a] + strlen("money.cost_"), catw[a], 96);
     for (int i = 0; i < n; i++) {
         double *m = v + (size_t)(3 * na * i), *lo = m + na, *hi = m + 2 * na;
         for (int a = 0; a < na; a++) {
@@ -296,7 +306,7 @@ void report_costs(const report_ctx *c)
         for (int a = 0; a <= na; a++) {
             const char *nm = a < na ? agencies[a] : "derived.return_per_pound";
             sb_puts(b, "<tr><td>");
-            html_escape(b, a < na ? nm + strlen("money.cost_") : "Saved elsewhere per pound of extra spending");
+            html_escape(b, a < na ? cats[a] : "Saved elsewhere per pound of extra spending");
             sb_puts(b, "</td>");
             for (int i = 1; i < n; i++) {
                 ps_difference d;
@@ -397,13 +407,17 @@ void report_services(const report_ctx *c)
     int ns = union_names(c, is_service_referrals, svc, 128);
     char (*names)[96] = ps_calloc((size_t)ns * 4 + 8, sizeof *names);
     char (*cats)[64] = ps_calloc((size_t)ns + 1, sizeof *cats);
+    char (*shown)[64] = ps_calloc((size_t)ns + 1, sizeof *shown); /* in words: "housing advice" */
     const char **catp = ps_calloc((size_t)ns + 1, sizeof *catp);
     double *v = ps_calloc((size_t)(6 * ns * n) + 1, sizeof *v);
-    if (!names || !cats || !catp || !v) goto done;
+    if (!names || !cats || !shown || !catp || !v) goto done;
     for (int s = 0; s < ns; s++) {
         size_t len = strlen(svc[s]) - 9 - 10;
         ps_fmt(cats[s], sizeof cats[s], "%.*s", (int)len, svc[s] + 9);
-        catp[s] = cats[s];
+        ps_fmt(shown[s], sizeof shown[s], "%s", cats[s]);
+        for (char *p = shown[s]; *p; p++)
+            if (*p == '_') *p = ' ';
+        catp[s] = shown[s];
     }
     static const char *const measure[] = { "mean_wait_weeks", "dropout_share" };
     for (int m = 0; m < 2 && ns; m++) {
@@ -441,6 +455,7 @@ void report_services(const report_ctx *c)
 done:
     ps_free(names);
     ps_free(cats);
+    ps_free(shown);
     ps_free(catp);
     ps_free(v);
     report_section_end(b);

@@ -197,6 +197,46 @@ static void text_at(sbuf *b, double x, double y, const char *anchor, const char 
     sb_puts(b, "</text>\n");
 }
 
+/* Splits s at spaces into at most 3 lines of about maxch characters (a
+ * word longer than that gets a line to itself); returns the line count. */
+static int wrap_words(const char *s, int maxch, char lines[3][96])
+{
+    int n = 0;
+    lines[0][0] = '\0';
+    while (*s == ' ') s++;
+    while (*s) {
+        const char *e = strchr(s, ' ');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        size_t have = strlen(lines[n]);
+        if (have && (int)(have + 1 + len) > maxch) {
+            if (n == 2) { /* out of lines: the rest goes on the last */
+                ps_fmt(lines[n] + have, sizeof lines[n] - have, " %s", s);
+                return n + 1;
+            }
+            lines[++n][0] = '\0';
+            have = 0;
+        }
+        ps_fmt(lines[n] + have, sizeof lines[n] - have, "%s%.*s", have ? " " : "", (int)len, s);
+        s += len;
+        while (*s == ' ') s++;
+    }
+    return n + 1;
+}
+
+/* A category's label under its bars, wrapped to the category's width. */
+static void category_label(sbuf *b, double x, double y, double width, const char *s)
+{
+    char lines[3][96];
+    int n = wrap_words(s, (int)(width / 6.4) > 4 ? (int)(width / 6.4) : 4, lines);
+    sb_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"tick\">", x, y);
+    for (int i = 0; i < n; i++) {
+        sb_printf(b, "<tspan x=\"%.1f\" dy=\"%s\">", x, i ? "1.15em" : "0");
+        html_escape(b, lines[i]);
+        sb_puts(b, "</tspan>");
+    }
+    sb_puts(b, "</text>\n");
+}
+
 /* A tick label: as many decimals as the step needs, no more. */
 static void fmt_tick(char *buf, size_t size, double v, double step, fmt_kind kind)
 {
@@ -411,7 +451,15 @@ void svg_grouped_bars(sbuf *b, const svg_frame *f, const char *const *cats, int 
     }
     double W = f->width, x0 = 78, x1 = W - 16;
     int rows = legend_rows(x1 - x0, labels, nl);
-    double y0 = 30, y1 = f->height - 44 - 18.0 * rows;
+    double cw = (x1 - x0) / (ncat > 0 ? ncat : 1), bw = cw * 0.8 / (ng > 0 ? ng : 1);
+    int lines = 1; /* of the tallest category label */
+    for (int c = 0; c < ncat; c++) {
+        char tmp[3][96];
+        int n = wrap_words(cats[c], (int)(cw / 6.4) > 4 ? (int)(cw / 6.4) : 4, tmp);
+        if (n > lines) lines = n;
+    }
+    double below = 13.0 * (lines - 1); /* the extra room those lines take */
+    double y0 = 30, y1 = f->height - 44 - below - 18.0 * rows;
     double lo = INFINITY, hi = -INFINITY;
     for (int k = 0; k < ng; k++)
         for (int c = 0; c < ncat; c++) {
@@ -434,7 +482,6 @@ void svg_grouped_bars(sbuf *b, const svg_frame *f, const char *const *cats, int 
     ys.p0 = y1, ys.p1 = y0;
     open_svg(b, f);
     y_axis(b, &ys, x0, x1, f->y_kind, f->y_label, (y0 + y1) / 2);
-    double cw = (x1 - x0) / (ncat > 0 ? ncat : 1), bw = cw * 0.8 / (ng > 0 ? ng : 1);
     double zero = px(&ys, 0);
     for (int c = 0; c < ncat; c++) {
         double cx = x0 + cw * c + cw * 0.1;
@@ -461,11 +508,11 @@ void svg_grouped_bars(sbuf *b, const svg_frame *f, const char *const *cats, int 
                           mx, a, mx, z, mx - 3, a, mx + 3, a, mx - 3, z, mx + 3, z);
             }
         }
-        text_at(b, x0 + cw * c + cw / 2, y1 + 16, "middle", "tick", cats[c]);
+        category_label(b, x0 + cw * c + cw / 2, y1 + 16, cw, cats[c]);
     }
     sb_printf(b, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x0, zero, x1, zero);
-    text_at(b, (x0 + x1) / 2, y1 + 34, "middle", "al", f->x_label);
-    legend(b, x0, y1 + 52, x1 - x0, labels, colours, nl, 0);
+    text_at(b, (x0 + x1) / 2, y1 + 34 + below, "middle", "al", f->x_label);
+    legend(b, x0, y1 + 52 + below, x1 - x0, labels, colours, nl, 0);
     sb_puts(b, "</svg>\n");
 }
 

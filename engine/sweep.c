@@ -22,6 +22,8 @@
 #include "err.h"
 #include "output.h"
 #include "results.h"
+#include "sbuf.h"
+#include "scenario.h"
 
 #define SWEEP_MAX_POINTS 1024
 #define SWEEP_MAX_AXES 8
@@ -31,6 +33,7 @@ void ps_sweep_free(ps_sweep *sw)
     if (!sw) return;
     for (int a = 0; a < sw->naxes; a++) {
         ps_free(sw->axes[a].path);
+        ps_free(sw->axes[a].label);
         for (int v = 0; v < sw->axes[a].n; v++) ps_free(sw->axes[a].values[v]);
         ps_free(sw->axes[a].values);
         ps_free(sw->axes[a].numbers);
@@ -51,10 +54,46 @@ void ps_sweep_free(ps_sweep *sw)
     ps_free(sw);
 }
 
-const char *sweep_short_name(const char *path)
+/* Names each axis by the fewest trailing keys of its path that no other
+ * axis ends with ("crisis_team.capacity" beside "gp.capacity", plain
+ * "capacity" when only one capacity is varied), so labels tell the axes
+ * apart; and refuses one key varied twice, however it was spelt
+ * (services.gp.capacity and services[gp].capacity are one key). */
+static ps_status name_axes(ps_sweep *sw, const char *const *vary, ps_error *err)
 {
-    const char *dot = strrchr(path, '.');
-    return dot && dot[1] ? dot + 1 : path;
+    enum { MAXT = 32 };
+    char buf[SWEEP_MAX_AXES][600];
+    char *tok[SWEEP_MAX_AXES][MAXT];
+    int n[SWEEP_MAX_AXES];
+    for (int a = 0; a < sw->naxes; a++) {
+        n[a] = scenario_split_path(sw->axes[a].path, buf[a], sizeof buf[a], tok[a], MAXT);
+        if (n[a] <= 0)
+            return err_set(err, PS_ERR_ARG, "--vary %s: malformed path \"%s\"", vary[a], sw->axes[a].path);
+    }
+    for (int a = 0; a < sw->naxes; a++) {
+        for (int b = 0; b < a; b++) {
+            int same = n[a] == n[b];
+            for (int t = 0; same && t < n[a]; t++) same = !strcmp(tok[a][t], tok[b][t]);
+            if (same)
+                return err_set(err, PS_ERR_ARG, "--vary %s: %s is varied twice (as %s too)", vary[a],
+                               sw->axes[a].path, sw->axes[b].path);
+        }
+        int take = 1;
+        for (; take < n[a]; take++) { /* the last `take` keys of a differ from every other axis's */
+            int clash = 0;
+            for (int b = 0; !clash && b < sw->naxes; b++) {
+                if (b == a || n[b] < take) continue;
+                int same = 1;
+                for (int t = 1; same && t <= take; t++) same = !strcmp(tok[a][n[a] - t], tok[b][n[b] - t]);
+                clash = same;
+            }
+            if (!clash) break;
+        }
+        sbuf l = { 0 };
+        for (int t = n[a] - take; t < n[a]; t++) sb_printf(&l, "%s%s", t > n[a] - take ? "." : "", tok[a][t]);
+        if (!(sw->axes[a].label = sb_take(&l))) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    return PS_OK;
 }
 
 /* "PATH=V1,V2,..." into an axis; the message says what is wrong. */
@@ -114,13 +153,11 @@ ps_status ps_sweep_load(const char *path, const char *const *sets, size_t nsets,
     for (size_t a = 0; !st && a < nvary; a++) {
         sw->naxes++;
         st = parse_axis(vary[a], &sw->axes[a], err);
-        for (size_t b = 0; !st && b < a; b++)
-            if (!strcmp(sw->axes[a].path, sw->axes[b].path))
-                st = err_set(err, PS_ERR_ARG, "--vary %s: %s is varied twice", vary[a], sw->axes[a].path);
         if (!st) points *= (size_t)sw->axes[a].n;
         if (!st && points > SWEEP_MAX_POINTS)
             st = err_set(err, PS_ERR_ARG, "the grid has more than %d points; vary fewer values", SWEEP_MAX_POINTS);
     }
+    if (!st) st = name_axes(sw, vary, err);
     if (!st) {
         sw->npoints = points;
         sw->idx = ps_calloc(points * nvary, sizeof *sw->idx);
@@ -150,7 +187,7 @@ ps_status ps_sweep_load(const char *path, const char *const *sets, size_t nsets,
             if (!(own[a] = ps_malloc(len))) break;
             snprintf(own[a], len, "%s=%s", sw->axes[a].path, v);
             all[nsets + (size_t)a] = own[a];
-            sb_printf(&label, "%s%s=%s", a ? ", " : "", sweep_short_name(sw->axes[a].path), v);
+            sb_printf(&label, "%s%s=%s", a ? ", " : "", sw->axes[a].label, v);
         }
         sw->labels[k] = sb_take(&label);
         char folder[32];
@@ -173,11 +210,21 @@ ps_status ps_sweep_load(const char *path, const char *const *sets, size_t nsets,
             }
         }
         if (!st && k > 0) st = ps_scenarios_pairable(sw->sc[0], sw->sc[k], err);
-        if (st == PS_ERR_INVALID && k > 0 && strstr(err->message, "households"))
+        if (st == PS_ERR_INVALID && k > 0) {
+            /* say what cannot vary, in a sweep's terms, not a comparison's */
+            static const char *const what[] = { "households", "burn_in_weeks", "seed", "replicates", "weeks" };
+            const char *w = "households";
+            for (size_t i = 0; i < sizeof what / sizeof *what; i++)
+                if (strstr(err->message, what[i])) {
+                    w = what[i];
+                    break;
+                }
             err_set(err, PS_ERR_INVALID,
-                    "%s: point %s changes the households: a sweep pairs its points replicate by replicate, so it "
-                    "cannot vary what makes the population (population.*, neighbourhoods' households and rates)",
-                    path, sw->labels[k]);
+                    "%s: point %s changes the %s: a sweep pairs its points replicate by replicate, so every point "
+                    "shares the seed, replicates, weeks, burn-in and households; it cannot vary those or what "
+                    "makes the population (population.*, neighbourhoods' households and rates)",
+                    path, sw->labels[k], w);
+        }
         for (int a = 0; a < sw->naxes; a++) {
             ps_free(own[a]);
             own[a] = NULL;
@@ -198,6 +245,19 @@ size_t ps_sweep_point_count(const ps_sweep *sw) { return sw ? sw->npoints : 0; }
 const char *ps_sweep_point_label(const ps_sweep *sw, size_t k)
 {
     return sw && k < sw->npoints ? sw->labels[k] : NULL;
+}
+
+int ps_sweep_axis_count(const ps_sweep *sw) { return sw ? sw->naxes : 0; }
+
+const char *ps_sweep_axis_label(const ps_sweep *sw, int a)
+{
+    return sw && a >= 0 && a < sw->naxes ? sw->axes[a].label : NULL;
+}
+
+const char *ps_sweep_point_value(const ps_sweep *sw, size_t k, int a)
+{
+    if (!sw || k >= sw->npoints || a < 0 || a >= sw->naxes) return NULL;
+    return sw->axes[a].values[sw->idx[k * (size_t)sw->naxes + (size_t)a]];
 }
 
 const ps_scenario *ps_sweep_point_scenario(const ps_sweep *sw, size_t k)

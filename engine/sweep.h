@@ -12,6 +12,7 @@
 
 typedef struct sweep_axis {
     char *path;           /* as --set takes it */
+    char *label;          /* the shortest end of the path that tells the axes apart */
     char **values;        /* as given */
     double *numbers;      /* each value as a number, NaN when it is not one */
     int n;
@@ -23,16 +24,12 @@ struct ps_sweep {
     int naxes;
     size_t npoints;
     int *idx;             /* [npoints][naxes]: index of each axis's value */
-    char **labels;        /* [npoints] "capacity=40, uptake=0.01" */
+    char **labels;        /* [npoints] "crisis_team.capacity=40, gp.capacity=9" */
     char **folders;       /* [npoints] "point-01" */
     ps_scenario **sc;     /* [npoints] */
     ps_results **res;     /* [npoints], after ps_sweep_run (records dropped) */
     ps_comparison *cmp;   /* points 1.. against point 0 */
 };
-
-/* The last part of a key's path ("services[gp].capacity" -> "capacity"),
- * for labels. */
-const char *sweep_short_name(const char *path);
 
 /* The sweep's report.html (ps_free); NULL when out of memory. */
 char *sweep_report_html(const ps_sweep *sw);

@@ -51,7 +51,7 @@ static void line_label(const ps_sweep *sw, size_t k, int from, char *buf, size_t
 {
     sbuf b = { 0 };
     for (int a = from; a < sw->naxes; a++)
-        sb_printf(&b, "%s%s=%s", a > from ? ", " : "", sweep_short_name(sw->axes[a].path),
+        sb_printf(&b, "%s%s=%s", a > from ? ", " : "", sw->axes[a].label,
                   sw->axes[a].values[value_of(sw, k, a)]);
     char *s = sb_take(&b);
     ps_fmt(buf, size, "%s", s ? s : "all points");
@@ -117,7 +117,8 @@ static void grid_table(sbuf *b, const ps_sweep *sw, const char *name, size_t fir
     const sweep_axis *rows = &sw->axes[0], *cols = sw->naxes > 1 ? &sw->axes[1] : NULL;
     int nc = cols ? cols->n : 1;
     size_t stride = sw->npoints / (size_t)rows->n; /* points between successive values of axis 0 */
-    double lo = INFINITY, hi = -INFINITY;
+    double lo = INFINITY, hi = -INFINITY, width = 0;
+    int cells = 0;
     const char *unit = NULL;
     for (int r = 0; r < rows->n; r++)
         for (int c = 0; c < nc; c++) {
@@ -127,8 +128,21 @@ static void grid_table(sbuf *b, const ps_sweep *sw, const char *name, size_t fir
             unit = o->unit;
             if (o->mean < lo) lo = o->mean;
             if (o->mean > hi) hi = o->mean;
+            if (isfinite(o->ci_high - o->ci_low)) width += o->ci_high - o->ci_low, cells++;
         }
-    char lbuf[160];
+    /* Shades span the grid's lowest to highest mean, but never less than
+     * a typical interval's width: differences chance could make look
+     * alike, not dark against pale. */
+    width = cells ? width / cells : 0;
+    if (hi - lo < width) {
+        double mid = (lo + hi) / 2;
+        lo = mid - width / 2;
+        hi = mid + width / 2;
+    }
+    char lbuf[160], l[64], h[64];
+    fmt_kind kind = fmt_kind_of_unit(unit);
+    fmt_human(l, sizeof l, lo, kind, 0);
+    fmt_human(h, sizeof h, hi, kind, 0);
     sb_puts(b, "<table class=\"grid\"><caption>");
     html_escape(b, report_outcome_label(name, NULL, lbuf, sizeof lbuf));
     if (unit) {
@@ -136,11 +150,16 @@ static void grid_table(sbuf *b, const ps_sweep *sw, const char *name, size_t fir
         html_escape(b, unit);
         sb_puts(b, ")");
     }
-    sb_puts(b, ": darker is higher</caption>\n<tr><th>");
-    html_escape(b, rows->path);
+    sb_puts(b, "<span class=\"ci\">Darker is higher: shades run from ");
+    html_escape(b, l);
+    sb_puts(b, " (palest) to ");
+    html_escape(b, h);
+    sb_puts(b, " (darkest), over at least a typical interval's width, so cells chance could make alike look "
+               "alike.</span></caption>\n<tr><th>");
+    html_escape(b, rows->label);
     if (cols) {
         sb_puts(b, " \u2193 / ");
-        html_escape(b, cols->path);
+        html_escape(b, cols->label);
         sb_puts(b, " \u2192");
     }
     sb_puts(b, "</th>");
@@ -160,7 +179,7 @@ static void grid_table(sbuf *b, const ps_sweep *sw, const char *name, size_t fir
             char col[8];
             svg_scale_colour(col, o ? o->mean : NAN, lo, hi, 0);
             sb_printf(b, "<td style=\"background:%s;color:%s\">", col, svg_ink(col));
-            if (o) report_value_ci(b, o->mean, o->ci_low, o->ci_high, o->unit, 0);
+            if (o) report_outcome_ci(b, o, sw->res[k]->replicates, 1);
             sb_puts(b, "</td>");
         }
         sb_puts(b, "</tr>\n");
@@ -231,7 +250,7 @@ char *sweep_report_html(const ps_sweep *sw)
         for (size_t i = 0; i < NOUT; i++) {
             const outcome *o = find(sw->res[k], outcomes[i]);
             sb_puts(&b, "<td>");
-            if (o) report_value_ci(&b, o->mean, o->ci_low, o->ci_high, o->unit, 0);
+            if (o) report_outcome_ci(&b, o, sw->res[k]->replicates, 1);
             sb_puts(&b, "</td>");
         }
         sb_puts(&b, "</tr>\n");

@@ -290,8 +290,10 @@ typedef struct ps_difference {
     int ratio;                /* a ratio of mean differences (cost per crisis averted...):
                                  interval by paired bootstrap; sd, separated and
                                  replicates_needed do not apply */
-    const char *note;         /* for a ratio that is no price, why: "averts no crises",
-                                 "gains no QALYs", "saves money as well"; else NULL */
+    const char *note;         /* for a ratio that is no price, why: "crises averted not yet
+                                 clear", "averts no crises" (and the QALY forms of both;
+                                 mean and interval then NaN), or "saves money as well"
+                                 (mean kept); else NULL */
 } ps_difference;
 
 /* Number of differences for others[scenario]; 0 if scenario is out of range. */
@@ -336,8 +338,18 @@ ps_status ps_sweep_load(const char *path, const char *const *sets, size_t nsets,
 void ps_sweep_free(ps_sweep *sweep);
 
 size_t ps_sweep_point_count(const ps_sweep *sweep);
-/* "capacity=40, uptake=0.01": the point's values; owned by sweep. */
+/* "crisis_team.capacity=40, uptake=0.01": the point's values, each key
+ * named by its axis label; owned by sweep. */
 const char *ps_sweep_point_label(const ps_sweep *sweep, size_t point);
+/* The number of varied keys (axes), in the order of --vary. */
+int ps_sweep_axis_count(const ps_sweep *sweep);
+/* Axis a's label: the shortest end of its path that no other axis ends
+ * with ("capacity", or "crisis_team.capacity" beside "gp.capacity");
+ * owned by sweep; NULL if a is out of range. */
+const char *ps_sweep_axis_label(const ps_sweep *sweep, int axis);
+/* The value of axis a at point, as given to --vary; owned by sweep; NULL
+ * if either is out of range. */
+const char *ps_sweep_point_value(const ps_sweep *sweep, size_t point, int axis);
 /* The scenario of point (owned by the sweep), or NULL if out of range. */
 const ps_scenario *ps_sweep_point_scenario(const ps_sweep *sweep, size_t point);
 

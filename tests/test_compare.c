@@ -58,6 +58,20 @@ static void pairing_uses_the_replicates_together(void **state)
     assert_int_equal(r.separated, 1);
 }
 
+/* An outcome only one side has (a service the baseline lacks) cannot be
+ * paired, but each side's own mean is still reported. */
+static void an_unpaired_outcome_keeps_each_sides_mean(void **state)
+{
+    (void)state;
+    const double base[3] = { NAN, NAN, NAN }, other[3] = { 10, 20, 60 };
+    ps_difference r = { 0 };
+    compare_paired(base, other, 3, NULL, &r);
+    assert_int_equal(r.n, 0);
+    assert_true(isnan(r.mean) && isnan(r.ci_low));
+    assert_true(isnan(r.baseline_mean));
+    assert_true(fabs(r.scenario_mean - 30) < 1e-12);
+}
+
 static void replicates_needed_follows_the_effect_size(void **state)
 {
     (void)state;
@@ -138,6 +152,11 @@ static void self_and_a_no_op_intervention_differ_by_exactly_zero(void **state)
     assert_int_equal(ps_comparison_find(c, 0, "derived.crises_averted", &d), PS_OK);
     assert_true(d.mean == 0 && d.ci_low == 0 && d.ci_high == 0);
     assert_int_equal(ps_comparison_find(c, 0, "no.such.outcome", &d), PS_ERR_ARG);
+    /* no crises averted, clearly or not: no price for one, and the note says why */
+    assert_int_equal(ps_comparison_find(c, 0, "derived.cost_per_crisis_averted", &d), PS_OK);
+    assert_non_null(d.note);
+    assert_string_equal(d.note, "crises averted not yet clear");
+    assert_true(isnan(d.mean) && isnan(d.ci_low) && isnan(d.ci_high));
     /* what changed: only the intervention */
     assert_true(c->sc[0].nchanges >= 1);
     for (size_t k = 0; k < c->sc[0].nchanges; k++)
@@ -174,7 +193,10 @@ static void derived_outcomes_are_consistent(void **state)
     assert_true(fabs(nmb.mean - (q.mean * 20000 - net.mean)) < 1e-6 * fabs(nmb.mean) + 1e-6);
     assert_true(cost.mean != 0); /* a bigger crisis team changes what is spent */
     assert_true(per.ratio && rpp.ratio);
-    if (av.mean != 0) assert_true(fabs(per.mean - net.mean / av.mean) < 1e-6 * fabs(per.mean));
+    if (av.separated && av.mean > 0) /* a price only for crises clearly averted */
+        assert_true(fabs(per.mean - net.mean / av.mean) < 1e-6 * fabs(per.mean));
+    else
+        assert_true(per.note && isnan(per.mean));
     if (isfinite(per.ci_low)) assert_true(per.ci_low <= per.ci_high);
     /* the bootstrap is deterministic */
     ps_comparison *c2 = NULL;
@@ -257,16 +279,22 @@ static char *lines_before(const char *path, int col, int w)
     return out;
 }
 
-/* An intervention that starts in week W changes nothing before W: every
+/* Interventions that start in week W change nothing before W: every
  * time series row before W is byte-identical to the baseline's, and
- * something after W differs (so the check can fail). */
+ * something after W differs (so the check can fail). The scripts between
+ * them use every kind of hook: setup (debt advice adds a service), week
+ * (the benefit uplift spends each week) and events (eviction prevention
+ * acts on housing insecurity, the uplift on debt). */
 static void an_intervention_from_week_w_leaves_every_earlier_week_identical(void **state)
 {
     (void)state;
     const int W = 25;
-    char iv[2048];
-    snprintf(iv, sizeof iv, "\"interventions\": [ { \"script\": \"%s/scripts/debt_advice.lua\", \"start_week\": %d } ]",
-             cwd, W);
+    char iv[4096];
+    snprintf(iv, sizeof iv,
+             "\"interventions\": [ { \"script\": \"%s/scripts/debt_advice.lua\", \"start_week\": %d },"
+             " { \"script\": \"%s/scripts/benefit_uplift.lua\", \"start_week\": %d },"
+             " { \"script\": \"%s/scripts/eviction_prevention.lua\", \"start_week\": %d } ]",
+             cwd, W, cwd, W, cwd, W);
     const char *base = scenario_file("before_w_base", "");
     const char *with = scenario_file("before_w_debt", iv);
     char out[1100];
@@ -294,6 +322,35 @@ static void an_intervention_from_week_w_leaves_every_earlier_week_identical(void
     }
 }
 
+/* A sweep names its keys by the shortest ends of their paths that tell
+ * them apart, and refuses one key varied twice however it is spelt. */
+static void sweep_axes_are_told_apart_and_not_repeated(void **state)
+{
+    (void)state;
+    const char *base = scenario_file("sweep_axes", "");
+    const char *two[] = { "services.crisis_team.capacity=40,60", "services[talking_therapies].capacity=200,250",
+                          "model.crisis.base=0.0012,0.0014" };
+    ps_sweep *sw = NULL;
+    ps_error err;
+    assert_int_equal(ps_sweep_load(base, NULL, 0, two, 3, &sw, &err), PS_OK);
+    assert_int_equal(ps_sweep_axis_count(sw), 3);
+    assert_string_equal(ps_sweep_axis_label(sw, 0), "crisis_team.capacity");
+    assert_string_equal(ps_sweep_axis_label(sw, 1), "talking_therapies.capacity");
+    assert_string_equal(ps_sweep_axis_label(sw, 2), "base");
+    assert_null(ps_sweep_axis_label(sw, 3));
+    assert_string_equal(ps_sweep_point_value(sw, 7, 1), "250");
+    assert_string_equal(ps_sweep_point_label(sw, 7),
+                        "crisis_team.capacity=60, talking_therapies.capacity=250, base=0.0014");
+    ps_sweep_free(sw);
+    const char *same[] = { "services.crisis_team.capacity=1,2", "services[crisis_team].capacity=3,4" };
+    assert_int_equal(ps_sweep_load(base, NULL, 0, same, 2, &sw, &err), PS_ERR_ARG);
+    assert_null(sw);
+    assert_non_null(strstr(err.message, "varied twice"));
+    const char *seed[] = { "seed=1,2" };
+    assert_int_equal(ps_sweep_load(base, NULL, 0, seed, 1, &sw, &err), PS_ERR_INVALID);
+    assert_non_null(strstr(err.message, "changes the seed: a sweep pairs its points"));
+}
+
 /* The command line: a folder per scenario, comparison files and a report;
  * a scenario with its own seed runs with the baseline's, and says so. */
 static void compare_writes_its_folder_and_pairs_seeds(void **state)
@@ -306,7 +363,7 @@ static void compare_writes_its_folder_and_pairs_seeds(void **state)
     ts_cmd r = ts_run("compare %s %s --out %s", base, other, out);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.err, "baseline's seed"));
-    assert_non_null(strstr(r.out, "difference from the baseline"));
+    assert_non_null(strstr(r.out, "Difference from the baseline"));
     assert_non_null(strstr(r.out, "Crisis episodes averted a year"));
     ts_cmd_free(&r);
     static const char *const files[] = { "comparison.csv", "comparison.json", "report.html",
@@ -369,11 +426,13 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(paired_interval_matches_a_hand_computation),
         cmocka_unit_test(pairing_uses_the_replicates_together),
+        cmocka_unit_test(an_unpaired_outcome_keeps_each_sides_mean),
         cmocka_unit_test(replicates_needed_follows_the_effect_size),
         cmocka_unit_test(self_and_a_no_op_intervention_differ_by_exactly_zero),
         cmocka_unit_test(derived_outcomes_are_consistent),
         cmocka_unit_test(scenarios_that_cannot_pair_are_refused),
         cmocka_unit_test(an_intervention_from_week_w_leaves_every_earlier_week_identical),
+        cmocka_unit_test(sweep_axes_are_told_apart_and_not_repeated),
         cmocka_unit_test(compare_writes_its_folder_and_pairs_seeds),
         cmocka_unit_test(compare_refuses_what_cannot_pair_and_writes_nothing),
     };

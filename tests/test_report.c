@@ -151,6 +151,7 @@ static void a_comparison_report_has_every_section(void **state)
     assert_non_null(strstr(html, "fewer crisis episodes a year") ? strstr(html, "fewer crisis episodes a year")
                                                                    : strstr(html, "more crisis episodes a year"));
     assert_non_null(strstr(html, "<code>services[neighbourhood_team]</code>"));
+    assert_non_null(strstr(html, "NHS mental health")); /* agencies in words, not codes */
     free(html);
     browser_check(rep, "headline,over-time,costs,safety-one,safety-two,equity,services,resilience,neighbourhoods,"
                        "what-changed,about,provenance",
@@ -170,7 +171,13 @@ static void a_sweep_over_two_keys_shows_the_grid(void **state)
                       sc, out);
     if (r.status) fail_msg("%s", r.err);
     assert_non_null(strstr(r.out, "9 points"));
-    assert_non_null(strstr(r.out, "capacity=80, base=0.0016"));
+    /* a column per varied key, named by its label, a row per point */
+    assert_non_null(strstr(r.out, "capacity"));
+    assert_non_null(strstr(r.out, "base"));
+    const char *nine = strstr(r.out, "\n    9  ");
+    assert_non_null(nine);
+    assert_non_null(strstr(nine, "80"));
+    assert_true(strstr(nine, "0.0016") && strstr(nine, "0.0016") < strchr(nine + 1, '\n'));
     ts_cmd_free(&r);
     for (int k = 1; k <= 9; k++) {
         snprintf(path, sizeof path, "%s/point-%02d/summary.json", out, k);
