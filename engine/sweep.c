@@ -371,6 +371,12 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_run_options *run, const char *dir,
             sw->res[k] = NULL;
         }
         st = ps_run_many((const ps_scenario *const *)sw->sc + k0, nb, &opt, sw->res + k0, err);
+        if (st && err) { /* which point failed: the message alone names only the scenario */
+            char m[PS_ERROR_MAX];
+            if (nb == 1) ps_fmt(m, sizeof m, "%s (%s): %s", sw->folders[k0], sw->labels[k0], err->message);
+            else ps_fmt(m, sizeof m, "%s to %s: %s", sw->folders[k0], sw->folders[k0 + nb - 1], err->message);
+            memcpy(err->message, m, sizeof m);
+        }
         g.before += per_point * nb;
         for (size_t k = k0; !st && k < k0 + nb; k++) {
             char sub[4096];

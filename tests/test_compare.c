@@ -420,6 +420,27 @@ static void compare_refuses_what_cannot_pair_and_writes_nothing(void **state)
     ts_cmd_free(&r);
 }
 
+/* A sweep whose point fails says which point, with its values, and
+ * writes nothing. */
+static void a_failing_sweep_point_is_named(void **state)
+{
+    (void)state;
+    ts_write("fails_big.lua",
+             "return { params = { x = 1 }, week = function(sim, p) if p.x > 1 then error(\"too big\") end end }\n");
+    char iv[2048];
+    snprintf(iv, sizeof iv, "\"interventions\": [ { \"script\": \"%s\", \"params\": { \"x\": 1 } } ]",
+             ts_path("fails_big.lua"));
+    const char *sc = scenario_file("sweep_fails", iv);
+    char out[1100];
+    snprintf(out, sizeof out, "%s", ts_path("sweep_fails_out"));
+    ts_cmd r = ts_run("sweep %s --vary interventions[fails_big].params.x=1,2 --out %s --quiet", sc, out);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "point-02 (x=2): "));
+    assert_non_null(strstr(r.err, "too big"));
+    assert_false(ts_exists(out));
+    ts_cmd_free(&r);
+}
+
 int main(void)
 {
     if (!getcwd(cwd, sizeof cwd)) return 1;
@@ -435,6 +456,7 @@ int main(void)
         cmocka_unit_test(sweep_axes_are_told_apart_and_not_repeated),
         cmocka_unit_test(compare_writes_its_folder_and_pairs_seeds),
         cmocka_unit_test(compare_refuses_what_cannot_pair_and_writes_nothing),
+        cmocka_unit_test(a_failing_sweep_point_is_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
