@@ -154,7 +154,7 @@ typedef struct cfg_model {
         double hub_cost_per_week, vcs_grant_per_week;
         char *agency;
     } social_capital;
-    struct { int baseline_weeks, smoothing_weeks, hold_weeks; double tolerance; } resilience;
+    struct { int baseline_weeks, smoothing_weeks, crisis_rate_smoothing_weeks, hold_weeks; double tolerance; } resilience;
 } cfg_model;
 
 typedef struct ps_config {

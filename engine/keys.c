@@ -370,7 +370,11 @@ static const schema_node resilience_keys[] = {
     INT("baseline_weeks", model.resilience.baseline_weeks, 13, 1, 520, "weeks",
         "Pre-shock baseline: mean of this many weeks before the first shock.", "MODEL.md", 0),
     INT("smoothing_weeks", model.resilience.smoothing_weeks, 13, 1, 104, "weeks",
-        "Series are smoothed with a trailing moving mean of this many weeks first.", NULL, SF_ASSUMPTION),
+        "The prevalence series is smoothed with a trailing moving mean of this many weeks first.", NULL,
+        SF_ASSUMPTION),
+    INT("crisis_rate_smoothing_weeks", model.resilience.crisis_rate_smoothing_weeks, 52, 1, 104, "weeks",
+        "The crisis rate, a count of rare events, is smoothed over this many weeks (52: the rate over the "
+        "last year).", NULL, SF_ASSUMPTION),
     NUM("tolerance", model.resilience.tolerance, 0.05, 0, 1, "share of baseline",
         "Recovered when back within this share of the baseline...", "MODEL.md", 0),
     INT("hold_weeks", model.resilience.hold_weeks, 4, 1, 104, "weeks", "...for this many weeks running.",

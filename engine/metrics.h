@@ -172,19 +172,22 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l,
 void outcome_set_release(outcome_set *s);
 
 /* The resilience triangle of a series around a shock starting at week
- * start: the series is first smoothed with a trailing mean of smoothing
- * weeks; the baseline is the mean of the baseline_weeks weeks before start;
- * depth is the largest rise above the baseline from start to peak_end (the
- * shock's end plus a smoothing window, so later noise is not taken for the
- * shock's peak); recovery is
- * the number of weeks from start to the first week, at or after the peak,
- * that begins hold weeks running within tolerance x baseline of it (NaN if
- * the run ends first); area is the sum of (series - baseline) from start
- * to recovery (or the end). A higher series is worse (prevalence, crises). */
+ * start and (the last shock) ending before week shock_end: the series is
+ * first smoothed with a trailing mean of smoothing weeks; the baseline is
+ * the mean of the baseline_weeks weeks before start; depth is the largest
+ * rise above the baseline from start until the first week, at least a
+ * smoothing window after shock_end, when the series is back at or below
+ * the baseline (or the end of the run): so a peak that comes long after the
+ * shock is found, while noise after the series has come back is not taken
+ * for it; recovery is the number of weeks from start to the first week, at
+ * or after the peak, that begins hold weeks running within tolerance x
+ * baseline of it (NaN if the run ends first); area is the sum of (series -
+ * baseline) from start to recovery (or the end). A higher series is worse
+ * (prevalence, crises). */
 typedef struct resilience {
     double baseline, depth, recovery_weeks, area;
 } resilience;
-void metrics_resilience(const double *series, int n, int start, int peak_end, int baseline_weeks, int smoothing,
+void metrics_resilience(const double *series, int n, int start, int shock_end, int baseline_weeks, int smoothing,
                         double tolerance, int hold, resilience *out);
 
 /* Names of the columns of kind scripts made in any replicate, in the order

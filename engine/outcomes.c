@@ -117,7 +117,7 @@ static double dyn_total(const replicate_record *rec, int kind, const char *name)
 
 /* ------------------------------------------------------------ resilience */
 
-void metrics_resilience(const double *x, int n, int start, int peak_end, int baseline_weeks, int smoothing,
+void metrics_resilience(const double *x, int n, int start, int shock_end, int baseline_weeks, int smoothing,
                         double tolerance, int hold, resilience *out)
 {
     out->baseline = out->depth = out->recovery_weeks = out->area = NAN;
@@ -134,8 +134,16 @@ void metrics_resilience(const double *x, int n, int start, int peak_end, int bas
     double base = 0;
     for (int t = b0; t < start; t++) base += y[t];
     base /= start - b0;
+    /* The peak is sought while the shock lasts, for a smoothing window after
+     * (its last weeks reach the smoothed series that late), and on for as
+     * long as the series stays above the baseline: a rise that outlasts the
+     * shock (debt taken on in it weighs for months) keeps going after the
+     * shock ends, while a series back at its baseline has had its peak. */
+    int stop = shock_end + smoothing;
+    if (stop < start + 1) stop = start + 1;
+    while (stop < n && y[stop] > base) stop++;
     int peak = start;
-    for (int t = start; t < n && t < peak_end; t++)
+    for (int t = start; t < n && t < stop; t++)
         if (y[t] > y[peak]) peak = t;
     out->baseline = base;
     out->depth = y[peak] - base;
@@ -385,12 +393,11 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
                 series_cr[w] = ratio(row[TS_CRISIS_EPISODES] * 1000 * 52, a);
             }
             resilience rp, rc;
-            /* the peak is sought while the shock lasts and for a smoothing window after */
-            int peak_end = shock_end + m->resilience.smoothing_weeks;
-            metrics_resilience(series_pv, W, shock_start, peak_end, m->resilience.baseline_weeks,
+            metrics_resilience(series_pv, W, shock_start, shock_end, m->resilience.baseline_weeks,
                                m->resilience.smoothing_weeks, m->resilience.tolerance, m->resilience.hold_weeks, &rp);
-            metrics_resilience(series_cr, W, shock_start, peak_end, m->resilience.baseline_weeks,
-                               m->resilience.smoothing_weeks, m->resilience.tolerance, m->resilience.hold_weeks, &rc);
+            metrics_resilience(series_cr, W, shock_start, shock_end, m->resilience.baseline_weeks,
+                               m->resilience.crisis_rate_smoothing_weeks, m->resilience.tolerance,
+                               m->resilience.hold_weeks, &rc);
             res[R_PV_BASE][r] = rp.baseline;
             res[R_PV_DEPTH][r] = rp.depth;
             res[R_PV_REC][r] = rp.recovery_weeks;

@@ -320,14 +320,14 @@ static void per_neighbourhood_teams_only_where_they_serve(void **state)
 static void resilience_triangle_on_a_hand_made_series(void **state)
 {
     (void)state;
-    /* baseline 10 for 20 weeks; the shock lifts it 1 a week to 15 (week 24),
-     * then it falls 0.5 a week back to 10 (week 34) and stays there */
+    /* baseline 10 for 20 weeks; a shock in weeks 20-24 lifts it 1 a week to
+     * 15 (week 24), then it falls 0.5 a week back to 10 (week 34) and stays */
     double x[60];
     for (int t = 0; t < 60; t++) x[t] = 10;
     for (int t = 20; t <= 24; t++) x[t] = 10 + (t - 19);
     for (int t = 25; t <= 34; t++) x[t] = 15 - 0.5 * (t - 24);
     resilience r;
-    metrics_resilience(x, 60, 20, 30, 13, 1, 0.05, 4, &r);
+    metrics_resilience(x, 60, 20, 25, 13, 1, 0.05, 4, &r);
     assert_true(r.baseline == 10);
     assert_true(r.depth == 5);
     /* first week from the peak that starts 4 weeks within 0.5 of 10: week 33 (10.5) */
@@ -338,7 +338,7 @@ static void resilience_triangle_on_a_hand_made_series(void **state)
     /* a series that never comes back has no recovery time and the area runs to the end */
     double y[30];
     for (int t = 0; t < 30; t++) y[t] = t < 10 ? 2 : 3;
-    metrics_resilience(y, 30, 10, 30, 13, 1, 0.05, 4, &r);
+    metrics_resilience(y, 30, 10, 20, 13, 1, 0.05, 4, &r);
     assert_true(r.baseline == 2);
     assert_true(r.depth == 1);
     assert_true(isnan(r.recovery_weeks));
@@ -347,24 +347,86 @@ static void resilience_triangle_on_a_hand_made_series(void **state)
     /* smoothing: a one-week spike of 8 with a 4-week trailing mean rises 2 */
     double z[40];
     for (int t = 0; t < 40; t++) z[t] = t == 20 ? 18 : 10;
-    metrics_resilience(z, 40, 20, 30, 13, 4, 0.05, 4, &r);
+    metrics_resilience(z, 40, 20, 21, 13, 4, 0.05, 4, &r);
     assert_true(r.baseline == 10);
     assert_true(r.depth == 2);
     assert_true(r.recovery_weeks == 4);
 
-    /* noise long after the shock is not taken for its peak: a spike at week
-     * 50 after the series of the first case changes nothing */
+    /* noise after the series is back at its baseline is not taken for the
+     * shock's peak: a spike at week 50 after the series of the first case
+     * changes nothing */
     double x2[60];
     for (int t = 0; t < 60; t++) x2[t] = x[t];
     x2[50] = 40;
-    metrics_resilience(x2, 60, 20, 30, 13, 1, 0.05, 4, &r);
+    metrics_resilience(x2, 60, 20, 25, 13, 1, 0.05, 4, &r);
     assert_true(r.depth == 5);
     assert_true(r.recovery_weeks == 13);
     assert_true(fabs(r.area - 37) < 1e-12);
 
+    /* a rise that outlasts the shock: a shock in weeks 20-21 starts a climb
+     * of 0.25 a week to 15 at week 40, long after the shock and a smoothing
+     * window, then a fall of 1 a week to 10 at week 45: the peak is week 40 */
+    double late[80];
+    for (int t = 0; t < 80; t++) late[t] = 10;
+    for (int t = 21; t <= 40; t++) late[t] = 10 + 0.25 * (t - 20);
+    for (int t = 41; t <= 45; t++) late[t] = 15 - (t - 40);
+    metrics_resilience(late, 80, 20, 22, 13, 4, 0.05, 4, &r);
+    assert_true(r.baseline == 10);
+    double peak = 0;
+    for (int t = 37; t <= 40; t++) peak += late[t] / 4;
+    assert_true(fabs(r.depth - (peak - 10)) < 1e-12);
+    assert_true(r.recovery_weeks > 20);
+
     /* no weeks before the shock: no baseline */
-    metrics_resilience(z, 40, 0, 30, 13, 1, 0.05, 4, &r);
+    metrics_resilience(z, 40, 0, 21, 13, 1, 0.05, 4, &r);
     assert_true(isnan(r.baseline));
+}
+
+/* The same through the engine: a four-week slump (jobs, debt, housing,
+ * loneliness) whose people fall ill for months after it ends, so that
+ * prevalence peaks long after the shock and its smoothing window. The
+ * engine's depth is the rise to that real peak, computed here from the
+ * time series it wrote. */
+static void resilience_finds_a_peak_long_after_the_shock(void **state)
+{
+    (void)state;
+    const char *text =
+        "{ \"name\": \"late_peak\", \"seed\": 7, \"weeks\": 156, \"burn_in_weeks\": 52, \"replicates\": 2,\n"
+        "  \"population\": { \"hubs_per_1000_households\": 0, \"vcs_per_1000_households\": 0 },\n"
+        "  \"place\": { \"name\": \"Small\", \"neighbourhoods\": [\n"
+        "    { \"name\": \"A\", \"households\": 4000, \"deprivation_decile\": 2 },\n"
+        "    { \"name\": \"B\", \"households\": 4000, \"deprivation_decile\": 8 } ] },\n"
+        "  \"shocks\": [ { \"name\": \"slump\", \"start_week\": 30, \"weeks\": 4, \"debt_onset\": 10,\n"
+        "    \"job_loss\": 10, \"housing_onset\": 10, \"loneliness_onset\": 10 } ] }\n";
+    const int start = 30, end = 34, sm = 13, W = 156;
+    ps_scenario *sc;
+    ps_results *res = run_scenario(ts_write("late_peak.json", text), &sc);
+    size_t col[4];
+    const char *states[4] = { "well", "struggling", "crisis", "recovering" };
+    for (int i = 0; i < 4; i++)
+        for (col[i] = 0; strcmp(ps_results_column_name(res, col[i]), states[i]); col[i]++) continue;
+    double depth = 0;
+    for (int r = 0; r < 2; r++) {
+        double x[156], y[156], run = 0, base = 0;
+        for (int w = 0; w < W; w++) {
+            double v[4];
+            for (int i = 0; i < 4; i++) v[i] = ps_results_value(res, r, w, col[i]);
+            x[w] = (v[1] + v[2] + v[3]) / (v[0] + v[1] + v[2] + v[3]);
+            run += x[w] - (w >= sm ? x[w - sm] : 0);
+            y[w] = run / (w + 1 < sm ? w + 1 : sm);
+        }
+        for (int w = start - 13; w < start; w++) base += y[w] / 13;
+        int peak = start;
+        for (int w = start; w < W; w++)
+            if (y[w] > y[peak]) peak = w;
+        print_message("replicate %d: prevalence peaks in week %d, %.4f above %.4f\n", r, peak, y[peak] - base, base);
+        assert_true(peak >= end + sm + 8); /* the premise: well after the shock and its smoothing */
+        depth += (y[peak] - base) / 2;
+    }
+    double got = value_of(res, "resilience.prevalence_depth");
+    print_message("prevalence depth: engine %.6f, from the series %.6f\n", got, depth);
+    assert_true(fabs(got - depth) < 1e-12);
+    done(sc, res);
 }
 
 /* ------------------------------------------------------------ M/M/c */
@@ -440,6 +502,7 @@ int main(void)
         cmocka_unit_test(adding_an_unused_service_changes_nothing),
         cmocka_unit_test(per_neighbourhood_teams_only_where_they_serve),
         cmocka_unit_test(resilience_triangle_on_a_hand_made_series),
+        cmocka_unit_test(resilience_finds_a_peak_long_after_the_shock),
         cmocka_unit_test(queue_matches_erlang_c),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
