@@ -2,7 +2,7 @@
 #
 #   make            build libplacesim.a and the placesim program
 #   make run        build, then compare the four service models (out/demo/report.html)
-#   make test       build and run every test (cmocka)
+#   make test       build and run every test (cmocka), and check an installed copy
 #   make test SANITIZE=1   the same under AddressSanitizer and UndefinedBehaviorSanitizer
 #   make MPI=1      build placesim with OpenMPI (mpirun -np N ./placesim ...)
 #   make test-mpi   check that mpirun -np 2 writes what one process writes
@@ -70,7 +70,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: all run test test-deps test-mpi golden bench install uninstall clean deps docs FORCE
+.PHONY: all run test test-deps test-install test-mpi golden bench install uninstall clean deps docs FORCE
 .SECONDARY:
 all: $(PROG)
 
@@ -111,9 +111,11 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(MAIN_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LIBS_ALL)
 
+# Copied then renamed, so a ./placesim that is running is replaced, not
+# written over ("Text file busy").
 ifneq ($(PROG),$(BIN))
 $(PROG): $(BIN) FORCE
-	@cmp -s $(BIN) $@ || cp $(BIN) $@
+	@cmp -s $(BIN) $@ || { cp $(BIN) $@.tmp && mv -f $@.tmp $@; }
 endif
 FORCE:
 
@@ -126,6 +128,20 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_SUPPORT) $(LIB)
 
 test: $(PROG) $(TEST_BIN) test-deps
 	@PLACESIM=$(abspath $(PROG)) BUILD=$(BUILD) sh tests/run_tests.sh $(TEST_BIN)
+	@$(MAKE) --no-print-directory test-install
+
+# Installs into a folder of the build (DESTDIR) and checks every installed
+# scenario and place file there, from another folder, so a scenario that
+# needs a file make install leaves out (a parent it extends, a shock, a
+# script) fails the tests.
+STAGE := $(abspath $(BUILD)/stage)
+test-install: $(PROG) $(LIB)
+	@rm -rf $(STAGE)
+	@$(MAKE) --no-print-directory install DESTDIR=$(STAGE) PREFIX=/usr >/dev/null
+	@cd / && $(STAGE)/usr/bin/placesim check --quiet $(STAGE)/usr/share/placesim/scenarios/*.json && \
+	  echo "ok    install  every installed scenario passes placesim check" || \
+	  { echo "FAIL  install: an installed scenario does not pass placesim check (above)"; exit 1; }
+	@rm -rf $(STAGE)
 
 # Builds placesim with MPI and checks mpirun -np 2 against one process
 # (run, compare, sweep). Leaves ./placesim as the plain build.
@@ -154,7 +170,7 @@ test-deps:
 	  (cd tests/report && npm ci --no-audit --no-fund --loglevel=error) || { \
 	  echo "placesim: npm could not install playwright-core; run: (cd tests/report && npm ci)"; exit 1; }
 
-# Speed and memory (docs/performance.md): about 10 minutes on 2 cores.
+# Speed and memory (docs/performance.md): about 4 minutes on 2 cores.
 # BENCH_RUNS=N sets how many runs each median is taken over.
 bench: $(PROG)
 	@sh tests/bench.sh $(abspath $(PROG))
@@ -184,6 +200,7 @@ MODELS := scenarios/crisis_led.json scenarios/preventative.json scenarios/integr
 run: $(PROG)
 	./$(PROG) compare $(MODELS) --out out/demo --force
 
+SHARE = $(abspath $(DESTDIR)$(PREFIX)/share/placesim)
 install: $(PROG) $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
 	  $(DESTDIR)$(PREFIX)/share/placesim/scenarios $(DESTDIR)$(PREFIX)/share/placesim/scripts \
@@ -191,8 +208,10 @@ install: $(PROG) $(LIB)
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/placesim
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libplacesim.a
 	install -m 644 include/placesim.h $(DESTDIR)$(PREFIX)/include/placesim.h
-	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/placesim/scenarios/
-	-install -m 644 scripts/*.lua $(DESTDIR)$(PREFIX)/share/placesim/scripts/ 2>/dev/null
+	@# every file of scenarios/ and scripts/, subfolders too (shocks/, types/): scenarios
+	@# name files beside them (extends, place, ../scripts/), so the two keep their layout
+	@for d in scenarios scripts; do (cd $$d && find . -type f | sort | while read -r f; do \
+	  install -D -m 644 "$$f" "$(SHARE)/$$d/$$f" || exit 1; done) || exit 1; done
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/placesim/
 
 uninstall:
