@@ -2,6 +2,9 @@
  * placesim: the command line. A thin layer over libplacesim (placesim.h):
  * it parses arguments, draws the progress bar, prints tables and maps
  * errors to exit statuses (0 success, 1 input or run error, 2 usage error).
+ * Two checks reach past the public header into the library's modules: a
+ * place file on its own (schema.h) and whether --out is or holds a scenario
+ * being run (output.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +17,10 @@
 #endif
 
 #include "cli.h"
+#include "json.h"
+#include "output.h"
 #include "placesim.h"
+#include "schema.h"
 
 #ifdef PS_MPI
 #include <mpi.h>
@@ -46,7 +52,8 @@ static const char *usage_text =
     "  run SCENARIO.json...     run scenarios, write their output folders; several side by side\n"
     "  compare BASE.json OTHER.json...   run and pair scenarios against a baseline; report.html\n"
     "  sweep SCENARIO.json --vary PATH=V1,V2,... [--vary ...]   run every combination of values\n"
-    "  check SCENARIO.json...   validate scenarios (and their place and population files); run nothing\n"
+    "  check FILE.json...       validate scenarios (and their place and population files) and\n"
+    "                           place files; run nothing\n"
     "  keys                     print every scenario key with its default, unit and range (Markdown)\n"
     "  help [COMMAND]           show help\n"
     "\n"
@@ -63,13 +70,15 @@ static const char *usage_text =
     "  --max-memory SIZE   refuse a run expected to need more (bytes, or with K, M, G, T;\n"
     "                   default 90% of this machine's memory)\n"
     "  --set PATH=VALUE override a scenario value, e.g. services.crisis_team.capacity=80 (repeatable)\n"
-    "  --force          replace an existing output folder\n"
+    "  --force          replace an existing output folder, but only one placesim wrote: it\n"
+    "                   must hold nothing but placesim's output files and run folders, and\n"
+    "                   not the scenario being run; any other is kept and the run refused\n"
     "  --quiet          no progress bar and no table\n"
     "  --neighbourhoods-per-replicate   one row per replicate in neighbourhoods.csv\n"
     "  --qaly-value GBP value of a QALY in a comparison's net monetary benefit (default 20000)\n"
     "  --vary PATH=V1,V2,...   (sweep) a key and its values; repeat for a grid\n"
     "\n"
-    "  --version, --help\n"
+    "  --version, --help (also after a command: placesim run --help)\n"
     "\n"
     "exit status: 0 success, 1 input or run error, 2 usage error\n";
 
@@ -87,7 +96,11 @@ static const char *help_run =
     "  scenario.resolved.json  the scenario after extends and --set: rerunning it reproduces the run\n"
     "  report.html             the outcomes in words, tables and charts; opens offline, prints on A4\n"
     "  log.txt                 what scripts logged (sim:log, print), when they logged anything\n"
-    "The folder is written all at once; an existing folder is kept unless --force.\n"
+    "The folder is written all at once. An existing folder is kept unless --force,\n"
+    "which replaces it only if placesim wrote it: a folder holding nothing but the\n"
+    "files above (and, from compare and sweep, their own files and run folders), and\n"
+    "not the scenario being run. Otherwise the run is refused, naming the first file\n"
+    "placesim did not write, and nothing is touched.\n"
     "With several scenarios the main outcomes are printed side by side.\n"
     "Same seed and scenario give byte-identical files whatever --threads is\n"
     "(summary.json's provenance.run block records threads, wall time and date).\n";
@@ -111,7 +124,8 @@ static const char *help_compare =
     "                          cost per crisis averted, return per pound, net monetary benefit\n"
     "  comparison.json         the same, with what changed between the resolved scenarios\n"
     "  report.html             the comparison for a workshop: opens offline, prints on A4\n"
-    "Prints the scenarios side by side and their differences from the baseline.\n";
+    "Prints the scenarios side by side and their differences from the baseline.\n"
+    "--force replaces an existing folder only if placesim wrote it (see placesim help run).\n";
 
 static const char *help_sweep =
     "placesim sweep SCENARIO.json --vary PATH=V1,V2,... [--vary PATH=V1,V2,...]...\n"
@@ -127,20 +141,45 @@ static const char *help_sweep =
     "  point-01/ ...           each point's run folder\n"
     "  sweep.csv               per point and outcome: the varied values, mean, sd, 95%\n"
     "                          interval and the paired difference from point 1\n"
-    "  report.html             outcomes plotted against the values, and the grid\n";
+    "  report.html             outcomes plotted against the values, and the grid\n"
+    "--force replaces an existing folder only if placesim wrote it (see placesim help run).\n";
 
 static const char *help_check =
-    "placesim check SCENARIO.json... [--set PATH=VALUE]...\n"
+    "placesim check FILE.json... [--set PATH=VALUE]...\n"
     "\n"
     "Loads and validates each scenario with its extends chain, place file and imported\n"
     "population, and reports the first problem in each as FILE: PATH: what was expected.\n"
-    "Runs nothing and writes nothing. Exit status 1 if any scenario has a problem.\n";
+    "A place file (one with \"neighbourhoods\" at the top) is validated as the place of a\n"
+    "scenario with default settings would be; --set applies to scenarios only.\n"
+    "Runs nothing and writes nothing. Exit status 1 if any file has a problem.\n";
 
 static const char *help_keys =
     "placesim keys\n"
     "\n"
     "Prints the reference of every scenario key (type, default, unit, range, meaning,\n"
     "source) as Markdown: the key tables of docs/scenarios.md.\n";
+
+/* Does the option called name take a value (--out DIR or --out=DIR)? */
+static int takes_value(const char *name)
+{
+    static const char *const with[] = { "--out", "--seed", "--replicates", "--weeks", "--threads", "--set",
+                                        "--qaly-value", "--vary", "--max-memory", NULL };
+    for (int i = 0; with[i]; i++)
+        if (!strcmp(name, with[i])) return 1;
+    return 0;
+}
+
+/* Is --help or -h among a command's arguments (not as an option's value)?
+ * Help wins over every other argument, so "placesim run x.json --bad -h"
+ * prints run's help rather than an error. */
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
+        if (!strncmp(argv[i], "--", 2) && !strchr(argv[i], '=') && takes_value(argv[i])) i++;
+    }
+    return 0;
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -204,10 +243,7 @@ static int parse_args(cli *c, int argc, char **argv)
         } else {
             snprintf(name, sizeof name, "%s", a);
         }
-        int takes = !strcmp(name, "--out") || !strcmp(name, "--seed") || !strcmp(name, "--replicates") ||
-                    !strcmp(name, "--weeks") || !strcmp(name, "--threads") || !strcmp(name, "--set") ||
-                    !strcmp(name, "--qaly-value") || !strcmp(name, "--vary") || !strcmp(name, "--max-memory");
-        if (takes && !val) {
+        if (takes_value(name) && !val) {
             if (i + 1 >= argc) return usage_error("option '%s' needs a value", name);
             val = argv[++i];
         }
@@ -381,7 +417,9 @@ static int cmd_run(cli *c)
         err.message[0] = '\0';
         if (!rc && ps_scenario_load(c->files[i], c->sets, (size_t)c->nsets, &sc[i], &err)) rc = 1;
         if (!rc && memory_check(c, c->files[i], sc[i], &err)) rc = 1;
-        if (!rc && c->rank == 0 && ps_output_check(outs[i], c->force, &err)) rc = 1;
+        if (!rc && c->rank == 0 &&
+            (output_check_inputs(outs[i], c->files, (size_t)n, &err) || ps_output_check(outs[i], c->force, &err)))
+            rc = 1;
         if (rc) say_local(c, err.message);
     }
     rc = agree(c, rc);
@@ -474,7 +512,9 @@ static int cmd_compare(cli *c)
         if (load_paired(c, c->files[i], sc[0], &sc[i], &err) || ps_scenarios_pairable(sc[0], sc[i], &err)) rc = 1;
     for (int i = 0; i < n && !rc; i++)
         if (memory_check(c, c->files[i], sc[i], &err)) rc = 1;
-    if (!rc && c->rank == 0 && ps_output_check(out, c->force, &err)) rc = 1;
+    if (!rc && c->rank == 0 &&
+        (output_check_inputs(out, c->files, (size_t)n, &err) || ps_output_check(out, c->force, &err)))
+        rc = 1;
     if (rc) say_local(c, err.message);
     rc = agree(c, rc);
     if (!rc) {
@@ -544,6 +584,7 @@ static int cmd_sweep(cli *c)
     }
     for (size_t k = 0; !st && k < ps_sweep_point_count(sw); k++)
         if (memory_check(c, c->files[0], ps_sweep_point_scenario(sw, k), &err)) st = PS_ERR_LIMIT;
+    if (!st && c->rank == 0) st = output_check_inputs(out, c->files, 1, &err);
     if (!st && c->rank == 0) st = ps_output_check(out, c->force, &err);
     if (st) say_local(c, err.message);
     if (agree(c, st ? 1 : 0)) {
@@ -575,6 +616,68 @@ static int cmd_sweep(cli *c)
     return 0;
 }
 
+/* Is the file a place file: an object with "neighbourhoods" and no
+ * "place" (the test the scenario loader uses to refuse one)? A file that
+ * does not parse is not: the scenario loader reports why. */
+static int is_place_file(const char *path)
+{
+    ps_error err;
+    cJSON *tree = NULL;
+    if (json_load_file(path, &tree, &err)) return 0;
+    int place = cJSON_IsObject(tree) && cJSON_GetObjectItemCaseSensitive(tree, "neighbourhoods") &&
+                !cJSON_GetObjectItemCaseSensitive(tree, "place");
+    cJSON_Delete(tree);
+    return place;
+}
+
+/* Validates a place file as a scenario of default settings naming it in
+ * "place" would (the same schema, defaults and checks, so the same
+ * messages: FILE: place.PATH: ...), and says what the place holds. The
+ * library loads places only as part of a scenario, hence the schema
+ * calls here rather than a public ps_ function. Returns 0 if it is ok. */
+static int check_place(const cli *c, const char *path)
+{
+    ps_error err;
+    err.message[0] = '\0';
+    cJSON *tree = NULL, *root = NULL;
+    json_origins *origins = json_origins_new();
+    ps_status st = origins ? json_load_file(path, &tree, &err) : PS_ERR_NOMEM;
+    if (!st && (json_origins_add(origins, tree, path) || !(root = cJSON_CreateObject()))) st = PS_ERR_NOMEM;
+    if (!st) {
+        cJSON_AddItemToObject(root, "place", tree);
+        tree = NULL;
+        st = schema_validate(keys_scenario(), root, 1, "", origins, path, &err);
+    }
+    if (!st) st = schema_fill_defaults(keys_scenario(), root, root, origins, &err);
+    if (!st) st = schema_validate(keys_scenario(), root, 0, "", origins, path, &err);
+    long households = 0;
+    int n = 0;
+    const cJSON *place = root ? cJSON_GetObjectItemCaseSensitive(root, "place") : NULL;
+    if (!st) {
+        /* the checks of a place the scenario loader makes after the schema's */
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(place, "neighbourhoods");
+        for (const cJSON *nb = list ? list->child : NULL; nb; nb = nb->next, n++) {
+            const cJSON *h = cJSON_GetObjectItemCaseSensitive(nb, "households");
+            if (cJSON_IsNumber(h)) households += (long)h->valuedouble;
+        }
+        const char *want = n == 0 ? "at least one neighbourhood" : n > 65535 ? "at most 65535 neighbourhoods"
+                         : households == 0 ? "at least one household" : NULL;
+        if (want) {
+            snprintf(err.message, sizeof err.message, "%s: place.neighbourhoods: expected %s", path, want);
+            st = PS_ERR_INVALID;
+        }
+    }
+    if (st == PS_ERR_NOMEM && !err.message[0]) snprintf(err.message, sizeof err.message, "out of memory");
+    if (st) fprintf(stderr, "placesim: %s\n", err.message);
+    else if (!c->quiet)
+        printf("%s: ok (a place file: %s; %d neighbourhoods, %ld households)\n", path,
+               cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(place, "name")), n, households);
+    cJSON_Delete(tree);
+    cJSON_Delete(root);
+    json_origins_free(origins);
+    return st ? 1 : 0;
+}
+
 static int cmd_check(cli *c)
 {
     if (c->nfiles < 1) return usage_error("check needs at least one scenario file%s", "");
@@ -582,6 +685,10 @@ static int cmd_check(cli *c)
     for (int i = 0; i < c->nfiles; i++) {
         ps_error err;
         ps_scenario *sc = NULL;
+        if (is_place_file(c->files[i])) {
+            bad |= check_place(c, c->files[i]);
+            continue;
+        }
         if (ps_scenario_load(c->files[i], c->sets, (size_t)c->nsets, &sc, &err)) {
             fprintf(stderr, "placesim: %s\n", err.message);
             bad = 1;
@@ -609,7 +716,7 @@ static int cmd_keys(void)
 
 static int cmd_help(const char *topic)
 {
-    if (!topic) fputs(usage_text, stdout);
+    if (!topic || !strcmp(topic, "--help") || !strcmp(topic, "-h")) fputs(usage_text, stdout);
     else if (!strcmp(topic, "run")) fputs(help_run, stdout);
     else if (!strcmp(topic, "check")) fputs(help_check, stdout);
     else if (!strcmp(topic, "compare")) fputs(help_compare, stdout);
@@ -640,6 +747,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "help")) return cmd_help(argc > 2 ? argv[2] : NULL);
+    if (wants_help(argc, argv)) return cmd_help(argv[1]);
     cli c;
     int rc = parse_args(&c, argc, argv);
     if (rc) return rc;

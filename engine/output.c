@@ -4,7 +4,8 @@
  * Files are written into a fresh temporary folder beside the target, which
  * is renamed into place only when everything is written; a failure removes
  * it. An existing target is kept unless force is given, in which case it is
- * moved aside, replaced, and then removed.
+ * moved aside, replaced, and then removed; but force replaces only a folder
+ * placesim wrote (see output_replaceable), so it never loses a user's files.
  */
 #include <errno.h>
 #include <math.h>
@@ -77,16 +78,133 @@ int output_remove_tree(const char *path)
 static int exists(const char *path)
 {
     struct stat sb;
-    return stat(path, &sb) == 0;
+    return lstat(path, &sb) == 0;
+}
+
+/* The files placesim writes in a run folder (output_run_files) and, beside
+ * them at the top of an output folder, a comparison's (compare_write.c) and
+ * a sweep's (sweep.c). Keep these lists in step with those writers: --force
+ * refuses any folder holding another name. */
+static const char *const run_file_names[] = {
+    "timeseries.csv", "neighbourhoods.csv", "services.csv", "summary.json", "scenario.resolved.json",
+    "report.html",    "log.txt",            NULL
+};
+static const char *const top_file_names[] = { "comparison.csv", "comparison.json", "sweep.csv", NULL };
+
+static int listed(const char *name, const char *const *names)
+{
+    for (; *names; names++)
+        if (!strcmp(name, *names)) return 1;
+    return 0;
+}
+
+/* Finds the first entry of dir (in name order, so the message is the same
+ * every time) that placesim did not write, and puts its path below the
+ * output folder into what: "notes.txt", "sub/" or "crisis_led/notes.txt".
+ * At the top (top non-zero) the files of a run, a comparison or a sweep
+ * are placesim's, and so is a folder holding only a run's files (a
+ * comparison's scenario or a sweep's point); below it only a run's files
+ * are, and an empty folder is not placesim's. Links, and anything that is
+ * neither a file nor a folder, never are: removing them could reach
+ * beyond the folder. Returns 1 when it finds one, else 0. */
+static int first_foreign(const char *dir, const char *below, int top, char *what, size_t size)
+{
+    struct dirent **list = NULL;
+    int n = scandir(dir, &list, NULL, alphasort);
+    if (n < 0) {
+        ps_fmt(what, size, "%s (a folder that cannot be read)", below);
+        return 1;
+    }
+    int found = 0, entries = 0;
+    for (int i = 0; i < n; i++) {
+        const char *name = list[i]->d_name;
+        if (!found && strcmp(name, ".") && strcmp(name, "..")) {
+            entries++;
+            char path[4096], rel[4096];
+            ps_fmt(path, sizeof path, "%s/%s", dir, name);
+            ps_fmt(rel, sizeof rel, "%s%s", below, name);
+            struct stat sb;
+            int seen = lstat(path, &sb) == 0, isdir = seen && S_ISDIR(sb.st_mode);
+            int ours = 0;
+            if (isdir && top) {
+                char sub[4096];
+                ps_fmt(sub, sizeof sub, "%s/", rel);
+                if (first_foreign(path, sub, 0, what, size)) found = 1;
+                else ours = 1;
+            } else if (seen && S_ISREG(sb.st_mode)) {
+                ours = listed(name, run_file_names) || (top && listed(name, top_file_names));
+            }
+            if (!ours && !found) {
+                ps_fmt(what, size, "%s%s", rel, isdir ? "/" : "");
+                found = 1;
+            }
+        }
+        free(list[i]); /* scandir allocates with malloc */
+    }
+    free(list);
+    if (!found && !top && entries == 0) {
+        ps_fmt(what, size, "%s (an empty folder)", below);
+        found = 1;
+    }
+    return found;
+}
+
+/* --force replaces dir only if placesim wrote it: a mistyped --out (a
+ * project folder, the home folder) must not be deleted (DESIGN.md,
+ * principle 4). dir is placesim's when it is a folder, not a link, whose
+ * every entry placesim writes (first_foreign). */
+ps_status output_replaceable(const char *dir, ps_error *err)
+{
+    struct stat sb;
+    if (lstat(dir, &sb) != 0) return PS_OK;
+    if (S_ISLNK(sb.st_mode))
+        return err_set(err, PS_ERR_EXISTS, "%s: not replaced: it is a link, and --force replaces only an output "
+                                           "folder placesim wrote", dir);
+    if (!S_ISDIR(sb.st_mode))
+        return err_set(err, PS_ERR_EXISTS, "%s: not replaced: it is a file, not a folder, and --force replaces "
+                                           "only an output folder placesim wrote", dir);
+    DIR *d = opendir(dir);
+    if (!d) return err_set(err, PS_ERR_IO, "%s: not replaced: cannot read it: %s", dir, strerror(errno));
+    closedir(d);
+    char what[4096];
+    if (first_foreign(dir, "", 1, what, sizeof what))
+        return err_set(err, PS_ERR_EXISTS, "%s: not replaced: it holds %s, which placesim did not write, and "
+                                           "--force replaces only an output folder placesim wrote", dir, what);
+    return PS_OK;
+}
+
+/* The folder a run writes must not be, or hold, a file it reads: --force
+ * would delete it. Compared by real path, however either is written. */
+ps_status output_check_inputs(const char *dir, const char *const *files, size_t n, ps_error *err)
+{
+    if (!exists(dir)) return PS_OK;
+    char *d = realpath(dir, NULL);
+    if (!d) return PS_OK; /* output_begin reports what is wrong with it */
+    size_t dl = strlen(d);
+    ps_status st = PS_OK;
+    for (size_t i = 0; !st && i < n; i++) {
+        char *f = files[i] ? realpath(files[i], NULL) : NULL;
+        if (!f) continue;
+        if (!strcmp(f, d))
+            st = err_set(err, PS_ERR_EXISTS, "%s: not replaced: it is the scenario file being run; choose "
+                                             "another --out", dir);
+        else if (!strncmp(f, d, dl) && (f[dl] == '/' || (dl == 1 && d[0] == '/')))
+            st = err_set(err, PS_ERR_EXISTS, "%s: not replaced: it holds %s, the scenario being run; choose "
+                                             "another --out", dir, files[i]);
+        free(f); /* realpath allocates with malloc */
+    }
+    free(d);
+    return st;
 }
 
 ps_status ps_output_check(const char *dir, int force, ps_error *err)
 {
     err_clear(err);
     if (!dir || !*dir) return err_set(err, PS_ERR_ARG, "no output folder given");
-    if (!force && exists(dir))
+    if (!exists(dir)) return PS_OK;
+    if (!force)
         return err_set(err, PS_ERR_EXISTS, "%s: the output folder exists; use --force to replace it", dir);
-    return PS_OK;
+    return output_replaceable(dir, err);
 }
 
 ps_status output_begin(const char *dir, int force, char **tmp_out, ps_error *err)
@@ -131,9 +249,11 @@ ps_status output_commit(const char *tmp, const char *dir, int force, ps_error *e
 {
     char *old = NULL;
     if (exists(dir)) {
-        if (!force) {
+        /* checked again: the folder may have changed during the run */
+        ps_status refused = ps_output_check(dir, force, err);
+        if (refused) {
             output_remove_tree(tmp);
-            return err_set(err, PS_ERR_EXISTS, "%s: the output folder exists; use --force to replace it", dir);
+            return refused;
         }
         size_t len = strlen(dir) + 16;
         old = ps_malloc(len);
@@ -447,7 +567,9 @@ ps_status ps_results_write(const ps_results *res, const char *dir, const ps_writ
     if (!res || !dir) return err_set(err, PS_ERR_ARG, "ps_results_write: results and dir are required");
     int force = o ? o->force : 0;
     char *tmp = NULL;
-    ps_status st = output_begin(dir, force, &tmp, err);
+    const char *scenario = ps_scenario_path(res->scenario);
+    ps_status st = output_check_inputs(dir, &scenario, 1, err);
+    if (!st) st = output_begin(dir, force, &tmp, err);
     if (st) return st;
     st = output_run_files(res, tmp, o, err);
     if (st) {

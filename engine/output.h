@@ -15,6 +15,14 @@ ps_status output_mkdirs(const char *path, ps_error *err);
 /* Removes a folder and what it holds; returns non-zero on a failure. */
 int output_remove_tree(const char *path);
 
+/* PS_OK if dir does not exist or placesim wrote it (a folder holding only
+ * the files and folders of placesim's output), so --force may replace it;
+ * otherwise PS_ERR_EXISTS naming the first entry placesim did not write. */
+ps_status output_replaceable(const char *dir, ps_error *err);
+/* PS_ERR_EXISTS if dir exists and is, or holds, one of the n files (the
+ * scenarios being run), which replacing it would delete. */
+ps_status output_check_inputs(const char *dir, const char *const *files, size_t n, ps_error *err);
+
 /* Checks dir may be written (see ps_output_check), creates its parent and
  * a temporary sibling folder whose name is returned in *tmp (ps_free). */
 ps_status output_begin(const char *dir, int force, char **tmp, ps_error *err);

@@ -124,25 +124,145 @@ static void existing_output_is_kept_unless_forced(void **state)
     ts_cmd c = ts_run("run " QUICK " --out %s --quiet", out);
     assert_int_equal(c.status, 0);
     ts_cmd_free(&c);
-    char marker[1200];
-    snprintf(marker, sizeof marker, "%s/mine.txt", out);
-    FILE *f = fopen(marker, "w");
-    fputs("keep me", f);
-    fclose(f);
-    c = ts_run("run " QUICK " --out %s --quiet", out);
+    c = ts_run("run " QUICK " --weeks 3 --out %s --quiet", out);
     assert_int_equal(c.status, 1);
     assert_non_null(strstr(c.err, "exists"));
     assert_non_null(strstr(c.err, "--force"));
-    assert_true(ts_exists(marker));
     ts_cmd_free(&c);
-    c = ts_run("run " QUICK " --out %s --quiet --force", out);
+    /* a folder placesim wrote is replaced */
+    c = ts_run("run " QUICK " --weeks 3 --out %s --quiet --force", out);
     assert_int_equal(c.status, 0);
-    assert_false(ts_exists(marker));
     ts_cmd_free(&c);
+    char p[1200];
+    snprintf(p, sizeof p, "%s/timeseries.csv", out);
+    char *ts = ts_read(p);
+    assert_int_equal(ts_count_lines(ts), 1 + 2 * 3);
+    free(ts);
     /* no temporary or old folders left beside it */
     c = ts_sh("ls %s | grep -c -E 'exists\\.(tmp|old)-' ; true", ts_tmpdir());
     assert_string_equal(c.out, "0\n");
     ts_cmd_free(&c);
+}
+
+/* The names of every file under dir with its size, as one string: what a
+ * refused --force must leave exactly as it was. */
+static char *listing(const char *dir)
+{
+    ts_cmd c = ts_sh("cd %s && find . | sort | while read -r f; do echo \"$f $(wc -c < \"$f\" 2>/dev/null)\"; done",
+                     dir);
+    assert_int_equal(c.status, 0);
+    char *out = c.out;
+    c.out = NULL;
+    ts_cmd_free(&c);
+    return out;
+}
+
+/* --force replaces only a folder placesim wrote: a folder holding a file
+ * of the user's, or the scenario being run, is kept whole, the run is
+ * refused with one line naming the folder and that file, and nothing is
+ * written beside it. (The audit's case: a project folder given as --out.) */
+static void force_keeps_a_folder_placesim_did_not_write(void **state)
+{
+    (void)state;
+    const char *proj = ts_path("proj");
+    ts_cmd c = ts_sh("mkdir -p %s/sub && cp scenarios/*.json %s/ && echo x > %s/notes.txt", proj, proj, proj);
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+    char *before = listing(proj);
+    /* the scenario being run is in the folder */
+    c = ts_run("run %s/crisis_led.json --set population.scale=0.05 --weeks 4 --replicates 1 --out %s --force",
+               proj, proj);
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.err, "proj: not replaced: it holds "));
+    assert_non_null(strstr(c.err, "proj/crisis_led.json, the scenario being run"));
+    assert_int_equal(ts_count_lines(c.err), 1);
+    ts_cmd_free(&c);
+    /* it is not: the first entry placesim did not write is named */
+    c = ts_run("run " QUICK " --out %s --force", proj);
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.err, "proj: not replaced: it holds base.json, which placesim did not write"));
+    assert_int_equal(ts_count_lines(c.err), 1);
+    assert_string_equal(c.out, "");
+    ts_cmd_free(&c);
+    char *after = listing(proj);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    c = ts_sh("ls %s | grep -c -E 'proj\\.(tmp|old)-' ; true", ts_tmpdir());
+    assert_string_equal(c.out, "0\n");
+    ts_cmd_free(&c);
+
+    /* a run folder with a file of the user's added, an empty folder, or a
+     * file in a scenario's folder of a comparison: each is kept */
+    const char *out = ts_path("force_mixed");
+    c = ts_run("run " QUICK " --weeks 2 --out %s --quiet", out);
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+    const char *add[] = { "touch %s/my_notes.md", "mkdir %s/later", "mkdir %s/crisis_led && touch %s/crisis_led/x.csv",
+                          "ln -s /tmp %s/tmp" };
+    const char *named[] = { "it holds my_notes.md, which", "it holds later/ (an empty folder), which",
+                            "it holds crisis_led/x.csv, which", "it holds tmp, which" };
+    for (int i = 0; i < 4; i++) {
+        c = ts_sh(add[i], out, out);
+        assert_int_equal(c.status, 0);
+        ts_cmd_free(&c);
+        c = ts_run("run " QUICK " --weeks 2 --out %s --quiet --force", out);
+        assert_int_equal(c.status, 1);
+        if (!strstr(c.err, named[i])) fail_msg("expected \"%s\" in: %s", named[i], c.err);
+        ts_cmd_free(&c);
+        c = ts_sh("rm -rf %s/my_notes.md %s/later %s/crisis_led %s/tmp", out, out, out, out);
+        ts_cmd_free(&c);
+    }
+    /* a file, or a link, given as --out is not replaced either */
+    const char *file = ts_write("force_file.txt", "mine\n");
+    c = ts_run("run " QUICK " --out %s --quiet --force", file);
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.err, "force_file.txt: not replaced: it is a file"));
+    ts_cmd_free(&c);
+    char *text = ts_read(file);
+    assert_string_equal(text, "mine\n");
+    free(text);
+    c = ts_sh("ln -s %s %s", out, ts_path("force_link"));
+    ts_cmd_free(&c);
+    c = ts_run("run " QUICK " --out %s --quiet --force", ts_path("force_link"));
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.err, "force_link: not replaced: it is a link"));
+    ts_cmd_free(&c);
+    /* nor the folder holding a run's scenario.resolved.json being run again */
+    c = ts_run("run %s/scenario.resolved.json --out %s --quiet --force", out, out);
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.err, "scenario.resolved.json, the scenario being run"));
+    ts_cmd_free(&c);
+    char p[1200];
+    snprintf(p, sizeof p, "%s/scenario.resolved.json", out);
+    assert_true(ts_exists(p));
+}
+
+/* What compare and sweep write, they may replace with --force, and a run
+ * may replace either: every file they write is one placesim knows. */
+static void force_replaces_what_placesim_wrote(void **state)
+{
+    (void)state;
+    const char *cmp = ts_path("force_cmp"), *swp = ts_path("force_swp");
+    /* each twice, the second over the first; the last run (whose scripts
+     * write log.txt) over the comparison */
+    const struct { const char *what, *out; } steps[] = {
+        { "compare scenarios/crisis_led.json scenarios/preventative.json --replicates 2", cmp },
+        { "sweep scenarios/crisis_led.json --vary services.crisis_team.capacity=40,60 --replicates 2 "
+          "--neighbourhoods-per-replicate", swp },
+        { "run scenarios/crisis_led_with_library.json --replicates 1", cmp },
+    };
+    for (int i = 0; i < 6; i++) {
+        ts_cmd c = ts_run("%s --set population.scale=0.05 --weeks 4 --set burn_in_weeks=2 --quiet --force --out %s",
+                          steps[i / 2].what, steps[i / 2].out);
+        if (c.status) fail_msg("%s (%d): %s", steps[i / 2].what, i % 2 + 1, c.err);
+        ts_cmd_free(&c);
+    }
+    char p[1200];
+    snprintf(p, sizeof p, "%s/comparison.csv", cmp);
+    assert_false(ts_exists(p));
+    snprintf(p, sizeof p, "%s/summary.json", cmp);
+    assert_true(ts_exists(p));
 }
 
 static void quiet_prints_nothing(void **state)
@@ -220,6 +340,47 @@ static void check_validates_without_running(void **state)
     assert_non_null(strstr(c.out, "scenarios/base.json: ok"));
     ts_cmd_free(&c);
     assert_false(ts_exists("out/base"));
+}
+
+/* check takes a place file as a place: every file in scenarios/ passes,
+ * and a bad place gets the message a scenario naming it would. */
+static void check_validates_a_place_file(void **state)
+{
+    (void)state;
+    ts_cmd c = ts_run("check scenarios/*.json");
+    if (c.status) fail_msg("%s", c.err);
+    assert_non_null(strstr(c.out, "scenarios/example_town.json: ok (a place file: Example Town; 24 neighbourhoods, "));
+    assert_non_null(strstr(c.out, "scenarios/crisis_led.json: ok"));
+    ts_cmd_free(&c);
+    const char *bad[] = {
+        "{ \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 10, \"deprivation_decile\": 11 } ] }\n",
+        "{ \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 10 } ] }\n",
+        "{ \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 0, \"deprivation_decile\": 2 } ] }\n",
+        "{ \"neighbourhoods\": [], \"name\": \"Nowhere\" }\n",
+        "{ \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 9, \"deprivation_decile\": 2 } ], \"nbame\": 1 }\n",
+    };
+    const char *said[] = {
+        "bad_place.json: place.neighbourhoods[A].deprivation_decile: expected a whole number from 1 to 10, got 11\n",
+        "bad_place.json: place.neighbourhoods[A].deprivation_decile: missing; expected a whole number from 1 to 10",
+        "bad_place.json: place.neighbourhoods: expected at least one household\n",
+        "bad_place.json: place.neighbourhoods: expected at least one neighbourhood\n",
+        "bad_place.json: place.nbame: unknown key",
+    };
+    for (int i = 0; i < 5; i++) {
+        const char *f = ts_write("bad_place.json", bad[i]);
+        c = ts_run("check %s", f);
+        assert_int_equal(c.status, 1);
+        if (!strstr(c.err, said[i])) fail_msg("expected \"%s\" in: %s", said[i], c.err);
+        assert_int_equal(ts_count_lines(c.err), 1);
+        ts_cmd_free(&c);
+    }
+    /* a scenario naming the place says the same */
+    ts_write("bad_place.json", bad[0]);
+    const char *sc = ts_write("uses_bad_place.json", "{ \"place\": \"bad_place.json\" }\n");
+    c = ts_run("check %s", sc);
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.err, said[0]));
+    ts_cmd_free(&c);
 }
 
 static void usage_errors_exit_two(void **state)
@@ -301,6 +462,26 @@ static void version_help_and_keys(void **state)
     assert_int_equal(c.status, 0);
     assert_non_null(strstr(c.out, "timeseries.csv"));
     ts_cmd_free(&c);
+    /* --help or -h after a command prints that command's help, whatever else is given */
+    const char *asks[] = { "run --help", "run -h", "run scenarios/crisis_led.json --bogus --help",
+                           "compare --help", "sweep -h", "check --help", "keys --help", "help --help" };
+    const char *gives[] = { "placesim run SCENARIO.json", "placesim run SCENARIO.json", "placesim run SCENARIO.json",
+                            "placesim compare BASELINE.json", "placesim sweep SCENARIO.json", "placesim check FILE.json",
+                            "placesim keys", "usage: placesim COMMAND" };
+    for (int i = 0; i < 8; i++) {
+        c = ts_run("%s", asks[i]);
+        assert_int_equal(c.status, 0);
+        if (strncmp(c.out, gives[i], strlen(gives[i]))) fail_msg("placesim %s printed: %s", asks[i], c.out);
+        assert_string_equal(c.err, "");
+        ts_cmd_free(&c);
+    }
+    /* a value that looks like --help is still the option's value; an unknown command has no help */
+    const char *usage[] = { "run --set --help", "frobnicate --help" };
+    for (int i = 0; i < 2; i++) {
+        c = ts_run("%s", usage[i]);
+        assert_int_equal(c.status, 2);
+        ts_cmd_free(&c);
+    }
     c = ts_run("keys");
     assert_int_equal(c.status, 0);
     assert_non_null(strstr(c.out, "#### `model.onset`"));
@@ -329,11 +510,14 @@ int main(void)
         cmocka_unit_test(resolved_scenario_reproduces_the_run),
         cmocka_unit_test(threads_give_byte_identical_files),
         cmocka_unit_test(existing_output_is_kept_unless_forced),
+        cmocka_unit_test(force_keeps_a_folder_placesim_did_not_write),
+        cmocka_unit_test(force_replaces_what_placesim_wrote),
         cmocka_unit_test(quiet_prints_nothing),
         cmocka_unit_test(neighbourhoods_per_replicate_adds_a_column),
         cmocka_unit_test(options_override_the_scenario),
         cmocka_unit_test(default_output_folder_is_named_after_the_scenario),
         cmocka_unit_test(check_validates_without_running),
+        cmocka_unit_test(check_validates_a_place_file),
         cmocka_unit_test(usage_errors_exit_two),
         cmocka_unit_test(a_missing_scenario_file_is_an_input_error),
         cmocka_unit_test(a_run_that_would_not_fit_is_refused),
