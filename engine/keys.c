@@ -475,8 +475,8 @@ static const schema_node service_keys[] = {
     { .key = "role", .kind = SK_ENUM, .values = role_values, .def_str = "support",
       .doc = "support for any service below; or a place in the crisis pathway: crisis_team sees people "
              "entering CRISIS while it has room, emergency (A&E) sees the rest, inpatient beds admit "
-             "model.admission_share of A&E attendances. The keys from eligible to volunteer_capacity "
-             "apply to support services.",
+             "model.admission_share of A&E attendances. The crisis pathway takes only name, description, "
+             "agency, role, capacity and the three costs: any other key given to it is an error.",
       .offset = offsetof(cfg_service, role) },
     INT("capacity", capacity, 0, 0, 10000000, "cases",
         "Concurrent cases (A&E: attendances a week; beds: beds; per_neighbourhood: in each "

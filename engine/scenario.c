@@ -568,6 +568,7 @@ ps_status ps_scenario_load(const char *path, const char *const *sets, size_t nse
     for (size_t i = 0; !st && i < nsets; i++) st = apply_set(s->tree, sets[i], s->origins, err);
     if (!st && nsets) st = schema_validate(keys_scenario(), s->tree, 1, "", s->origins, path, err);
     if (!st) strip_nulls(s->tree, s->origins);
+    if (!st) st = scenario_check_pathway_keys(s, err);
     if (!st) st = schema_fill_defaults(keys_scenario(), s->tree, s->tree, s->origins, err);
     if (!st) st = schema_validate(keys_scenario(), s->tree, 0, "", s->origins, path, err);
     if (!st) st = absolutise(s, "households_csv", err);
@@ -578,6 +579,7 @@ ps_status ps_scenario_load(const char *path, const char *const *sets, size_t nse
         st = schema_compile(keys_scenario(), s->tree, &s->cfg, err);
     }
     if (!st) st = scenario_check_config(s, err);
+    if (!st) scenario_drop_pathway_keys(s);
     if (!st) st = interventions_load(&s->cfg, origin_for, s, &s->scripts, err);
     if (!st && s->cfg.population.households_csv)
         st = popcsv_load(&s->cfg, s->cfg.population.households_csv, s->cfg.population.persons_csv,

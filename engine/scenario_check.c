@@ -168,3 +168,74 @@ ps_status scenario_check_config(ps_scenario *s, ps_error *err)
     return PS_OK;
 }
 
+
+/* ------------------------------------------------------------ the crisis pathway's keys */
+
+/* The crisis team, A&E and beds (crisis.c) keep no waiting list and have no
+ * access route, eligibility, episodes, effects or neighbourhoods of their
+ * own: only these of a service's keys mean anything for them. Any other a
+ * scenario gives them would be ignored without a word, so it is refused. */
+static const char *const pathway_keys[] = { "name", "description", "agency", "role", "capacity",
+                                            "cost_per_start", "cost_per_week", "cost_fixed_per_week", NULL };
+
+static const char *const pathway_roles[] = { "crisis_team", "emergency", "inpatient" };
+
+/* The crisis-pathway role of a service item in the tree (its index in
+ * pathway_roles), or -1. */
+static int pathway_role(const cJSON *item)
+{
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(item, "role");
+    for (int i = 0; cJSON_IsString(r) && i < 3; i++)
+        if (!strcmp(r->valuestring, pathway_roles[i])) return i;
+    return -1;
+}
+
+static int pathway_key(const char *key)
+{
+    for (int i = 0; pathway_keys[i]; i++)
+        if (!strcmp(pathway_keys[i], key)) return 1;
+    return 0;
+}
+
+ps_status scenario_check_pathway_keys(const ps_scenario *s, ps_error *err)
+{
+    static const char *const words[] = { "the crisis team", "A&E", "the beds" };
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(s->tree, "services");
+    for (const cJSON *it = cJSON_IsArray(list) ? list->child : NULL; it; it = it->next) {
+        int role = pathway_role(it);
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
+        if (role < 0 || !cJSON_IsString(name)) continue;
+        for (const cJSON *kv = it->child; kv; kv = kv->next) {
+            /* unknown keys are left to the schema, which suggests the nearest */
+            if (pathway_key(kv->string) || !schema_child(keys_service(), kv->string)) continue;
+            char item[300], path[400];
+            ps_fmt(item, sizeof item, "services[%s]", name->valuestring);
+            json_path_key(path, sizeof path, item, kv->string);
+            return err_set(err, PS_ERR_INVALID,
+                           "%s: %s: the key does not apply to %s (role \"%s\"): the crisis pathway has no waiting "
+                           "list, access route, eligibility, episodes, effects or neighbourhoods; expected only "
+                           "name, description, agency, role, capacity, cost_per_start, cost_per_week and "
+                           "cost_fixed_per_week",
+                           scenario_origin_at(s, path), path, words[role], pathway_roles[role]);
+        }
+    }
+    return PS_OK;
+}
+
+void scenario_drop_pathway_keys(ps_scenario *s)
+{
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(s->tree, "services");
+    for (cJSON *it = cJSON_IsArray(list) ? list->child : NULL; it; it = it->next) {
+        if (pathway_role(it) < 0) continue;
+        cJSON *kv = it->child;
+        while (kv) {
+            cJSON *next = kv->next;
+            if (!pathway_key(kv->string)) {
+                cJSON *gone = cJSON_DetachItemViaPointer(it, kv);
+                json_origins_forget(s->origins, gone);
+                cJSON_Delete(gone);
+            }
+            kv = next;
+        }
+    }
+}

@@ -34,4 +34,13 @@ const char *scenario_origin_at(const ps_scenario *s, const char *path);
  * scale, shocks) that the schema cannot make one key at a time. */
 ps_status scenario_check_config(ps_scenario *s, ps_error *err);
 
+/* Refuses a key of a support service given to the crisis team, A&E or beds
+ * (which would ignore it); run on the tree before defaults are filled in,
+ * when it holds only what the scenario gave. */
+ps_status scenario_check_pathway_keys(const ps_scenario *s, ps_error *err);
+
+/* Drops from the resolved tree the defaults of those keys, once compiled,
+ * so that scenario.resolved.json, run again, passes the check above. */
+void scenario_drop_pathway_keys(ps_scenario *s);
+
 #endif

@@ -554,6 +554,59 @@ static void two_services_with_the_same_role_are_refused(void **state)
                       "\"crisis_team\" has it too");
 }
 
+/* The crisis team, A&E and beds have no waiting list, access route,
+ * eligibility, episodes, effects or neighbourhoods: a support service's key
+ * given to them is refused, not ignored, from a file or from --set. */
+#define PATHWAY_ONLY                                                                                 \
+    ": the crisis pathway has no waiting list, access route, eligibility, episodes, effects or "      \
+    "neighbourhoods; expected only name, description, agency, role, capacity, cost_per_start, "       \
+    "cost_per_week and cost_fixed_per_week"
+
+static void support_keys_given_to_the_crisis_pathway_are_refused(void **state)
+{
+    (void)state;
+    EXPECT_FILE_ERROR("team_integrated.json",
+                      "{ \"extends\": \"base.json\",\n"
+                      "  \"services\": [ { \"name\": \"crisis_team\", \"integrated\": true } ] }\n",
+                      PS_ERR_INVALID,
+                      "services[crisis_team].integrated: the key does not apply to the crisis team "
+                      "(role \"crisis_team\")" PATHWAY_ONLY);
+    EXPECT_FILE_ERROR("ae_outreach.json",
+                      "{ \"extends\": \"base.json\",\n"
+                      "  \"services\": [ { \"name\": \"ae\", \"access\": { \"route\": \"outreach\" } } ] }\n",
+                      PS_ERR_INVALID,
+                      "services[ae].access: the key does not apply to A&E (role \"emergency\")" PATHWAY_ONLY);
+    EXPECT_FILE_ERROR("beds_effects.json",
+                      "{ \"extends\": \"base.json\",\n"
+                      "  \"services\": [ { \"name\": \"beds\", \"effects\": { \"recovery\": 2 } } ] }\n",
+                      PS_ERR_INVALID,
+                      "services[beds].effects: the key does not apply to the beds (role \"inpatient\")" PATHWAY_ONLY);
+    /* a new service of the pathway too, with the key in the same item as its role */
+    EXPECT_FILE_ERROR("pathway_only_new.json",
+                      "{ \"services\": [ { \"name\": \"team\", \"role\": \"crisis_team\", \"capacity\": 5,\n"
+                      "                    \"wait_dropout\": 0.1 } ],\n"
+                      "  \"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 10 } ] } }\n",
+                      PS_ERR_INVALID,
+                      "services[team].wait_dropout: the key does not apply to the crisis team "
+                      "(role \"crisis_team\")" PATHWAY_ONLY);
+    const char *sets[] = { "services.beds.per_neighbourhood=true" };
+    EXPECT_ERROR(ts_path("base.json"), sets, 1, PS_ERR_INVALID,
+                 "--set services.beds.per_neighbourhood=true: services[beds].per_neighbourhood: the key does not "
+                 "apply to the beds (role \"inpatient\")" PATHWAY_ONLY);
+    /* a misspelt key is still an unknown key, with its suggestion */
+    const char *typo[] = { "services.ae.capasity=3" };
+    EXPECT_ERROR(ts_path("base.json"), typo, 1, PS_ERR_INVALID,
+                 "--set services.ae.capasity=3: services[ae].capasity: unknown key (did you mean \"capacity\"?)");
+    /* the keys that apply are taken, and the resolved scenario holds only
+     * those for the pathway, so it loads back */
+    const char *fine[] = { "services.ae.cost_fixed_per_week=10", "services.crisis_team.agency=council" };
+    cJSON *t = resolved_tree(ts_path("base.json"), fine, 2);
+    assert_near(num_at(t, "services[ae].cost_fixed_per_week"), 10, 0);
+    assert_null(node_at(t, "services[crisis_team].eligible"));
+    assert_null(node_at(t, "services[beds].wait_dropout"));
+    cJSON_Delete(t);
+}
+
 static void missing_place_file_is_refused(void **state)
 {
     (void)state;
@@ -1349,6 +1402,7 @@ int main(void)
         cmocka_unit_test(remove_when_the_parent_has_no_such_list_is_refused),
         cmocka_unit_test(remove_in_a_file_that_extends_nothing_is_refused),
         cmocka_unit_test(two_services_with_the_same_role_are_refused),
+        cmocka_unit_test(support_keys_given_to_the_crisis_pathway_are_refused),
         cmocka_unit_test(missing_place_file_is_refused),
         cmocka_unit_test(bad_value_in_a_place_file_names_the_place_file),
         cmocka_unit_test(bad_value_in_a_parent_names_the_parent),
