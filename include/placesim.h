@@ -196,7 +196,9 @@ void ps_results_free(ps_results *results);
  * summary.json, scenario.resolved.json): everything goes into a temporary
  * folder beside dir that is renamed into place, so a failure never leaves a
  * half-written result. If dir exists it is kept and PS_ERR_EXISTS returned,
- * unless force is non-zero, in which case it is replaced. Parent folders
+ * unless force is non-zero, in which case it is replaced if placesim wrote
+ * it (only placesim's output files and run folders, not a link, not holding
+ * the scenario); otherwise PS_ERR_EXISTS names the first other entry. Parent folders
  * are created as needed. wall_seconds and threads go into the provenance.
  */
 typedef struct ps_write_options {
@@ -208,8 +210,10 @@ typedef struct ps_write_options {
 ps_status ps_results_write(const ps_results *results, const char *dir,
                            const ps_write_options *options, ps_error *err);
 
-/* Returns PS_OK if dir does not exist, PS_ERR_EXISTS (with a message) if it
- * exists and force is 0. Lets a caller fail before a long run. */
+/* Returns PS_OK if dir does not exist, or if force is non-zero and dir is a
+ * folder placesim wrote; otherwise PS_ERR_EXISTS with a message (it exists,
+ * or, with force, the first entry placesim did not write). Lets a caller
+ * fail before a long run. */
 ps_status ps_output_check(const char *dir, int force, ps_error *err);
 
 /* One outcome summarised over replicates. */
