@@ -101,7 +101,8 @@ static const char *help_run =
     "files above (and, from compare and sweep, their own files and run folders), and\n"
     "not the scenario being run. Otherwise the run is refused, naming the first file\n"
     "placesim did not write, and nothing is touched.\n"
-    "With several scenarios the main outcomes are printed side by side.\n"
+    "With several scenarios every one runs before any folder is written (a failure\n"
+    "leaves none) and the main outcomes are printed side by side.\n"
     "Same seed and scenario give byte-identical files whatever --threads is\n"
     "(summary.json's provenance.run block records threads, wall time and date).\n";
 
@@ -423,10 +424,19 @@ static int cmd_run(cli *c)
         if (rc) say_local(c, err.message);
     }
     rc = agree(c, rc);
+    /* Every scenario runs before any folder is written, so a failure in a
+     * later one leaves no earlier folder behind (a run's results are its
+     * weekly figures, small beside its people). */
+    double secs[MAX_SETS] = { 0 };
     for (int i = 0; i < n && !rc; i++) {
-        double secs;
-        ps_status st = run_one(c, sc[i], names[i], i, n, &res[i], &secs, &err);
-        if (!st && c->rank == 0) {
+        if (run_one(c, sc[i], names[i], i, n, &res[i], &secs[i], &err)) {
+            say(c, err.message);
+            rc = 1;
+        }
+    }
+    for (int i = 0; i < n && !rc; i++) {
+        ps_status st = PS_OK;
+        if (c->rank == 0) {
             ps_write_options wo = { c->force, c->nb_per_rep, 0, 0 }; /* time and threads as the run measured */
             st = ps_results_write(res[i], outs[i], &wo, &err);
         }
@@ -434,9 +444,9 @@ static int cmd_run(cli *c)
             say(c, err.message);
             rc = 1;
         } else if (!c->quiet && n == 1) {
-            cli_print_table(sc[i], res[i], outs[i], secs);
+            cli_print_table(sc[i], res[i], outs[i], secs[i]);
         } else if (!c->quiet) {
-            printf("%-24s %s (%.1f s) -> %s/\n", names[i], ps_scenario_name(sc[i]), secs, outs[i]);
+            printf("%-24s %s (%.1f s) -> %s/\n", names[i], ps_scenario_name(sc[i]), secs[i], outs[i]);
         }
     }
     if (!rc && !c->quiet && n > 1) {

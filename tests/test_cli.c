@@ -315,6 +315,28 @@ static void options_override_the_scenario(void **state)
     free(ts);
 }
 
+/* Several scenarios in one run: when a later one fails, no folder is left
+ * behind for the earlier ones either. */
+static void a_failing_scenario_among_several_leaves_no_folder(void **state)
+{
+    (void)state;
+    char cwd[1024], json[2048];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    ts_write("multi_boom.lua", "return { week = function(sim) error(\"boom\") end }\n");
+    snprintf(json, sizeof json,
+             "{ \"extends\": \"%s/scenarios/crisis_led.json\", \"interventions\": [ { \"script\": "
+             "\"multi_boom.lua\", \"start_week\": 1 } ] }\n",
+             cwd);
+    const char *boom = ts_write("multi_boom.json", json);
+    const char *out = ts_path("multi_out");
+    ts_cmd c = ts_run("run scenarios/crisis_led.json %s --set population.scale=0.05 --weeks 4 --replicates 1 "
+                      "--out %s --quiet", boom, out);
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.err, "boom"));
+    assert_false(ts_exists(out));
+    ts_cmd_free(&c);
+}
+
 static void default_output_folder_is_named_after_the_scenario(void **state)
 {
     (void)state;
@@ -515,6 +537,7 @@ int main(void)
         cmocka_unit_test(quiet_prints_nothing),
         cmocka_unit_test(neighbourhoods_per_replicate_adds_a_column),
         cmocka_unit_test(options_override_the_scenario),
+        cmocka_unit_test(a_failing_scenario_among_several_leaves_no_folder),
         cmocka_unit_test(default_output_folder_is_named_after_the_scenario),
         cmocka_unit_test(check_validates_without_running),
         cmocka_unit_test(check_validates_a_place_file),
