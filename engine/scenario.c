@@ -450,6 +450,15 @@ static ps_status apply_set(cJSON *root, const char *assignment, json_origins *or
                 cJSON_Delete(v);
                 return err_set(err, PS_ERR_NOMEM, "out of memory");
             }
+            /* Each value is checked as it is set: a later --set of the same
+             * key (or --weeks after --set weeks=...) must not hide a bad
+             * one. A script's params are judged by the script. */
+            ps_status st = c == &free_key ? PS_OK : schema_validate_value(c, v, shown, origins, label, err);
+            if (st) {
+                json_origins_forget(origins, v);
+                cJSON_Delete(v);
+                return st;
+            }
             if (child) {
                 json_origins_forget(origins, child); /* the replace frees it */
                 cJSON_ReplaceItemInObjectCaseSensitive(node, tok[i], v);

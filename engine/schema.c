@@ -347,6 +347,14 @@ ps_status schema_validate(const schema_node *schema, const cJSON *tree, int part
     return validate_object(&c, schema, tree, prefix ? prefix : "", !prefix || !*prefix, 0);
 }
 
+ps_status schema_validate_value(const schema_node *n, const cJSON *v, const char *path,
+                                const json_origins *origins, const char *fallback_file, ps_error *err)
+{
+    vctx c = { 1, origins, fallback_file, err };
+    if (cJSON_IsNull(v)) return PS_OK; /* deletes the value: the default applies */
+    return validate_value(&c, n, v, path);
+}
+
 /* ---------------------------------------------------------------- defaults */
 
 ps_status schema_fill_defaults(const schema_node *schema, cJSON *tree, const cJSON *root,

@@ -93,6 +93,12 @@ ps_status schema_validate(const schema_node *schema, const cJSON *tree, int part
                           const char *prefix, const json_origins *origins,
                           const char *fallback_file, ps_error *err);
 
+/* Checks one value v of the key n at path, as schema_validate checks it in
+ * a partial file (null passes: it deletes the value). For a value given on
+ * its own, such as by --set, before anything else can replace it. */
+ps_status schema_validate_value(const schema_node *n, const cJSON *v, const char *path,
+                                const json_origins *origins, const char *fallback_file, ps_error *err);
+
 /* Adds every missing key that has a default, computing dyn defaults from
  * root. New nodes are recorded in origins as "(default)". */
 ps_status schema_fill_defaults(const schema_node *schema, cJSON *tree, const cJSON *root,

@@ -712,6 +712,29 @@ static void set_of_a_word_for_a_number_is_refused_naming_set(void **state)
                  "--set weeks=many: weeks: expected a whole number from 1 to 5200, got \"many\"");
 }
 
+/* Every --set is checked, even when a later one sets the same key (as
+ * placesim run --set weeks=abc --weeks 3 does: --weeks is a later set). */
+static void set_of_a_bad_value_is_refused_when_a_later_set_replaces_it(void **state)
+{
+    (void)state;
+    const char *sets[] = { "weeks=abc", "weeks=3" };
+    EXPECT_ERROR(ts_path("base.json"), sets, 2, PS_ERR_INVALID,
+                 "--set weeks=abc: weeks: expected a whole number from 1 to 5200, got \"abc\"");
+    const char *svc[] = { "services[crisis_team].capacity=-5", "services.crisis_team.capacity=60" };
+    EXPECT_ERROR(ts_path("base.json"), svc, 2, PS_ERR_INVALID,
+                 "--set services[crisis_team].capacity=-5: services[crisis_team].capacity: expected a whole number "
+                 "from 0 to 10000000, got -5");
+    const char *obj[] = { "model.onset={\"debt\": \"lots\"}", "model.onset={}" };
+    EXPECT_ERROR(ts_path("base.json"), obj, 2, PS_ERR_INVALID,
+                 "--set model.onset={\"debt\": \"lots\"}: model.onset.debt: expected a number from 0 to 100, "
+                 "got \"lots\"");
+    /* null still deletes a value, so its default applies */
+    const char *reset[] = { "weeks=null" };
+    cJSON *t = resolved_tree(ts_path("base.json"), reset, 1);
+    assert_near(num_at(t, "weeks"), 520, 0);
+    cJSON_Delete(t);
+}
+
 static void set_on_a_service_that_does_not_exist_suggests_the_closest(void **state)
 {
     (void)state;
@@ -1413,6 +1436,7 @@ int main(void)
         cmocka_unit_test(set_of_an_unknown_key_suggests_the_right_one),
         cmocka_unit_test(set_of_a_bad_value_is_refused_naming_set),
         cmocka_unit_test(set_of_a_word_for_a_number_is_refused_naming_set),
+        cmocka_unit_test(set_of_a_bad_value_is_refused_when_a_later_set_replaces_it),
         cmocka_unit_test(set_on_a_service_that_does_not_exist_suggests_the_closest),
         cmocka_unit_test(set_without_an_equals_sign_is_refused),
         cmocka_unit_test(set_with_an_empty_path_is_refused),
