@@ -157,6 +157,13 @@ ps_status scenario_check_config(ps_scenario *s, ps_error *err)
     for (int i = 0; i < c->n_shocks; i++) {
         const cfg_shock *sh = &c->shocks[i];
         char path[160];
+        /* a shock after the last week would do nothing, without a word */
+        if (sh->start_week >= c->weeks) {
+            snprintf(path, sizeof path, "shocks[%s].start_week", sh->name);
+            return err_set(err, PS_ERR_INVALID,
+                           "%s: %s: expected a week before the end of the run (weeks is %d, so 0 to %d), got %d",
+                           scenario_origin_at(s, path), path, c->weeks, c->weeks - 1, sh->start_week);
+        }
         snprintf(path, sizeof path, "shocks[%s].neighbourhoods", sh->name);
         ps_status st = check_names(s, path, sh->neighbourhoods, sh->n_neighbourhoods, 0, err);
         if (!st) {

@@ -607,6 +607,30 @@ static void support_keys_given_to_the_crisis_pathway_are_refused(void **state)
     cJSON_Delete(t);
 }
 
+/* A shock that starts after the run's last week would do nothing: it is
+ * refused, as an intervention is, also when --weeks shortens the run. */
+static void shock_after_the_end_of_the_run_is_refused(void **state)
+{
+    (void)state;
+    EXPECT_FILE_ERROR("late_shock.json",
+                      "{ \"extends\": \"base.json\",\n"
+                      "  \"shocks\": [ { \"name\": \"late\", \"start_week\": 52, \"debt_onset\": 2 } ] }\n",
+                      PS_ERR_INVALID,
+                      "shocks[late].start_week: expected a week before the end of the run (weeks is 52, so 0 to "
+                      "51), got 52");
+    pbuf p = write_file("shock_in_run.json", "{ \"extends\": \"base.json\",\n"
+                                             "  \"shocks\": [ { \"name\": \"s\", \"start_week\": 40 } ] }\n");
+    const char *shorter[] = { "weeks=30" };
+    EXPECT_ERROR(p.s, shorter, 1, PS_ERR_INVALID,
+                 "%s: shocks[s].start_week: expected a week before the end of the run (weeks is 30, so 0 to 29), "
+                 "got 40", p.s);
+    /* the last week is fine, and a shock may run past the end */
+    const char *last[] = { "weeks=41" };
+    cJSON *t = resolved_tree(p.s, last, 1);
+    assert_near(num_at(t, "shocks[s].start_week"), 40, 0);
+    cJSON_Delete(t);
+}
+
 static void missing_place_file_is_refused(void **state)
 {
     (void)state;
@@ -1426,6 +1450,7 @@ int main(void)
         cmocka_unit_test(remove_in_a_file_that_extends_nothing_is_refused),
         cmocka_unit_test(two_services_with_the_same_role_are_refused),
         cmocka_unit_test(support_keys_given_to_the_crisis_pathway_are_refused),
+        cmocka_unit_test(shock_after_the_end_of_the_run_is_refused),
         cmocka_unit_test(missing_place_file_is_refused),
         cmocka_unit_test(bad_value_in_a_place_file_names_the_place_file),
         cmocka_unit_test(bad_value_in_a_parent_names_the_parent),
