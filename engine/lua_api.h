@@ -25,6 +25,7 @@ typedef struct lua_api_ctx {
     const char *name;     /* its name */
     int sample_week;      /* week of the last sample call */
     uint64_t sample_calls;/* sample calls this week, keying their draws */
+    unsigned scratch_use; /* uses of world.scratch so far (lua_select.c) */
 } lua_api_ctx;
 
 /* Registers the metatables and makes the sim object (state's context must

@@ -196,6 +196,32 @@ static int sb_randomseed(lua_State *L)
                          "scenario's seed, replicate and the script, so runs reproduce");
 }
 
+/* setmetatable, refusing finalizers. A __gc metamethod runs when the
+ * collector gets round to it: inside whatever allocation set the collector
+ * off (an API call half-way through making a selection, say), with the
+ * debug hooks off, so with no instruction budget, and its errors become
+ * warnings. Lua 5.4 marks an object for finalization only if its metatable
+ * has a __gc field when setmetatable is called (lua_setmetatable, through
+ * luaC_checkfinalizer, looks it up raw); a field added later is never
+ * seen. So refusing it here, looked up raw as Lua does, is enough: no
+ * script object ever has a finalizer. The rest is Lua 5.4's setmetatable. */
+static int sb_setmetatable(lua_State *L)
+{
+    int t = lua_type(L, 2);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+    if (t == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        int gc = lua_rawget(L, 2);
+        lua_pop(L, 1);
+        if (gc != LUA_TNIL) return luaL_error(L, "setmetatable: finalizers (__gc) are not allowed in scripts");
+    }
+    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) return luaL_error(L, "cannot change a protected metatable");
+    lua_settop(L, 2);
+    lua_setmetatable(L, 1);
+    return 1;
+}
+
 static void remove_field(lua_State *L, int idx, const char *key)
 {
     lua_pushnil(L);
@@ -229,6 +255,8 @@ static void build_sandbox(lua_State *L)
     lua_setfield(L, g, "print");
     lua_pushcfunction(L, sb_collectgarbage);
     lua_setfield(L, g, "collectgarbage");
+    lua_pushcfunction(L, sb_setmetatable);
+    lua_setfield(L, g, "setmetatable");
     lua_order_install(L, g);
 
     lua_getfield(L, g, LUA_STRLIBNAME);

@@ -17,13 +17,32 @@
 
 /* ------------------------------------------------------------ helpers */
 
+/* A new selection of n members, their ids copied from ids (left for the
+ * caller to fill if ids is NULL). */
 static selection *new_selection(lua_State *L, int households, uint32_t n, const uint32_t *ids)
 {
     selection *s = lua_newuserdatauv(L, sizeof *s + (size_t)n * sizeof(uint32_t), 0);
     s->households = households;
     s->n = n;
-    if (n) memcpy(s->ids, ids, (size_t)n * sizeof(uint32_t));
+    if (n && ids) memcpy(s->ids, ids, (size_t)n * sizeof(uint32_t));
     luaL_setmetatable(L, MT_SEL);
+    return s;
+}
+
+/* world.scratch holds the ids of a selection being made until its
+ * userdata exists to copy them into. Making the userdata may run the
+ * collector, and were Lua code ever to run there (scripts cannot have
+ * finalizers: lua_host.c) and make a selection of its own, it would
+ * overwrite the ids before they were copied. So each use of the scratch
+ * takes a number, and the copy checks that no other use came between:
+ * an error rather than a selection of somebody else's ids. */
+static unsigned scratch_take(lua_State *L) { return ++ctx_of(L)->scratch_use; }
+
+static selection *scratch_selection(lua_State *L, int households, uint32_t n, unsigned use)
+{
+    selection *s = new_selection(L, households, n, NULL);
+    if (ctx_of(L)->scratch_use != use) luaL_error(L, "a selection was made while another was being made");
+    if (n) memcpy(s->ids, world_of(L)->scratch, (size_t)n * sizeof(uint32_t));
     return s;
 }
 
@@ -258,6 +277,7 @@ static int select(lua_State *L, int households)
     int top = lua_gettop(L);
     uint8_t *nb_buf = lua_newuserdatauv(L, (size_t)pop->n_nbhd + 1, 0); /* anchored while we select */
     lua_filter_read(L, 2, households, &f, households ? "sim:households" : "sim:persons", nb_buf);
+    unsigned use = scratch_take(L);
     sel_tests t;
     sel_tests_make(w, &f, &t);
     uint32_t n = 0;
@@ -270,7 +290,7 @@ static int select(lua_State *L, int households)
     }
     lua_settop(L, top);
     charge_scan(L, households ? pop->n_households : pop->n_persons);
-    new_selection(L, households, n, w->scratch);
+    scratch_selection(L, households, n, use);
     return 1;
 }
 
@@ -357,10 +377,9 @@ static int sel_sample(lua_State *L)
         }
     }
     charge_scan(L, s->n);
-    uint32_t *ids = w->scratch;
-    for (size_t i = 0; i < used; i++) ids[i] = heap[i].id;
-    qsort(ids, used, sizeof *ids, by_id);
-    new_selection(L, s->households, (uint32_t)used, ids);
+    selection *out = new_selection(L, s->households, (uint32_t)used, NULL);
+    for (size_t i = 0; i < used; i++) out->ids[i] = heap[i].id;
+    qsort(out->ids, used, sizeof *out->ids, by_id);
     return 1;
 }
 
@@ -375,12 +394,15 @@ static int sel_persons(lua_State *L)
         return 1;
     }
     const popdata *pop = w->mp->pop;
-    uint32_t n = 0;
+    uint32_t n = 0; /* counted first, so the ids go straight into the selection */
+    for (uint32_t j = 0; j < s->n; j++)
+        for (uint32_t i = pop->hh_first[s->ids[j]]; i < pop->hh_first[s->ids[j] + 1]; i++) n += w->st[i] != ST_CHILD;
+    charge_scan(L, n);
+    selection *out = new_selection(L, 0, n, NULL);
+    n = 0;
     for (uint32_t j = 0; j < s->n; j++)
         for (uint32_t i = pop->hh_first[s->ids[j]]; i < pop->hh_first[s->ids[j] + 1]; i++)
-            if (w->st[i] != ST_CHILD) w->scratch[n++] = i;
-    charge_scan(L, n);
-    new_selection(L, 0, n, w->scratch);
+            if (w->st[i] != ST_CHILD) out->ids[n++] = i;
     return 1;
 }
 
@@ -394,12 +416,14 @@ static int sel_households(lua_State *L)
         new_selection(L, 1, s->n, s->ids);
         return 1;
     }
-    uint32_t n = 0;
-    for (uint32_t j = 0; j < s->n; j++) { /* persons are in household order */
-        uint32_t h = w->mp->pop->p_hh[s->ids[j]];
-        if (n == 0 || w->scratch[n - 1] != h) w->scratch[n++] = h;
-    }
-    new_selection(L, 1, n, w->scratch);
+    const uint32_t *p_hh = w->mp->pop->p_hh;
+    uint32_t n = 0; /* counted first, so the ids go straight into the selection */
+    for (uint32_t j = 0; j < s->n; j++) /* persons are in household order */
+        n += j == 0 || p_hh[s->ids[j]] != p_hh[s->ids[j - 1]];
+    selection *out = new_selection(L, 1, n, NULL);
+    n = 0;
+    for (uint32_t j = 0; j < s->n; j++)
+        if (j == 0 || p_hh[s->ids[j]] != p_hh[s->ids[j - 1]]) out->ids[n++] = p_hh[s->ids[j]];
     return 1;
 }
 

@@ -300,6 +300,65 @@ static void math_random_is_the_deterministic_stream(void **state)
     assert_true(v[0][0] == v[1][0] && v[0][1] == v[1][1]);
 }
 
+/* Runs "placesim CMD PATH" in a child process, under timeout, so that a
+ * crash or a hang fails the test rather than the suite; CMD "run" writes
+ * to the folder out (a name under the test folder) and is quiet. */
+static ts_cmd run_child(const char *cmd, const char *path, const char *out)
+{
+    if (out) return ts_sh("timeout 60 %s %s %s --out %s --quiet", ts_program(), cmd, path, ts_path(out));
+    return ts_sh("timeout 60 %s %s %s", ts_program(), cmd, path);
+}
+
+/* The child failed as a script error should: status 1, one line naming
+ * each piece (up to a NULL), nothing written to out (if given). */
+static void expect_child_failure(const char *cmd, const char *path, const char *out, ...)
+{
+    ts_cmd c = run_child(cmd, path, out);
+    print_message("%s %s: status %d: %s\n", cmd, path, c.status, c.err);
+    if (c.status != 1) fail_msg("%s %s: expected status 1, got %d: %s", cmd, path, c.status, c.err);
+    assert_int_equal(ts_count_lines(c.err), 1);
+    va_list ap;
+    va_start(ap, out);
+    for (const char *piece; (piece = va_arg(ap, const char *));)
+        if (!strstr(c.err, piece)) fail_msg("%s %s: expected \"%s\" in: %s", cmd, path, piece, c.err);
+    va_end(ap);
+    if (out) assert_false(ts_exists(ts_path(out)));
+    ts_cmd_free(&c);
+}
+
+static void finalizers_are_refused(void **state)
+{
+    (void)state;
+    expect_failure("gc_fin", IN_WEEK("  setmetatable({}, { __gc = function() end })"), NULL, "sb_gc_fin.lua:2:",
+                   "finalizers (__gc) are not allowed in scripts", "hook week, week 2", NULL);
+    expect_failure("gc_fin_true", IN_WEEK("  local mt = { __gc = true }\n  setmetatable({}, mt)"), NULL,
+                   "sb_gc_fin_true.lua:3:", "finalizers (__gc) are not allowed", NULL);
+    /* a finalizer that called back into the API while a selection was
+     * being made crashed the engine; one that looped hung it, even where
+     * no hook runs (check) */
+    const char *reenter = "local S\n"
+                          "local function arm() setmetatable({}, { __gc = function() S:persons{}; arm() end }) end\n"
+                          "return { week = function(sim, p)\n"
+                          "  S = sim; arm()\n"
+                          "  for i = 1, 300 do sim:households{}:persons() end\n"
+                          "end }\n";
+    expect_child_failure("run", scenario_for("gc_reenter", reenter, NULL), "gc_reenter_out", "sb_gc_reenter.lua:2:",
+                         "finalizers (__gc) are not allowed", "hook week, week 2", NULL);
+    const char *loop = "setmetatable({}, { __gc = function() while true do end end })\nreturn {}\n";
+    expect_child_failure("check", scenario_for("gc_loop", loop, NULL), NULL, "sb_gc_loop.lua:1:",
+                         "finalizers (__gc) are not allowed", "while loading the script", NULL);
+    /* a __gc put in the metatable afterwards is never called: Lua 5.4
+     * looks for it only when setmetatable is called */
+    const char *late = IN_WEEK("  local mt = {}\n"
+                               "  local t = setmetatable({}, mt)\n"
+                               "  mt.__gc = function() while true do end end\n"
+                               "  t = nil\n"
+                               "  for i = 1, 200000 do local x = { i } end");
+    ts_cmd c = run_child("run", scenario_for("gc_late", late, NULL), "gc_late_out");
+    assert_int_equal(c.status, 0);
+    ts_cmd_free(&c);
+}
+
 /* ------------------------------------------------------------ budgets */
 
 #define SMALL_BUDGET "\"instructions\": 2000000"
@@ -1099,6 +1158,7 @@ int main(void)
         cmocka_unit_test(the_string_metatable_is_hidden),
         cmocka_unit_test(collectgarbage_only_counts),
         cmocka_unit_test(math_random_is_the_deterministic_stream),
+        cmocka_unit_test(finalizers_are_refused),
         cmocka_unit_test(an_endless_loop_breaks_the_budget),
         cmocka_unit_test(an_endless_loop_inside_pcall_still_breaks_the_budget),
         cmocka_unit_test(an_endless_loop_inside_a_coroutine_breaks_the_budget),
