@@ -43,9 +43,33 @@ static size_t count_words(const char *const *w)
     return n;
 }
 
+/* Pushes t[key] of the table at idx, raw: the engine reads what a script
+ * returns without running any of its metamethods (an __index that fails
+ * or loops would run outside any hook), so a metatable there changes
+ * nothing. Returns the value's type. */
+static int raw_field(lua_State *L, int idx, const char *key)
+{
+    idx = lua_absindex(L, idx);
+    lua_pushstring(L, key);
+    return lua_rawget(L, idx);
+}
+
+/* Is the table at idx without a metatable? The engine reads it raw, so a
+ * metatable's __index would be ignored: better said than silently not
+ * found. */
+static ps_status plain_table(lua_State *L, int idx, const char *name, const char *what, ps_error *err)
+{
+    if (!lua_getmetatable(L, idx)) return PS_OK;
+    lua_pop(L, 1);
+    return err_set(err, PS_ERR_SCRIPT, "%s: %s has a metatable; return plain tables (the engine reads them as they are, "
+                                       "without metamethods)", name, what);
+}
+
 /* The script table is on top of the stack. Checks its fields. */
 static ps_status check_table(lua_State *L, const char *name, ps_error *err)
 {
+    ps_status st = plain_table(L, -1, name, "the returned table", err);
+    if (st) return st;
     lua_pushnil(L);
     while (lua_next(L, -2)) {
         lua_pop(L, 1);
@@ -58,8 +82,8 @@ static ps_status check_table(lua_State *L, const char *name, ps_error *err)
         for (const char *const *k = top_keys; *k; k++) known |= strcmp(*k, key) == 0;
         if (!known) {
             const char *s = schema_closest(top_keys, count_words(top_keys), key);
-            ps_status st = err_set(err, PS_ERR_SCRIPT, "%s: the returned table has an unknown field \"%s\"%s%s%s", name,
-                                   key, s ? " (did you mean \"" : "", s ? s : "", s ? "\"?)" : "");
+            st = err_set(err, PS_ERR_SCRIPT, "%s: the returned table has an unknown field \"%s\"%s%s%s", name, key,
+                         s ? " (did you mean \"" : "", s ? s : "", s ? "\"?)" : "");
             lua_pop(L, 1);
             return st;
         }
@@ -71,13 +95,21 @@ static ps_status check_table(lua_State *L, const char *name, ps_error *err)
         { "on", LUA_TTABLE, "a table of event hooks" },
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        int t = lua_getfield(L, -1, want[i].key);
+        int t = raw_field(L, -1, want[i].key);
         lua_pop(L, 1);
         if (t != LUA_TNIL && t != want[i].type)
             return err_set(err, PS_ERR_SCRIPT, "%s: field \"%s\" of the returned table: expected %s, got a %s", name,
                            want[i].key, want[i].what, lua_typename(L, t));
+        if (t == LUA_TTABLE) {
+            char what[64];
+            ps_fmt(what, sizeof what, "field \"%s\" of the returned table", want[i].key);
+            raw_field(L, -1, want[i].key);
+            st = plain_table(L, -1, name, what, err);
+            lua_pop(L, 1);
+            if (st) return st;
+        }
     }
-    if (lua_getfield(L, -1, "on") == LUA_TTABLE) {
+    if (raw_field(L, -1, "on") == LUA_TTABLE) {
         lua_pushnil(L);
         while (lua_next(L, -2)) {
             const char *ev = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
@@ -85,15 +117,15 @@ static ps_status check_table(lua_State *L, const char *name, ps_error *err)
             for (int e = 0; e < EV_COUNT; e++) known |= strcmp(ev, iv_event_names[e]) == 0;
             if (!known) {
                 const char *s = schema_closest(iv_event_names, EV_COUNT, ev);
-                ps_status st = err_set(err, PS_ERR_SCRIPT, "%s: on.%s: unknown event%s%s%s (events: crisis, onset, "
-                                       "recovery, job_loss, debt, housing, service_start, service_end)",
-                                       name, ev, s ? " (did you mean \"" : "", s ? s : "", s ? "\"?)" : "");
+                st = err_set(err, PS_ERR_SCRIPT, "%s: on.%s: unknown event%s%s%s (events: crisis, onset, recovery, "
+                             "job_loss, debt, housing, service_start, service_end)",
+                             name, ev, s ? " (did you mean \"" : "", s ? s : "", s ? "\"?)" : "");
                 lua_pop(L, 3);
                 return st;
             }
             if (!lua_isfunction(L, -1)) {
-                ps_status st = err_set(err, PS_ERR_SCRIPT, "%s: on.%s: expected a function, got a %s", name, ev,
-                                       luaL_typename(L, -1));
+                st = err_set(err, PS_ERR_SCRIPT, "%s: on.%s: expected a function, got a %s", name, ev,
+                             luaL_typename(L, -1));
                 lua_pop(L, 3);
                 return st;
             }
@@ -115,21 +147,18 @@ static const char *json_kind(const cJSON *v)
 
 /* The scenario's params must each be declared by the script, of the same
  * kind as the default. The script table is on top of the stack. */
-static ps_status check_params(lua_State *L, const cfg_intervention *iv, const script_src *src, iv_origin_fn at,
-                              const void *ud, ps_error *err)
+static ps_status check_params(lua_State *L, const cfg_intervention *iv, const cJSON *params, const script_src *src,
+                              iv_origin_fn at, const void *ud, ps_error *err)
 {
-    cJSON *params = NULL;
-    ps_status st = json_parse_text(iv->params, strlen(iv->params), "params", &params, err);
-    if (st) return st;
+    ps_status st = PS_OK;
     char base[300];
     ps_fmt(base, sizeof base, "interventions[%s].params", iv->name);
-    lua_getfield(L, -1, "params");
-    int has = lua_istable(L, -1);
+    int has = raw_field(L, -1, "params") == LUA_TTABLE;
     for (const cJSON *kv = params->child; kv && !st; kv = kv->next) {
         char path[400];
         ps_fmt(path, sizeof path, "%s.%s", base, kv->string);
         const char *file = at(ud, path); /* the file, or the --set, that gave this param */
-        int t = has ? lua_getfield(L, -1, kv->string) : LUA_TNIL;
+        int t = has ? raw_field(L, -1, kv->string) : LUA_TNIL;
         if (has) lua_pop(L, 1);
         if (t == LUA_TNIL) {
             /* suggest the closest declared param */
@@ -157,8 +186,30 @@ static ps_status check_params(lua_State *L, const cfg_intervention *iv, const sc
         }
     }
     lua_pop(L, 1);
-    cJSON_Delete(params);
     return st;
+}
+
+/* What check_script is given, and what it finds. */
+typedef struct script_check {
+    const cfg_intervention *iv;
+    const script_src *src;
+    const cJSON *params;
+    iv_origin_fn at;
+    const void *ud;
+    ps_status st;
+    ps_error *err;
+} script_check;
+
+/* In a protected call (lua_host_protected): the script's table and the
+ * scenario's params against it. */
+static int check_script(lua_State *L)
+{
+    script_check *c = lua_touserdata(L, 1);
+    lua_host_push_script(lua_host_of(L));
+    c->st = check_table(L, c->src->shown, c->err);
+    if (!c->st) c->st = check_params(L, c->iv, c->params, c->src, c->at, c->ud, c->err);
+    lua_pop(L, 1);
+    return 0;
 }
 
 /* A path as the user named it: relative to the current folder if under it. */
@@ -211,11 +262,14 @@ ps_status interventions_load(const ps_config *cfg, iv_origin_fn at, const void *
         lua_host *host = NULL;
         st = lua_host_new(s->shown, s->text, s->len, &lim, 0, NULL, NULL, &host, err);
         if (st) break;
-        lua_State *L = lua_host_state(host);
-        lua_host_push_script(host);
-        st = check_table(L, s->shown, err);
-        if (!st) st = check_params(L, iv, s, at, ud, err);
-        lua_pop(L, 1);
+        cJSON *params = NULL;
+        st = json_parse_text(iv->params, strlen(iv->params), "params", &params, err);
+        if (!st) {
+            script_check c = { iv, s, params, at, ud, PS_OK, err };
+            st = lua_host_protected(host, check_script, &c, err);
+            if (!st) st = c.st;
+        }
+        cJSON_Delete(params);
         lua_host_free(host);
     }
     if (st) {
@@ -255,6 +309,7 @@ struct iv_world {
 /* Pushes a JSON value as a Lua value. */
 static void push_json(lua_State *L, const cJSON *v)
 {
+    luaL_checkstack(L, 3, "params nested too deeply");
     if (cJSON_IsNumber(v)) {
         double x = v->valuedouble;
         if (x == floor(x) && fabs(x) < 9007199254740992.0) lua_pushinteger(L, (lua_Integer)x);
@@ -293,6 +348,56 @@ static void log_line(void *ud, const char *script, const char *line)
     w->log_lines++;
 }
 
+/* What open_script is given. */
+typedef struct script_open {
+    world *w;
+    iv_one *iv;
+    const cJSON *params; /* the scenario's */
+} script_open;
+
+/* In a protected call (lua_host_protected): opens the API in the
+ * intervention's state, makes its params (the script's defaults, then the
+ * scenario's values) and keeps them and its hooks in the registry. The
+ * script's table is read raw (raw_field). */
+static int open_script(lua_State *L)
+{
+    script_open *o = lua_touserdata(L, 1);
+    iv_one *iv = o->iv;
+    lua_api_open(L);
+    lua_host_push_script(lua_host_of(L));
+    lua_createtable(L, 0, 8);
+    if (raw_field(L, -2, "params") == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, -5);
+        }
+    }
+    lua_pop(L, 1);
+    for (const cJSON *kv = o->params->child; kv; kv = kv->next) {
+        push_json(L, kv);
+        lua_setfield(L, -2, kv->string);
+    }
+    iv->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    for (int k = 0; hook_names[k]; k++) {
+        if (raw_field(L, -1, hook_names[k]) == LUA_TFUNCTION) iv->hook_ref[k] = luaL_ref(L, LUA_REGISTRYINDEX);
+        else lua_pop(L, 1);
+    }
+    if (raw_field(L, -1, "on") == LUA_TTABLE) {
+        for (int e = 0; e < EV_COUNT; e++) {
+            if (raw_field(L, -1, iv_event_names[e]) == LUA_TFUNCTION) {
+                iv->on_ref[e] = luaL_ref(L, LUA_REGISTRYINDEX);
+                o->w->event_mask |= EVENT_BIT(e);
+            } else {
+                lua_pop(L, 1);
+            }
+        }
+    }
+    lua_pop(L, 2); /* on, script */
+    return 0;
+}
+
 /* Each intervention's state, with its script loaded, params, hooks and
  * the events it listens to. */
 static ps_status load_scripts(world *w, ps_error *err)
@@ -326,42 +431,12 @@ static ps_status load_scripts(world *w, ps_error *err)
         iv->ctx.index = i;
         iv->ctx.name = c->name;
         lua_host_set_context(iv->host, &iv->ctx);
-        lua_State *L = lua_host_state(iv->host);
-        lua_api_open(L);
-        /* params: the script's defaults, then the scenario's values */
-        lua_host_push_script(iv->host);
-        lua_createtable(L, 0, 8);
-        if (lua_getfield(L, -2, "params") == LUA_TTABLE) {
-            lua_pushnil(L);
-            while (lua_next(L, -2)) {
-                lua_pushvalue(L, -2);
-                lua_insert(L, -2);
-                lua_settable(L, -5);
-            }
-        }
-        lua_pop(L, 1);
         cJSON *params = cJSON_Parse(c->params);
-        for (const cJSON *kv = params ? params->child : NULL; kv; kv = kv->next) {
-            push_json(L, kv);
-            lua_setfield(L, -2, kv->string);
-        }
+        if (!params) return err_set(err, PS_ERR_NOMEM, "out of memory");
+        script_open o = { w, iv, params };
+        st = lua_host_protected(iv->host, open_script, &o, err);
         cJSON_Delete(params);
-        iv->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-        for (int k = 0; hook_names[k]; k++) {
-            if (lua_getfield(L, -1, hook_names[k]) == LUA_TFUNCTION) iv->hook_ref[k] = luaL_ref(L, LUA_REGISTRYINDEX);
-            else lua_pop(L, 1);
-        }
-        if (lua_getfield(L, -1, "on") == LUA_TTABLE) {
-            for (int e = 0; e < EV_COUNT; e++) {
-                if (lua_getfield(L, -1, iv_event_names[e]) == LUA_TFUNCTION) {
-                    iv->on_ref[e] = luaL_ref(L, LUA_REGISTRYINDEX);
-                    w->event_mask |= EVENT_BIT(e);
-                } else {
-                    lua_pop(L, 1);
-                }
-            }
-        }
-        lua_pop(L, 2); /* on, script */
+        if (st) return st;
     }
     return PS_OK;
 }
@@ -399,20 +474,53 @@ void interventions_world_release(world *w)
     w->base_spend = NULL;
 }
 
-/* Calls a hook (a registry reference) with sim, params and extra arguments
- * already pushed after the function. */
-static ps_status call_hook(const world *w, iv_one *iv, int ref, int extra_args, const char *prefix, const char *hook,
-                           int week, ps_error *err)
+/* A call of a hook: the hook (a registry reference) and, for an event,
+ * what it is about. */
+typedef struct hook_call {
+    const world *w;
+    const iv_one *iv;
+    int ref;
+    int kind;          /* the event, or -1 for setup, week and finish */
+    uint32_t entity;   /* of the event */
+    int extra;         /* of the event (events_push) */
+} hook_call;
+
+/* In the protected call of lua_host_call: pushes the hook, sim, the params
+ * and an event's arguments, and calls it. Making the event's selection of
+ * one and its service handle allocates, so it happens here, where an
+ * allocation that fails is an error rather than an abort. */
+static int run_hook(lua_State *L)
+{
+    const hook_call *hc = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, hc->ref);
+    lua_api_push_sim(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, hc->iv->params_ref);
+    int nargs = 2;
+    if (hc->kind >= 0) {
+        lua_api_push_one(L, hc->kind == EV_DEBT || hc->kind == EV_HOUSING, hc->entity);
+        nargs++;
+        if (hc->kind == EV_SERVICE_START) {
+            lua_api_push_service(L, hc->extra);
+            nargs++;
+        } else if (hc->kind == EV_SERVICE_END) {
+            lua_api_push_service(L, hc->extra / 2);
+            lua_pushboolean(L, hc->extra % 2);
+            nargs += 2;
+        }
+    }
+    lua_call(L, nargs, 0);
+    return 0;
+}
+
+static ps_status call_hook(const world *w, iv_one *iv, int ref, int kind, uint32_t entity, int extra,
+                           const char *prefix, const char *hook, int week, ps_error *err)
 {
     lua_State *L = lua_host_state(iv->host);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-    lua_insert(L, -1 - extra_args);
-    lua_api_push_sim(L);
-    lua_insert(L, -1 - extra_args);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, iv->params_ref);
-    lua_insert(L, -1 - extra_args);
+    const hook_call hc = { w, iv, ref, kind, entity, extra };
+    lua_pushcfunction(L, run_hook); /* neither allocates */
+    lua_pushlightuserdata(L, (void *)&hc);
     const lua_host_when when = { prefix, hook, week, (unsigned long long)w->replicate };
-    return lua_host_call(iv->host, 2 + extra_args, &when, err);
+    return lua_host_call(iv->host, 1, &when, err);
 }
 
 ps_status interventions_week(world *w, int week, ps_error *err)
@@ -423,8 +531,8 @@ ps_status interventions_week(world *w, int week, ps_error *err)
         if (week < iv->start || week >= iv->end) continue;
         ps_status st = PS_OK;
         if (week == iv->start && iv->hook_ref[0] != LUA_NOREF)
-            st = call_hook(w, iv, iv->hook_ref[0], 0, "", "setup", week, err);
-        if (!st && iv->hook_ref[1] != LUA_NOREF) st = call_hook(w, iv, iv->hook_ref[1], 0, "", "week", week, err);
+            st = call_hook(w, iv, iv->hook_ref[0], -1, 0, 0, "", "setup", week, err);
+        if (!st && iv->hook_ref[1] != LUA_NOREF) st = call_hook(w, iv, iv->hook_ref[1], -1, 0, 0, "", "week", week, err);
         if (st) return st;
     }
     return PS_OK;
@@ -438,19 +546,8 @@ ps_status interventions_events(world *w, int week, ps_error *err)
         for (int i = 0; i < w->ivw->n; i++) {
             iv_one *iv = &w->ivw->iv[i];
             if (iv->on_ref[kind] == LUA_NOREF || week < iv->start || week >= iv->end) continue;
-            lua_State *L = lua_host_state(iv->host);
-            int household = kind == EV_DEBT || kind == EV_HOUSING;
-            lua_api_push_one(L, household, w->ev_entity[e]);
-            int extra = 1;
-            if (kind == EV_SERVICE_START) {
-                lua_api_push_service(L, w->ev_extra[e]);
-                extra = 2;
-            } else if (kind == EV_SERVICE_END) {
-                lua_api_push_service(L, w->ev_extra[e] / 2);
-                lua_pushboolean(L, w->ev_extra[e] % 2);
-                extra = 3;
-            }
-            ps_status st = call_hook(w, iv, iv->on_ref[kind], extra, "on.", iv_event_names[kind], week, err);
+            ps_status st = call_hook(w, iv, iv->on_ref[kind], kind, w->ev_entity[e], w->ev_extra[e], "on.",
+                                     iv_event_names[kind], week, err);
             if (st) return st;
         }
     }
@@ -464,7 +561,7 @@ ps_status interventions_finish(world *w, int week, ps_error *err)
     for (int i = 0; i < w->ivw->n; i++) {
         iv_one *iv = &w->ivw->iv[i];
         if (week != iv->end - 1 || iv->hook_ref[2] == LUA_NOREF) continue;
-        ps_status st = call_hook(w, iv, iv->hook_ref[2], 0, "", "finish", week, err);
+        ps_status st = call_hook(w, iv, iv->hook_ref[2], -1, 0, 0, "", "finish", week, err);
         if (st) return st;
     }
     return PS_OK;

@@ -312,7 +312,11 @@ static ps_status budget_error(const lua_host *h, const char *during, const char 
                    at, during, h->limits.memory >> 20, when);
 }
 
-ps_status lua_host_call(lua_host *h, int nargs, const lua_host_when *w, ps_error *err)
+/* Calls the function below its nargs arguments, protected, with a fresh
+ * instruction budget, and turns what went wrong into a message: with the
+ * hook and week of w, or, with w NULL, as part of loading the script.
+ * Pops the function and arguments and leaves nresults results. */
+static ps_status call_core(lua_host *h, int nargs, int nresults, const lua_host_when *w, ps_error *err)
 {
     lua_State *L = h->L;
     int fn = lua_gettop(L) - nargs;
@@ -320,26 +324,62 @@ ps_status lua_host_call(lua_host *h, int nargs, const lua_host_when *w, ps_error
     lua_insert(L, fn);
     h->used = 0;
     if (!h->broken) lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_PERIOD);
-    int rc = lua_pcall(L, nargs, 0, fn);
+    int rc = lua_pcall(L, nargs, nresults, fn);
     ps_status st = PS_OK;
-    char when[128] = "";
-    if (h->broken || rc != LUA_OK)
-        snprintf(when, sizeof when, "hook %s%s, week %d, replicate %llu", w->prefix, w->hook, w->week, w->replicate);
+    char when[160] = "";
+    if (w && (h->broken || rc != LUA_OK))
+        snprintf(when, sizeof when, " (hook %s%s, week %d, replicate %llu)", w->prefix, w->hook, w->week, w->replicate);
+    else if (!w)
+        snprintf(when, sizeof when, " (while loading the script)");
     if (h->broken) {
-        char paren[160];
-        snprintf(paren, sizeof paren, " (%s)", when);
-        st = budget_error(h, "", paren, err);
+        st = budget_error(h, w ? "" : " while loading the script", w ? when : "", err);
     } else if (rc != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        st = err_set(err, PS_ERR_SCRIPT, "%s (%s)", msg ? msg : "error", when);
+        st = err_set(err, PS_ERR_SCRIPT, "%s%s", msg ? msg : "error", when);
         if (err && !strstr(err->message, h->name)) {
             char tmp[PS_ERROR_MAX];
             ps_fmt(tmp, sizeof tmp, "%s: %s", h->name, err->message);
             memcpy(err->message, tmp, sizeof tmp);
         }
     }
-    lua_settop(L, fn - 1);
+    if (st) lua_settop(L, fn - 1);
+    else lua_remove(L, fn);
     return st;
+}
+
+ps_status lua_host_call(lua_host *h, int nargs, const lua_host_when *w, ps_error *err)
+{
+    return call_core(h, nargs, 0, w, err);
+}
+
+ps_status lua_host_protected(lua_host *h, lua_CFunction f, void *ud, ps_error *err)
+{
+    lua_pushcfunction(h->L, f); /* neither allocates */
+    lua_pushlightuserdata(h->L, ud);
+    return call_core(h, 1, 0, NULL, err);
+}
+
+/* Opens the sandbox's libraries, in a protected call like all the engine
+ * does in the state: an allocation that fails there raises an error, and
+ * outside a protected call Lua would abort. */
+static int open_sandbox(lua_State *L)
+{
+    build_sandbox(L);
+    return 0;
+}
+
+/* Runs the chunk below it and keeps the table it returns in the registry:
+ * returns the reference, or the type name of what the chunk returned if
+ * that was not a table. */
+static int run_chunk(lua_State *L)
+{
+    lua_call(L, 0, 1);
+    if (!lua_istable(L, -1)) {
+        lua_pushstring(L, luaL_typename(L, -1));
+        return 1;
+    }
+    lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+    return 1;
 }
 
 ps_status lua_host_new(const char *name, const char *text, size_t len, const lua_limits *limits,
@@ -364,36 +404,32 @@ ps_status lua_host_new(const char *name, const char *text, size_t len, const lua
     *(lua_host **)lua_getextraspace(h->L) = h;
     lua_setwarnf(h->L, host_warn, h);
     lua_State *L = h->L;
-    build_sandbox(L);
+    ps_status st = lua_host_protected(h, open_sandbox, NULL, err);
+    if (st) {
+        lua_host_free(h);
+        return st;
+    }
     char chunk[600];
     snprintf(chunk, sizeof chunk, "@%s", name);
     int rc = luaL_loadbufferx(L, text, len, chunk, "t");
     if (rc != LUA_OK) {
-        ps_status st = err_set(err, PS_ERR_SCRIPT, "%s", lua_tostring(L, -1));
+        st = err_set(err, PS_ERR_SCRIPT, "%s", lua_tostring(L, -1));
         lua_host_free(h);
         return st;
     }
     /* Run the chunk; it must return a table. */
-    lua_pushcfunction(L, message_handler);
+    lua_pushcfunction(L, run_chunk);
     lua_insert(L, -2);
-    h->used = 0;
-    lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_PERIOD);
-    rc = lua_pcall(L, 0, 1, -2);
-    if (h->broken || rc != LUA_OK) {
-        ps_status st;
-        if (h->broken) st = budget_error(h, " while loading the script", "", err);
-        else st = err_set(err, PS_ERR_SCRIPT, "%s (while loading the script)", lua_tostring(L, -1));
+    st = call_core(h, 1, 1, NULL, err);
+    if (!st && lua_type(L, -1) == LUA_TSTRING)
+        st = err_set(err, PS_ERR_SCRIPT, "%s: expected the script to return a table, got %s", name,
+                     lua_tostring(L, -1));
+    if (st) {
         lua_host_free(h);
         return st;
     }
-    if (!lua_istable(L, -1)) {
-        ps_status st = err_set(err, PS_ERR_SCRIPT, "%s: expected the script to return a table, got %s", name,
-                               luaL_typename(L, -1));
-        lua_host_free(h);
-        return st;
-    }
-    h->script_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_pop(L, 1); /* message handler */
+    h->script_ref = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
     *out = h;
     return PS_OK;
 }

@@ -85,6 +85,16 @@ typedef struct lua_host_when {
  */
 ps_status lua_host_call(lua_host *h, int nargs, const lua_host_when *when, ps_error *err);
 
+/*
+ * Runs f with the light userdata ud as its one argument, protected, with
+ * a fresh instruction budget: for what the engine itself does in the state
+ * (checking the script's table, setting its params), where a failed
+ * allocation raises an error that Lua would otherwise answer by aborting.
+ * A failure has the messages of loading the script ("... (while loading
+ * the script)"); f reports problems of its own through ud.
+ */
+ps_status lua_host_protected(lua_host *h, lua_CFunction f, void *ud, ps_error *err);
+
 /* Charges n instruction-equivalents to the running call (pattern steps);
  * raises the budget error when the budget is spent. */
 void lua_host_charge(lua_State *L, unsigned n);

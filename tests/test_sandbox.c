@@ -359,6 +359,40 @@ static void finalizers_are_refused(void **state)
     ts_cmd_free(&c);
 }
 
+/* What a script returns is read without running its metamethods, and
+ * what the engine does in a state while loading it (its params above
+ * all) is protected: Lua aborted the process on an error there. */
+static void loading_a_script_never_aborts(void **state)
+{
+    (void)state;
+    const char *fails = "return setmetatable({}, { __index = function(t, k) error('boom ' .. k) end })\n";
+    const char *loops = "return { on = setmetatable({}, { __index = function() while true do end end }) }\n";
+    const char *params = "return { params = setmetatable({}, { __index = function(t, k) error(k) end }) }\n";
+    const char *path = scenario_for("mt_fails", fails, NULL);
+    expect_child_failure("check", path, NULL, "sb_mt_fails.lua: the returned table has a metatable", NULL);
+    expect_child_failure("run", path, "mt_fails_out", "sb_mt_fails.lua: the returned table has a metatable", NULL);
+    expect_child_failure("run", scenario_for("mt_loops", loops, NULL), "mt_loops_out",
+                         "field \"on\" of the returned table has a metatable", NULL);
+    expect_child_failure("check", scenario_for("mt_params", params, NULL), NULL,
+                         "field \"params\" of the returned table has a metatable", NULL);
+    /* a param bigger than the memory budget */
+    size_t len = 2u << 20;
+    char *text = malloc(len + 1024);
+    assert_non_null(text);
+    ts_write("sb_bigparam.lua", "return { params = { tag = 'x' } }\n");
+    int k = snprintf(text, 1024,
+                     "{ \"weeks\": 4, \"replicates\": 1, \"limits\": { \"memory_mb\": 1 },\n"
+                     "  \"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 50, "
+                     "\"deprivation_decile\": 3 } ] },\n"
+                     "  \"interventions\": [ { \"script\": \"sb_bigparam.lua\", \"params\": { \"tag\": \"");
+    memset(text + k, 'y', len);
+    strcpy(text + k + len, "\" } } ] }\n");
+    const char *big = ts_write("sb_bigparam.json", text);
+    free(text);
+    expect_child_failure("run", big, "bigparam_out", "sb_bigparam.lua: memory budget exceeded while loading the script",
+                         "more than 1 MB", NULL);
+}
+
 /* ------------------------------------------------------------ budgets */
 
 #define SMALL_BUDGET "\"instructions\": 2000000"
@@ -1159,6 +1193,7 @@ int main(void)
         cmocka_unit_test(collectgarbage_only_counts),
         cmocka_unit_test(math_random_is_the_deterministic_stream),
         cmocka_unit_test(finalizers_are_refused),
+        cmocka_unit_test(loading_a_script_never_aborts),
         cmocka_unit_test(an_endless_loop_breaks_the_budget),
         cmocka_unit_test(an_endless_loop_inside_pcall_still_breaks_the_budget),
         cmocka_unit_test(an_endless_loop_inside_a_coroutine_breaks_the_budget),
