@@ -222,6 +222,41 @@ static int sb_setmetatable(lua_State *L)
     return 1;
 }
 
+/* Ends xpcall after f returned or failed; the stack holds f, the
+ * handler, true and f's results, or, after an error, its error object in
+ * place of the results. */
+static int xpcall_done(lua_State *L, int status, lua_KContext extra)
+{
+    if (status == LUA_OK || status == LUA_YIELD) return lua_gettop(L) - (int)extra; /* true and the results */
+    if (lua_host_of(L)->broken) return lua_error(L); /* a blown budget reaches no handler */
+    lua_pushvalue(L, 2);
+    lua_insert(L, -2);
+    int rc = lua_pcall(L, 1, 1, 0);
+    if (rc != LUA_OK && lua_host_of(L)->broken) return lua_error(L);
+    lua_pushboolean(L, 0);
+    lua_insert(L, -2);
+    return 2; /* false and what the handler returned, or its own error */
+}
+
+/* xpcall(f, handler, ...). Lua's calls the handler where the error was
+ * raised, before the stack unwinds; when that error is a broken budget,
+ * raised by the count hook, hooks are off there, so the handler ran with
+ * no budget at all (an endless loop in it hung the run). This one runs f
+ * protected and calls the handler after unwinding, as an ordinary call
+ * that counts; a script has no debug library, so it could not have looked
+ * at the stack anyway. The handler is never called for a broken budget:
+ * the error goes on up. If the handler fails, xpcall returns false and
+ * the handler's error. f may yield, as with Lua's xpcall. */
+static int sb_xpcall(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushboolean(L, 1); /* the first result if f succeeds */
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 2); /* true and f below f's arguments */
+    return xpcall_done(L, lua_pcallk(L, n - 2, LUA_MULTRET, 0, 2, xpcall_done), 2);
+}
+
 static void remove_field(lua_State *L, int idx, const char *key)
 {
     lua_pushnil(L);
@@ -257,6 +292,8 @@ static void build_sandbox(lua_State *L)
     lua_setfield(L, g, "collectgarbage");
     lua_pushcfunction(L, sb_setmetatable);
     lua_setfield(L, g, "setmetatable");
+    lua_pushcfunction(L, sb_xpcall);
+    lua_setfield(L, g, "xpcall");
     lua_order_install(L, g);
 
     lua_getfield(L, g, LUA_STRLIBNAME);

@@ -305,8 +305,8 @@ static void math_random_is_the_deterministic_stream(void **state)
  * to the folder out (a name under the test folder) and is quiet. */
 static ts_cmd run_child(const char *cmd, const char *path, const char *out)
 {
-    if (out) return ts_sh("timeout 60 %s %s %s --out %s --quiet", ts_program(), cmd, path, ts_path(out));
-    return ts_sh("timeout 60 %s %s %s", ts_program(), cmd, path);
+    if (out) return ts_sh("timeout 30 %s %s %s --out %s --quiet", ts_program(), cmd, path, ts_path(out));
+    return ts_sh("timeout 30 %s %s %s", ts_program(), cmd, path);
 }
 
 /* The child failed as a script error should: status 1, one line naming
@@ -416,6 +416,48 @@ static void an_endless_loop_inside_pcall_still_breaks_the_budget(void **state)
                            "    xpcall(function() while true do end end, function(e) return e end)\n"
                            "  end"),
                    SMALL_BUDGET, "instruction budget exceeded", NULL);
+}
+
+/* The handler of xpcall ran where the budget error was raised, with
+ * hooks off: an endless loop there hung the run. It now runs after the
+ * error unwinds, counted, and never for a broken budget. */
+static void an_xpcall_handler_cannot_escape_the_budget(void **state)
+{
+    (void)state;
+    expect_child_failure("run",
+                         scenario_for("xp_loop", IN_WEEK("  xpcall(function() while true do end end,\n"
+                                                         "         function(e) while true do end end)"),
+                                      SMALL_BUDGET),
+                         "xp_loop_out", "sb_xp_loop.lua:2:", "instruction budget exceeded", "hook week, week 2", NULL);
+    expect_child_failure("check",
+                         scenario_for("xp_load", "xpcall(function() while true do end end, function(e) while true do "
+                                                 "end end)\nreturn {}\n", SMALL_BUDGET),
+                         NULL, "sb_xp_load.lua:1: instruction budget exceeded while loading the script", NULL);
+    /* a handler that loops on an ordinary error is counted too */
+    expect_failure("xp_handler", IN_WEEK("  xpcall(function() error('x') end, function(e) while true do end end)"),
+                   SMALL_BUDGET, "sb_xp_handler.lua:2:", "instruction budget exceeded", NULL);
+    /* and xpcall still does what Lua's does */
+    const char *body = IN_WEEK(
+        "  local ok, a, b = xpcall(function(x, y) return x + y, 'z' end, function(e) return 'H:' .. e end, 1, 2)\n"
+        "  assert(ok == true and a == 3 and b == 'z')\n"
+        "  local ok2, e2 = xpcall(function() error('bad', 0) end, function(e) return 'H:' .. e end)\n"
+        "  assert(ok2 == false and e2 == 'H:bad')\n"
+        "  local ok3, e3 = xpcall(function() error('bad', 0) end, function(e) error('worse', 0) end)\n"
+        "  assert(ok3 == false and e3 == 'worse')\n"
+        "  assert(not pcall(xpcall, function() end))\n"
+        "  local co = coroutine.wrap(function()\n"
+        "    return xpcall(function() return coroutine.yield(1) * 2 end, function(e) return e end)\n"
+        "  end)\n"
+        "  assert(co() == 1)\n"
+        "  local ok4, v4 = co(21)\n"
+        "  assert(ok4 == true and v4 == 42)\n"
+        "  local co2 = coroutine.wrap(function()\n"
+        "    return xpcall(function() coroutine.yield(); error('late', 0) end, function(e) return 'H:' .. e end)\n"
+        "  end)\n"
+        "  co2()\n"
+        "  local ok5, e5 = co2()\n"
+        "  assert(ok5 == false and e5 == 'H:late')");
+    expect_success(scenario_for("xp_works", body, NULL), NULL);
 }
 
 static void an_endless_loop_inside_a_coroutine_breaks_the_budget(void **state)
@@ -1196,6 +1238,7 @@ int main(void)
         cmocka_unit_test(loading_a_script_never_aborts),
         cmocka_unit_test(an_endless_loop_breaks_the_budget),
         cmocka_unit_test(an_endless_loop_inside_pcall_still_breaks_the_budget),
+        cmocka_unit_test(an_xpcall_handler_cannot_escape_the_budget),
         cmocka_unit_test(an_endless_loop_inside_a_coroutine_breaks_the_budget),
         cmocka_unit_test(a_memory_bomb_breaks_the_memory_budget),
         cmocka_unit_test(a_runaway_pattern_breaks_the_budget),
