@@ -218,18 +218,20 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
     ADD(v[O_REFERRALS], "services", "support_referrals", "referrals");
     ADD(v[O_LOST], "services", "lost_between_services", "people");
     int ns = l->n_services, nbase = l->n_scenario_services;
-    /* support services: the scenario's, then those scripts added (by name,
-     * in the order first seen over the replicates) */
+    /* every service: the scenario's (the crisis pathway's too), then those
+     * scripts added (by name, in the order first seen over the replicates).
+     * The crisis pathway keeps no waiting list and makes no hand-offs, so
+     * its waits and drop-outs are 0 and it has no lost_at_handoff. */
     const char *added[64];
     int nadded = dyn_names_added(recs, R, added, 64);
     double *per[256 + 64][PS_N];
-    int nsup = 0, sup[256 + 64], gate[256 + 64];
+    int nsup = 0, sup[256 + 64], gate[256 + 64], pathway[256 + 64];
     const char *supname[256 + 64];
     for (int s = 0; s < nbase + nadded && nsup < 256 + 64; s++) {
         const char *sn = s < nbase ? cfg->services[s].name : added[s - nbase];
-        if (s < nbase && cfg->services[s].role != ROLE_SUPPORT) continue;
         sup[nsup] = s < nbase ? s : -1;
         supname[nsup] = sn;
+        pathway[nsup] = s < nbase && cfg->services[s].role != ROLE_SUPPORT;
         gate[nsup] = 0;
         for (int t = 0; s < nbase && t < nbase; t++)
             if (cfg->services[t].role == ROLE_SUPPORT && cfg->services[t].via_index == s) gate[nsup] = 1;
@@ -244,8 +246,9 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
         ADD(per[nsup][PS_DROPOUT], "services", name, "share of those who left");
         snprintf(name, sizeof name, "%s.utilisation", sn);
         ADD(per[nsup][PS_UTIL], "services", name, "share of capacity");
+        per[nsup][PS_LOST] = NULL;
         snprintf(name, sizeof name, "%s.lost_at_handoff", sn);
-        ADD(per[nsup][PS_LOST], "services", name, "people");
+        if (!pathway[nsup]) ADD(per[nsup][PS_LOST], "services", name, "people");
         nsup++;
     }
     ADD(v[M_TOTAL], "money", "cost_total", "GBP");
@@ -347,7 +350,8 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
         for (int j = 0; j < nsup; j++) {
             int slot = sup[j] >= 0 ? sup[j] : added_slot(&recs[r], supname[j], nbase);
             if (slot < 0) { /* not added in this replicate */
-                for (int q = 0; q < PS_N; q++) per[j][q][r] = NAN;
+                for (int q = 0; q < PS_N; q++)
+                    if (per[j][q]) per[j][q][r] = NAN;
                 continue;
             }
             size_t b = (size_t)slot * SV_COUNT;
@@ -359,6 +363,7 @@ ps_status metrics_outcomes(const ps_config *cfg, const metrics_layout *l, const 
             per[j][PS_WAIT][r] = ratio(col_sum(sv, W, SV, b + SV_WAIT_SUM), started);
             per[j][PS_DROPOUT][r] = ratio(dropped, done + dropped);
             per[j][PS_UTIL][r] = ratio(col_sum(sv, W, SV, b + SV_ACTIVE), col_sum(sv, W, SV, b + SV_CAPACITY));
+            if (pathway[j]) continue;
             per[j][PS_LOST][r] = lost_here;
             if (!gate[j]) referrals += ref; /* a gatekeeper's referrals are counted where they lead */
             lost += lost_here;

@@ -62,17 +62,31 @@ static const char *const resilience[] = {
     "resilience.crisis_rate_recovery_weeks", "resilience.crisis_rate_area",
 };
 
-/* Asserts that summary.json's outcomes hold name ("group.name", or
- * "services.<service>.<figure>" one level deeper) with a mean, an sd and a
- * 95% interval, all numbers; recovery weeks may be null (a replicate that
- * did not recover before the run ended), as docs/model.md says. */
-static void assert_outcome(const char *scenario, const cJSON *outcomes, const char *name)
+/* The outcome called name in summary.json's outcomes ("group.name", or
+ * "services.<service>.<figure>", one level deeper), or NULL. */
+static const cJSON *node_of(const cJSON *outcomes, const char *name)
 {
     char buf[256];
     snprintf(buf, sizeof buf, "%s", name);
     const cJSON *node = outcomes;
     for (char *part = strtok(buf, "."); part && node; part = strtok(NULL, "."))
         node = cJSON_GetObjectItemCaseSensitive(node, part);
+    return node;
+}
+
+static double mean_of(const cJSON *outcomes, const char *name)
+{
+    const cJSON *mean = cJSON_GetObjectItemCaseSensitive(node_of(outcomes, name), "mean");
+    if (!cJSON_IsNumber(mean)) fail_msg("no mean of %s", name);
+    return mean->valuedouble;
+}
+
+/* Asserts that summary.json's outcomes hold name with a mean, an sd and a
+ * 95% interval, all numbers; recovery weeks may be null (a replicate that
+ * did not recover before the run ended), as docs/model.md says. */
+static void assert_outcome(const char *scenario, const cJSON *outcomes, const char *name)
+{
+    const cJSON *node = node_of(outcomes, name);
     if (!node) fail_msg("%s: summary.json has no outcome %s", scenario, name);
     const cJSON *mean = cJSON_GetObjectItemCaseSensitive(node, "mean");
     const cJSON *sd = cJSON_GetObjectItemCaseSensitive(node, "sd");
@@ -123,12 +137,22 @@ static void check_shipped(const char *scenario, int shock)
         snprintf(o, sizeof o, "money.cost_%s", agency);
         assert_outcome(scenario, outcomes, o);
         n++;
-        if (strcmp(role, "support") != 0) continue;
         for (size_t k = 0; k < sizeof per_service / sizeof per_service[0]; k++, n++) {
             snprintf(o, sizeof o, "services.%s.%s", name, per_service[k]);
             assert_outcome(scenario, outcomes, o);
         }
+        if (!strcmp(role, "support")) continue;
+        /* the crisis pathway keeps no waiting list: nobody waits or drops out */
+        snprintf(o, sizeof o, "services.%s.mean_wait_weeks", name);
+        assert_true(mean_of(outcomes, o) == 0);
+        snprintf(o, sizeof o, "services.%s.dropout_share", name);
+        assert_true(mean_of(outcomes, o) == 0);
     }
+    /* and its figures agree with those of Safety One */
+    assert_true(mean_of(outcomes, "services.ae.referrals") == mean_of(outcomes, "safety_one.ae_attendances"));
+    assert_true(mean_of(outcomes, "services.beds.started") == mean_of(outcomes, "safety_one.admissions"));
+    assert_true(mean_of(outcomes, "services.crisis_team.utilisation") ==
+                mean_of(outcomes, "services.crisis_team_utilisation"));
     /* community assets are paid by an agency of their own choosing */
     const cJSON *model = cJSON_GetObjectItemCaseSensitive(sc, "model");
     const cJSON *assets = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(model, "social_capital"),
