@@ -5,6 +5,7 @@
  *   shocks.c       which shocks are on, and their multipliers
  *   transitions.c  determinants and wellbeing transitions (the hot loops)
  *   services.c     support services: access, queues, episodes, effects
+ *   services_table.c  the services of a run and of a replicate, their units
  *   crisis.c       the crisis pathway: crisis team, A&E, beds
  *   place.c        social capital, volunteering and community assets
  *   model.c        derived rates, the world's life cycle, the week in order
