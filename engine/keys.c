@@ -530,7 +530,10 @@ static const schema_node shock_keys[] = {
     MULT("onset", onset, 1, "Multiplier on WELL -> STRUGGLING (and relapse).", NULL, 0),
     MULT("crisis", crisis, 1, "Multiplier on STRUGGLING -> CRISIS.", NULL, 0),
     MULT("recovery", recovery, 1, "Multiplier on recovery.", NULL, 0),
-    MULT("capacity", capacity, 1, "Multiplier on the capacity of the services listed.", NULL, 0),
+    MULT("capacity", capacity, 1,
+         "Multiplier on the capacity of the services listed, where the shock is: in the teams of its "
+         "neighbourhoods; for a service with one unit, weighted by the share of its adults there.",
+         NULL, 0),
     { .key = "services", .kind = SK_STRING_LIST, .offset = offsetof(BASE, services),
       .count_offset = offsetof(BASE, n_services), .def_str = "all",
       .doc = "Names of the services whose capacity the shock changes (empty: all)." },

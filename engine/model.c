@@ -218,7 +218,8 @@ uint64_t model_params_bytes(int n_nbhd, uint64_t n_households, uint64_t n_person
 uint64_t world_bytes(int n_nbhd, uint64_t n_households, uint64_t n_persons, int n_scripts)
 {
     uint64_t b = n_persons * (1 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 2 + 2) + (n_persons / 8 + 8) * (1 + NEED_COUNT) +
-                 n_households * 3 + (uint64_t)n_nbhd * (4 * sizeof(double) + sizeof(shock_mult) + NB_COUNT * sizeof(double));
+                 n_households * 3 +
+                 (uint64_t)n_nbhd * (4 * sizeof(double) + sizeof(shock_mult) + 1 + NB_COUNT * sizeof(double));
     if (n_scripts > 0) b += n_persons * (4 + 4) + (uint64_t)n_scripts * (1u << 20);
     return b;
 }
@@ -252,14 +253,15 @@ ps_status world_init(world *w, const model_params *mp, uint64_t replicate, repli
     w->crisis_ema = ps_calloc(nn, sizeof *w->crisis_ema);
     w->volunteers = ps_calloc(nn, sizeof *w->volunteers);
     w->shock = ps_calloc(nn, sizeof *w->shock);
+    w->shock_in = ps_calloc(nn, 1);
     w->nb_now = ps_calloc(nn * NB_COUNT, sizeof *w->nb_now);
     w->cap_new = 256;
     w->new_crisis = ps_malloc(w->cap_new * sizeof *w->new_crisis);
     w->order_key = ps_malloc(w->cap_new * sizeof *w->order_key);
     if (!w->pf || !w->st || !w->entered || !w->unwell || !w->need_bits || !w->care || !w->svc || !w->wait ||
         !w->target || !w->after || !w->since || !w->after_until || !w->hf || !w->workers || !w->ncrisis ||
-        !w->social_capital || !w->crisis_ema || !w->volunteers || !w->shock || !w->nb_now || !w->new_crisis ||
-        !w->order_key) {
+        !w->social_capital || !w->crisis_ema || !w->volunteers || !w->shock || !w->shock_in || !w->nb_now ||
+        !w->new_crisis || !w->order_key) {
         world_release(w);
         return err_set(err, PS_ERR_NOMEM, "out of memory for a replicate of %zu people", np);
     }
@@ -390,6 +392,7 @@ void world_release(world *w)
     ps_free(w->crisis_ema);
     ps_free(w->volunteers);
     ps_free(w->shock);
+    ps_free(w->shock_in);
     ps_free(w->nb_now);
     ps_free(w->capacity);
     ps_free(w->fixed_cost);

@@ -239,8 +239,9 @@ static ps_status episode_week(world *w, uint32_t i, const week_keys *k, int week
 }
 
 /* This week's places of one unit: staffed places plus volunteers' places,
- * times any capacity shock; none in a neighbourhood the service does not
- * serve. Clamped to CONFIG_MAX_CAPACITY before becoming an int. */
+ * times any capacity shock (in the unit's neighbourhood, for a team per
+ * neighbourhood); none in a neighbourhood the service does not serve.
+ * Clamped to CONFIG_MAX_CAPACITY before becoming an int. */
 static int unit_capacity(const world *w, int s, int u)
 {
     const ps_config *cfg = w->mp->cfg;
@@ -258,7 +259,7 @@ static int unit_capacity(const world *w, int s, int u)
         }
         cap += sv->volunteer_capacity * vol / 100.0;
     }
-    return config_clamp_capacity(cap * w->cap_mult[s]);
+    return config_clamp_capacity(cap * w->cap_mult[s] * w->sv[s].units[u].shock_mult);
 }
 
 /* People come forward to the services of the access list. */

@@ -120,7 +120,9 @@ void services_params_release(model_params *mp) { table_release(&mp->svt); }
 static ps_status add_units(world *w, int s, ps_error *err)
 {
     w->sv[s].units = ps_calloc((size_t)w->svt.sx[s].units, sizeof *w->sv[s].units);
-    return w->sv[s].units ? PS_OK : err_set(err, PS_ERR_NOMEM, "out of memory");
+    if (!w->sv[s].units) return err_set(err, PS_ERR_NOMEM, "out of memory");
+    for (int u = 0; u < w->svt.sx[s].units; u++) w->sv[s].units[u].shock_mult = 1;
+    return PS_OK;
 }
 
 ps_status services_world_init(world *w, ps_error *err)

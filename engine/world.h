@@ -144,6 +144,8 @@ typedef struct svc_unit {
     svc_queue q;
     int active;
     int capacity;          /* this week's */
+    double shock_mult;     /* this week's capacity multiplier of the shocks in the unit's
+                            * neighbourhood (a team per neighbourhood; 1 for one unit) */
 } svc_unit;
 
 /* One service in one replicate: its units and this week's counts. */
@@ -187,6 +189,7 @@ typedef struct world {
     double *crisis_ema;    /* smoothed crisis rate, per 1,000 adults a year */
     double *volunteers;
     shock_mult *shock;
+    uint8_t *shock_in;     /* [n_nbhd]: scratch of shocks_apply, 1 where a shock is */
     double *nb_now;        /* [n_nbhd][NB_COUNT]: this week's neighbourhood figures */
     nb_tables tables;      /* of the neighbourhood being stepped */
     /* services: all arrays have room for svt.max services */
@@ -195,7 +198,8 @@ typedef struct world {
     svc_state *sv;         /* support services' units, queues and week counts */
     int *capacity;         /* scaled capacity of one unit (scripts may change it) */
     double *fixed_cost;    /* scaled fixed weekly cost */
-    double *cap_mult;      /* this week's capacity multiplier (shocks) */
+    double *cap_mult;      /* this week's capacity multiplier of shocks on a service with
+                            * one unit (a team per neighbourhood has shock_mult per unit) */
     int *active;           /* crisis pathway caseloads (by service) */
     int *starts;           /* crisis pathway episodes started this week */
     int *ends;             /* crisis pathway episodes ended this week */
@@ -256,7 +260,7 @@ uint64_t world_bytes(int n_nbhd, uint64_t n_households, uint64_t n_persons, int 
  * at row week of rec. */
 ps_status world_step(world *w, int week, replicate_record *rec, ps_error *err);
 
-/* shocks.c: sets w->shock and w->cap_mult for the week. */
+/* shocks.c: sets w->shock, w->cap_mult and the units' shock_mult for the week. */
 void shocks_apply(world *w, int week);
 
 /* transitions.c: the determinants of the households and persons of

@@ -257,6 +257,75 @@ static void shock_cuts_capacity_of_the_services_it_names(void **state)
 }
 
 
+#define OUTREACH_TEAM(extra)                                                                        \
+    "{ \"name\": \"team\", " extra " \"eligible\": { \"states\": [\"struggling\"] }, "               \
+    "\"access\": { \"route\": \"outreach\", \"find_rate\": 0.5 }, \"capacity\": 10, \"episode_weeks\": 8 }"
+#define STRIKE_IN_A                                                                                 \
+    "{ \"name\": \"strike\", \"start_week\": 0, \"weeks\": 104, \"capacity\": 0, \"neighbourhoods\": [\"A\"] }"
+
+/* A shock's capacity cut acts where the shock is. With a team in each
+ * neighbourhood, a strike in A stops A's team only: B's team (the two are
+ * independent queues, and this place has no crisis pathway joining them)
+ * starts exactly the people it starts when it is the only team. */
+static void shock_cuts_the_teams_of_its_neighbourhoods_only(void **state)
+{
+    (void)state;
+    ps_scenario *a, *b;
+    ps_results *ra = run_scenario(
+        scenario("strike_a", NO_ASSETS, OUTREACH_TEAM("\"per_neighbourhood\": true,"), STRIKE_IN_A), &a);
+    ps_results *rb = run_scenario(
+        scenario("team_b", NO_ASSETS, OUTREACH_TEAM("\"per_neighbourhood\": true, \"neighbourhoods\": [\"B\"],"), NULL),
+        &b);
+    double started = value_of(ra, "services.team.started");
+    print_message("team starts with a strike in A: %.1f; with a team in B only: %.1f\n", started,
+                  value_of(rb, "services.team.started"));
+    assert_true(started > 50);
+    assert_true(started == value_of(rb, "services.team.started"));
+    done(a, ra);
+    done(b, rb);
+}
+
+/* A service with one unit for the whole place loses the share of the cut
+ * that its adults in the shock's neighbourhoods are of all it serves:
+ * here a strike (capacity 0) in A leaves 30 x B's share of the adults. */
+static void shock_cuts_a_place_wide_service_by_the_share_it_hits(void **state)
+{
+    (void)state;
+    const char *team = "{ \"name\": \"team\", \"eligible\": { \"states\": [\"struggling\"] }, "
+                       "\"access\": { \"route\": \"outreach\", \"find_rate\": 0.5 }, \"capacity\": 30, "
+                       "\"episode_weeks\": 8 }";
+    const char *file = scenario("strike_placewide", NO_ASSETS, team, STRIKE_IN_A);
+    char out[1100];
+    snprintf(out, sizeof out, "%s", ts_path("strike_placewide"));
+    char path[1200];
+    snprintf(path, sizeof path, "%s/services.csv", out);
+    char *nb = ts_run_read(file, out, "neighbourhoods.csv"), *sv = ts_read(path);
+    assert_non_null(nb);
+    assert_non_null(sv);
+    /* adults of A and B (they do not change): week 0's rows, after the header */
+    double adults[2];
+    char *line = strchr(nb, '\n') + 1;
+    for (int k = 0; k < 2; k++, line = strchr(line, '\n') + 1) assert_true(sscanf(line, "0,%*[^,],%*d,%lf", &adults[k]) == 1);
+    int expected = (int)floor(30 * adults[1] / (adults[0] + adults[1]) + 0.5);
+    /* the team is full every week once those it took before the strike have gone */
+    int most = 0, rows = 0;
+    for (line = strchr(sv, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+        int rep, week, referrals, waiting, active;
+        assert_true(sscanf(line, "%d,%d,team,%d,%d,%d", &rep, &week, &referrals, &waiting, &active) == 5);
+        if (week < 40) continue;
+        assert_true(active <= expected);
+        if (active > most) most = active;
+        rows++;
+    }
+    print_message("adults A %.0f, B %.0f: 30 places become %d; most in the team after week 40: %d\n", adults[0],
+                  adults[1], expected, most);
+    assert_true(rows > 100);
+    assert_true(expected > 10 && expected < 20);
+    assert_int_equal(most, expected);
+    free(nb);
+    free(sv);
+}
+
 /* A siloed service refers someone who is still unwell on to a service for
  * their mental health, never to a gatekeeper (which meets no need itself). */
 static void handoffs_for_mental_health_skip_gatekeepers(void **state)
@@ -510,6 +579,8 @@ int main(void)
         cmocka_unit_test(assets_build_social_capital),
         cmocka_unit_test(shock_raises_debt_during_its_weeks),
         cmocka_unit_test(shock_cuts_capacity_of_the_services_it_names),
+        cmocka_unit_test(shock_cuts_the_teams_of_its_neighbourhoods_only),
+        cmocka_unit_test(shock_cuts_a_place_wide_service_by_the_share_it_hits),
         cmocka_unit_test(handoffs_for_mental_health_skip_gatekeepers),
         cmocka_unit_test(adding_an_unused_service_changes_nothing),
         cmocka_unit_test(per_neighbourhood_teams_only_where_they_serve),
