@@ -16,6 +16,11 @@
 #include "sbuf.h"
 
 #define HOOK_PERIOD 1000
+/* What costly work counts, in instructions (an instruction takes some
+ * 3 ns on the machines measured): */
+#define BYTES_PER_UNIT 16 /* memory allocated: a new string is written once, at some 0.2 ns a byte */
+#define FREE_VARARGS 16   /* varargs a function may spread without a charge */
+#define VALUES_PER_UNIT 2 /* values the VM copies when it spreads varargs, at some 1.6 ns each */
 
 enum broken { BROKEN_NONE = 0, BROKEN_INSTRUCTIONS, BROKEN_MEMORY };
 
@@ -37,6 +42,18 @@ struct lua_host {
 /* ------------------------------------------------------------ allocation and budgets */
 
 static void count_hook(lua_State *L, lua_Debug *ar);
+
+/* Memory a script has the engine allocate counts against its instruction
+ * budget too. Making a string writes every byte of it in one instruction
+ * (s .. t, string.format, table.concat, gsub, ...): a loop that built
+ * copies of a string of 30 MB ran for ages on a few instructions' charge.
+ * The allocator cannot raise an error, so it sets the count hook to fire
+ * at the next instruction, which reports the broken budget. */
+static void charge_allocation(lua_host *h, size_t bytes)
+{
+    h->used += bytes / BYTES_PER_UNIT;
+    if (h->used > h->limits.instructions && h->L) lua_sethook(h->L, count_hook, LUA_MASKCOUNT, 1);
+}
 
 /* The allocator keeps the state within its memory budget. The allocation
  * that crosses it breaks the budget, and the script stops at its next
@@ -62,6 +79,7 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     }
     void *p = ps_reallocarray(ptr, nsize, 1);
     if (p) h->memory = h->memory - osize + nsize;
+    if (p && nsize > osize) charge_allocation(h, nsize - osize);
     return p;
 }
 
@@ -93,19 +111,59 @@ static int break_budget(lua_State *L, lua_host *h, int why, int level)
     return luaL_error(L, "%s budget exceeded", h->broken == BROKEN_MEMORY ? "memory" : "instruction");
 }
 
+/* Varargs the running function has, found with lua_getlocal's negative
+ * indices (-k is the k-th vararg; each lookup is O(1)): up to limit. */
+static int count_varargs(lua_State *L, lua_Debug *ar, int limit)
+{
+    int lo = 0, hi = 1; /* lo has a vararg (or is 0), hi is to be tried */
+    for (;;) {
+        if (!lua_getlocal(L, ar, -hi)) break;
+        lua_pop(L, 1);
+        lo = hi;
+        if (hi >= limit) return limit;
+        hi = hi * 2 < limit ? hi * 2 : limit;
+    }
+    while (hi - lo > 1) { /* lo has one, hi has none */
+        int mid = lo + (hi - lo) / 2;
+        if (lua_getlocal(L, ar, -mid)) {
+            lua_pop(L, 1);
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* The VM copies all of a function's varargs each time the function
+ * spreads them (`...` in a call, a table or a return), in one instruction;
+ * f(1, ...) calling itself grows them by one a call, up to Lua's stack
+ * limit of a million values, and so copies n^2/2 values on 3n
+ * instructions. The hook looks at the running function every HOOK_PERIOD
+ * instructions: if it has more than FREE_VARARGS varargs, the period is
+ * charged as if each of its instructions had copied them all. A sample
+ * can miss a function that spreads its varargs between samples and runs
+ * other code at every sample (docs/lua-api.md says so). */
+static uint64_t vararg_units(lua_State *L, lua_Debug *ar)
+{
+    if (!lua_getinfo(L, "u", ar) || !ar->isvararg) return 0;
+    int n = count_varargs(L, ar, 1 << 21);
+    return n > FREE_VARARGS ? (uint64_t)(n - FREE_VARARGS) * HOOK_PERIOD / VALUES_PER_UNIT : 0;
+}
+
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
-    (void)ar;
     lua_host *h = lua_host_of(L);
     h->used += HOOK_PERIOD;
+    if (!h->broken && h->used <= h->limits.instructions && ar->event == LUA_HOOKCOUNT) h->used += vararg_units(L, ar);
     if (h->broken || h->used > h->limits.instructions)
         break_budget(L, h, h->broken ? h->broken : BROKEN_INSTRUCTIONS, 0);
 }
 
-void lua_host_charge(lua_State *L, unsigned n)
+void lua_host_charge(lua_State *L, uint64_t n)
 {
     lua_host *h = lua_host_of(L);
-    h->used += n;
+    h->used = n > UINT64_MAX - h->used ? UINT64_MAX : h->used + n;
     if (h->broken || h->used > h->limits.instructions)
         break_budget(L, h, h->broken ? h->broken : BROKEN_INSTRUCTIONS, 1);
 }
@@ -149,24 +207,53 @@ static int sb_collectgarbage(lua_State *L)
     return 1;
 }
 
-/* load(chunk [, chunkname [, mode [, env]]]) with mode forced to text; the
- * original load is the first upvalue. */
+/* The reader of load(f): calls f for the next piece, keeps it in the
+ * reserved slot 5 and charges its bytes (the parser scans a piece in C,
+ * some 3 ns a byte, whatever the count hook sees). */
+static const char *load_reader(lua_State *L, void *ud, size_t *size)
+{
+    (void)ud;
+    luaL_checkstack(L, 2, "too many nested functions");
+    lua_pushvalue(L, 1);
+    lua_call(L, 0, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        *size = 0;
+        return NULL;
+    }
+    if (!lua_isstring(L, -1)) luaL_error(L, "reader function must return a string");
+    lua_replace(L, 5);
+    const char *piece = lua_tolstring(L, 5, size);
+    lua_host_charge(L, *size + 1);
+    return piece;
+}
+
+/* load(chunk [, chunkname [, mode [, env]]]): Lua 5.4's, with the mode
+ * forced to text and the source charged at one instruction a byte. */
 static int sb_load(lua_State *L)
 {
-    int top = lua_gettop(L);
-    if (top < 1) return luaL_error(L, "bad argument #1 to 'load' (value expected)");
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_pushvalue(L, 1);
-    if (top >= 2) lua_pushvalue(L, 2);
-    else lua_pushnil(L);
-    lua_pushliteral(L, "t");
-    int nargs = 3;
-    if (top >= 4) {
-        lua_pushvalue(L, 4);
-        nargs = 4;
+    size_t l;
+    const char *s = lua_tolstring(L, 1, &l);
+    int env = !lua_isnone(L, 4) ? 4 : 0, status;
+    if (s) {
+        lua_host_charge(L, l + 1);
+        status = luaL_loadbufferx(L, s, l, luaL_optstring(L, 2, s), "t");
+    } else {
+        const char *chunkname = luaL_optstring(L, 2, "=(load)");
+        luaL_checktype(L, 1, LUA_TFUNCTION);
+        lua_settop(L, 5); /* the reserved slot */
+        status = lua_load(L, load_reader, NULL, chunkname, "t");
     }
-    lua_call(L, nargs, LUA_MULTRET);
-    return lua_gettop(L) - top;
+    if (status != LUA_OK) {
+        luaL_pushfail(L);
+        lua_insert(L, -2);
+        return 2;
+    }
+    if (env) {
+        lua_pushvalue(L, env);
+        if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
+    }
+    return 1;
 }
 
 double lua_host_rand(lua_State *L) { return pcg32_double(&lua_host_of(L)->rng); }
@@ -257,6 +344,77 @@ static int sb_xpcall(lua_State *L)
     return xpcall_done(L, lua_pcallk(L, n - 2, LUA_MULTRET, 0, 2, xpcall_done), 2);
 }
 
+/* select(n, ...): Lua 5.4's, charging the values it is given (which the
+ * VM copied to call it) and returns. */
+static int sb_select(lua_State *L)
+{
+    int n = lua_gettop(L);
+    lua_host_charge(L, (uint64_t)n / VALUES_PER_UNIT);
+    if (lua_type(L, 1) == LUA_TSTRING && *lua_tostring(L, 1) == '#') {
+        lua_pushinteger(L, n - 1);
+        return 1;
+    }
+    lua_Integer i = luaL_checkinteger(L, 1);
+    if (i < 0) i = n + i;
+    else if (i > n) i = n;
+    luaL_argcheck(L, 1 <= i, 1, "index out of range");
+    return n - (int)i;
+}
+
+/* A library function that loops over the bytes of one of its string
+ * arguments in C (utf8.len, string.unpack's format, ...), which the count
+ * hook never sees: charged first, per byte of that argument, then called.
+ * Upvalues: the function, the argument, the units a byte. */
+static int charged_call(lua_State *L)
+{
+    int arg = (int)lua_tointeger(L, lua_upvalueindex(2));
+    uint64_t per = (uint64_t)lua_tointeger(L, lua_upvalueindex(3));
+    size_t len = 0;
+    if (lua_type(L, arg) == LUA_TSTRING) lua_tolstring(L, arg, &len);
+    lua_host_charge(L, (uint64_t)len * per + 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* Wraps lib.name (lib at index lib) in charged_call. Called from a C
+ * function, the original cannot name itself in an argument error: Lua
+ * then looks the function up in package.loaded (luaL_argerror), where
+ * the library's own table no longer holds it. So package.loaded gets a
+ * copy of the library (at index names) that holds the originals, and
+ * messages say 'utf8.len' where they would have said '?'. */
+static void wrap_charged(lua_State *L, int lib, int names, const char *name, int arg, int per)
+{
+    lua_getfield(L, lib, name);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, names, name);
+    lua_pushinteger(L, arg);
+    lua_pushinteger(L, per);
+    lua_pushcclosure(L, charged_call, 3);
+    lua_setfield(L, lib, name);
+}
+
+/* Pushes a copy of the library lib (at index lib), and makes it the
+ * library's entry in package.loaded, where Lua looks functions up to
+ * name them in messages (wrap_charged). */
+static int names_of(lua_State *L, int lib, const char *libname)
+{
+    lib = lua_absindex(L, lib);
+    lua_newtable(L);
+    lua_pushnil(L);
+    while (lua_next(L, lib)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, libname);
+    lua_pop(L, 1);
+    return lua_gettop(L);
+}
+
 static void remove_field(lua_State *L, int idx, const char *key)
 {
     lua_pushnil(L);
@@ -283,8 +441,7 @@ static void build_sandbox(lua_State *L)
     remove_field(L, g, "dofile");
     remove_field(L, g, "loadfile");
     remove_field(L, g, "require");
-    lua_getfield(L, g, "load");
-    lua_pushcclosure(L, sb_load, 1);
+    lua_pushcfunction(L, sb_load);
     lua_setfield(L, g, "load");
     lua_pushcfunction(L, sb_print);
     lua_setfield(L, g, "print");
@@ -296,11 +453,32 @@ static void build_sandbox(lua_State *L)
     lua_setfield(L, g, "xpcall");
     lua_order_install(L, g);
 
+    lua_pushcfunction(L, sb_select);
+    lua_setfield(L, g, "select");
+
+    lua_getfield(L, g, LUA_TABLIBNAME);
+    lua_order_install_table(L, -1);
+    lua_pop(L, 1);
+
+    /* what loops in C is charged: lua_pattern.c, lua_order.c, and here
+     * the functions that loop over a format (each item some 7 to 20 ns)
+     * or over a string's UTF-8 (some 3 ns a byte) */
     lua_getfield(L, g, LUA_STRLIBNAME);
     int s = lua_gettop(L);
     remove_field(L, s, "dump");
     lua_pattern_install(L, s);
-    lua_pop(L, 1);
+    int names = names_of(L, s, LUA_STRLIBNAME);
+    wrap_charged(L, s, names, "pack", 1, 4);
+    wrap_charged(L, s, names, "unpack", 1, 7);
+    wrap_charged(L, s, names, "packsize", 1, 2);
+    lua_pop(L, 2);
+    lua_getfield(L, g, LUA_UTF8LIBNAME);
+    int u = lua_gettop(L);
+    names = names_of(L, u, LUA_UTF8LIBNAME);
+    wrap_charged(L, u, names, "len", 1, 1);
+    wrap_charged(L, u, names, "codepoint", 1, 1);
+    wrap_charged(L, u, names, "offset", 1, 1);
+    lua_pop(L, 2);
 
     lua_getfield(L, g, LUA_MATHLIBNAME);
     lua_pushcfunction(L, sb_random);

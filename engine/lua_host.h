@@ -95,9 +95,10 @@ ps_status lua_host_call(lua_host *h, int nargs, const lua_host_when *when, ps_er
  */
 ps_status lua_host_protected(lua_host *h, lua_CFunction f, void *ud, ps_error *err);
 
-/* Charges n instruction-equivalents to the running call (pattern steps);
- * raises the budget error when the budget is spent. */
-void lua_host_charge(lua_State *L, unsigned n);
+/* Charges n instruction-equivalents to the running call (pattern steps,
+ * C loops of the API and the libraries); raises the budget error when the
+ * budget is spent. */
+void lua_host_charge(lua_State *L, uint64_t n);
 
 /* The next number of the script's stream, uniform in [0, 1). */
 double lua_host_rand(lua_State *L);

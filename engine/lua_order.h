@@ -1,6 +1,7 @@
 /*
  * lua_order: pairs and next for sandboxed scripts, visiting a table's keys
- * in a defined order that is the same in every run.
+ * in a defined order that is the same in every run; and the table library's
+ * functions whose order or cost the sandbox must control.
  *
  * Lua 5.4 seeds its string hashing afresh in each state (luai_makeseed,
  * from the clock and addresses; we link Debian's liblua5.4 and cannot fix
@@ -32,5 +33,16 @@
 
 /* Replaces pairs and next in the table at index idx (the globals). */
 void lua_order_install(lua_State *L, int idx);
+
+/*
+ * Replaces insert, remove, move, concat, unpack and sort in the table at
+ * index idx (the table library) with Lua 5.4's, except that each charges
+ * its C loop to the instruction budget before running it (the count hook
+ * never fires inside C), and sort is a stable merge sort: Lua's quicksort
+ * picks pivots from the clock once a partition is unbalanced, so equal
+ * elements, and the comparator's calls, came in an order that differed
+ * between runs.
+ */
+void lua_order_install_table(lua_State *L, int idx);
 
 #endif

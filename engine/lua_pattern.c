@@ -10,6 +10,7 @@
 #include "lua_pattern.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -375,11 +376,11 @@ static const char *plain_find(lua_State *L, const char *s, size_t ls, const char
         }
         q = f;
         if (work >= 16 * CHARGE_EVERY) {
-            lua_host_charge(L, (unsigned)(work / 16));
+            lua_host_charge(L, work / 16);
             work %= 16;
         }
     }
-    lua_host_charge(L, (unsigned)(work / 16 + 1));
+    lua_host_charge(L, work / 16 + 1);
     return hit;
 }
 
@@ -564,12 +565,73 @@ static int p_gsub(lua_State *L)
     return 2;
 }
 
+/* ------------------------------------------------------------ other charged functions */
+
+/* string.rep(s, n [, sep]), Lua 5.4's, charged before it loops: its loop
+ * copies s and sep n times, and with both empty it looped n times for
+ * nothing, never returning (string.rep("", math.maxinteger)). An empty
+ * result is returned at once; otherwise each copy (some 4 ns) and each 16
+ * bytes written count one, charged once the room for the result is
+ * allocated (a result too big for the memory budget fails as such). */
+static int p_rep(lua_State *L)
+{
+    size_t l, lsep;
+    const char *s = luaL_checklstring(L, 1, &l);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    const char *sep = luaL_optlstring(L, 3, "", &lsep);
+    if (n <= 0 || l + lsep == 0) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    if (l + lsep < l || l + lsep > (size_t)INT_MAX / (lua_Unsigned)n) return luaL_error(L, "resulting string too large");
+    size_t total = (size_t)n * l + (size_t)(n - 1) * lsep;
+    luaL_Buffer b;
+    char *p = luaL_buffinitsize(L, &b, total); /* first, so a string too big for memory says so */
+    lua_host_charge(L, (uint64_t)n + total / 16);
+    while (n-- > 1) {
+        memcpy(p, s, l);
+        p += l;
+        if (lsep) {
+            memcpy(p, sep, lsep);
+            p += lsep;
+        }
+    }
+    memcpy(p, s, l);
+    luaL_pushresultsize(&b, total);
+    return 1;
+}
+
+/* Lua's rule for an end position: negative counts from the end. */
+static size_t end_index(lua_Integer pos, size_t len)
+{
+    if (pos > (lua_Integer)len) return len;
+    if (pos >= 0) return (size_t)pos;
+    if (pos < -(lua_Integer)len) return 0;
+    return len + (size_t)pos + 1;
+}
+
+/* string.byte(s [, i [, j]]), Lua 5.4's, charging the values it pushes
+ * (up to a million in one call, at some 4 ns each). */
+static int p_byte(lua_State *L)
+{
+    size_t l;
+    const char *s = luaL_checklstring(L, 1, &l);
+    lua_Integer pi = luaL_optinteger(L, 2, 1);
+    size_t posi = start_index(pi, l), pose = end_index(luaL_optinteger(L, 3, pi), l);
+    if (posi > pose) return 0;
+    if (pose - posi >= (size_t)INT_MAX) return luaL_error(L, "string slice too long");
+    int n = (int)(pose - posi) + 1;
+    luaL_checkstack(L, n, "string slice too long");
+    lua_host_charge(L, (uint64_t)n + 1);
+    for (int i = 0; i < n; i++) lua_pushinteger(L, (unsigned char)s[posi + (size_t)i - 1]);
+    return n;
+}
+
 void lua_pattern_install(lua_State *L, int idx)
 {
     idx = lua_absindex(L, idx);
-    static const luaL_Reg fns[] = {
-        { "find", p_find }, { "match", p_match }, { "gmatch", p_gmatch }, { "gsub", p_gsub }, { NULL, NULL }
-    };
+    static const luaL_Reg fns[] = { { "find", p_find }, { "match", p_match }, { "gmatch", p_gmatch },
+                                    { "gsub", p_gsub }, { "rep", p_rep }, { "byte", p_byte }, { NULL, NULL } };
     for (const luaL_Reg *f = fns; f->name; f++) {
         lua_pushcfunction(L, f->func);
         lua_setfield(L, idx, f->name);

@@ -14,7 +14,8 @@
 
 #include <lua.h>
 
-/* Replaces find, match, gmatch and gsub in the table at index idx. */
+/* Replaces find, match, gmatch and gsub in the table at index idx, and
+ * rep and byte, which loop in C too, with Lua 5.4's charging their loops. */
 void lua_pattern_install(lua_State *L, int idx);
 
 #endif

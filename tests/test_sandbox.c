@@ -508,12 +508,92 @@ static void a_runaway_pattern_breaks_the_budget(void **state)
     expect_failure("plainfind",
                    IN_WEEK("  local s = string.rep('a', 1 << 20)\n"
                            "  string.find(s, string.rep('a', 1 << 13) .. 'b', 1, true)"),
-                   "\"instructions\": 100000", "sb_plainfind.lua:3:", "instruction budget exceeded", NULL);
+                   "\"instructions\": 5000000", "sb_plainfind.lua:3:", "instruction budget exceeded", NULL);
     expect_failure("gsub",
                    IN_WEEK("  local s = string.rep('a', 5000)\n"
                            "  pcall(string.gsub, s, '(a-)(a-)(a-)(a-)b', '%1')\n"
                            "  while true do end"),
                    SMALL_BUDGET, "instruction budget exceeded", NULL);
+}
+
+/* Library functions that loop in C, and VM instructions that copy a lot,
+ * never returned to the count hook: each of these ran for minutes or for
+ * ever on a few instructions' charge. They are charged now, and each ends
+ * with the budget message. Run as programs, so that a regression fails
+ * the test rather than hanging the suite. */
+static void c_loops_are_charged(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *code;
+    } cases[] = {
+        { "rep_empty", "  while true do string.rep('', math.maxinteger) end" },
+        { "rep_sep", "  while true do string.rep('', 1e15, '') end" },
+        { "move", "  table.move({}, 1, math.maxinteger - 1, 1, {})" },
+        { "insert", "  local t = {}\n  for i = 1, 1e5 do t[i] = i end\n"
+                    "  while true do table.insert(t, 1, 0); table.remove(t, 1) end" },
+        { "sort", "  local t = {}\n  for i = 1, 1e5 do t[i] = (i * 7919) % 100003 end\n"
+                  "  while true do table.sort(t) end" },
+        { "unpack", "  local t = {}\n  for i = 1, 2e5 do t[i] = i end\n"
+                    "  while true do local n = select('#', table.unpack(t)) end" },
+        { "concat", "  local t = {}\n  for i = 1, 2e5 do t[i] = 'x' end\n  while true do table.concat(t) end" },
+        { "varargs", "  local function f(...) return f(1, ...) end\n  f()" },
+        { "spread", "  local function f(...) while true do local n = select('#', ...) end end\n"
+                    "  f(string.byte(string.rep('x', 1e5), 1, -1))" },
+        { "bigcopy", "  local s = string.rep('x', 1 << 20)\n  while true do local t = s .. 'y' end" },
+        { "utf8", "  local s = string.rep('x', 1 << 20)\n  while true do utf8.len(s) end" },
+        { "byte", "  local s = string.rep('x', 1e5)\n  while true do string.byte(s, 1, -1) end" },
+        { "unpackfmt", "  local f = string.rep('b', 1e5)\n  local s = string.rep('x', 1e5)\n"
+                       "  while true do string.unpack(f, s) end" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char name[64], out[80], body[1024];
+        snprintf(name, sizeof name, "cloop_%s", cases[i].name);
+        snprintf(out, sizeof out, "%s_out", name);
+        snprintf(body, sizeof body, IN_WEEK("%s"), cases[i].code);
+        expect_child_failure("run", scenario_for(name, body, "\"instructions\": 2000000, \"memory_mb\": 64"), out,
+                             "instruction budget exceeded", "hook week, week 2", NULL);
+    }
+}
+
+/* The functions the sandbox replaces to charge them still do what Lua
+ * 5.4's do. */
+static void charged_library_functions_behave_as_lua(void **state)
+{
+    (void)state;
+    const char *body = IN_WEEK(
+        "  local t = { 1, 2, 3 }\n"
+        "  table.insert(t, 4); table.insert(t, 1, 0)\n"
+        "  assert(table.concat(t, ',') == '0,1,2,3,4')\n"
+        "  assert(table.remove(t, 1) == 0 and table.remove(t) == 4 and table.concat(t, ',') == '1,2,3')\n"
+        "  assert(not pcall(table.insert, t, 9, 1) and not pcall(table.insert, t, 1, 2, 3))\n"
+        "  assert(select('#', table.unpack(t)) == 3 and select(2, table.unpack(t)) == 2)\n"
+        "  assert(select('#', table.unpack(t, 2, 1)) == 0 and select(-1, 'a', 'b') == 'b')\n"
+        "  assert(not pcall(select, 0, 1))\n"
+        "  assert(table.concat(table.move({ 1, 2, 3 }, 1, 3, 2), ',') == '1,1,2,3')\n"
+        "  assert(table.concat(table.move({ 1, 2, 3 }, 2, 3, 1), ',') == '2,3,3')\n"
+        "  assert(table.concat(table.move({ 1, 2 }, 1, 2, 2, { 9 }), ',') == '9,1,2')\n"
+        "  assert(table.concat({ 1, 2, 3 }, '-', 2, 3) == '2-3' and table.concat({}, 'x') == '')\n"
+        "  local ok, e = pcall(table.concat, { 1, {}, 3 })\n"
+        "  assert(not ok and e:find('invalid value %(at index 2%) in table for .concat.'))\n"
+        "  local s = { 5, 3, 9, 1, 7, 3 }\n"
+        "  table.sort(s); assert(table.concat(s, ',') == '1,3,3,5,7,9')\n"
+        "  table.sort(s, function(a, b) return a > b end); assert(table.concat(s, ',') == '9,7,5,3,3,1')\n"
+        "  local r = {}\n"
+        "  for i = 1, 300 do r[i] = { k = i % 7, i = i } end\n"
+        "  table.sort(r, function(a, b) return a.k < b.k end)\n"
+        "  for i = 2, 300 do assert(r[i - 1].k < r[i].k or (r[i - 1].k == r[i].k and r[i - 1].i < r[i].i)) end\n"
+        "  assert(not pcall(table.sort, { 1, 'x', 2 }))\n"
+        "  assert(string.rep('ab', 3) == 'ababab' and string.rep('a', 3, ',') == 'a,a,a')\n"
+        "  assert(string.rep('x', 0) == '' and string.rep('', 5) == '' and ('x'):rep(2) == 'xx')\n"
+        "  assert(string.rep('', 3, '-') == '--')\n"
+        "  assert(string.byte('abc') == 97 and select('#', string.byte('abc', 1, -1)) == 3)\n"
+        "  assert(string.byte('abc', -1) == 99 and select('#', string.byte('abc', 4)) == 0)\n"
+        "  assert(utf8.len('h\\u{e9}llo') == 5 and utf8.codepoint('\\u{e9}') == 233)\n"
+        "  assert(string.unpack('i4', string.pack('i4', 42)) == 42 and string.packsize('i4') == 4)\n"
+        "  local ok2, e2 = pcall(utf8.len)\n"
+        "  assert(not ok2 and e2:find(\"bad argument #1 to 'utf8.len'\"), e2)");
+    expect_success(scenario_for("charged_lua", body, NULL), NULL);
 }
 
 static void a_loop_at_load_time_breaks_the_budget(void **state)
@@ -1242,6 +1322,8 @@ int main(void)
         cmocka_unit_test(an_endless_loop_inside_a_coroutine_breaks_the_budget),
         cmocka_unit_test(a_memory_bomb_breaks_the_memory_budget),
         cmocka_unit_test(a_runaway_pattern_breaks_the_budget),
+        cmocka_unit_test(c_loops_are_charged),
+        cmocka_unit_test(charged_library_functions_behave_as_lua),
         cmocka_unit_test(a_loop_at_load_time_breaks_the_budget),
         cmocka_unit_test(patterns_still_work),
         cmocka_unit_test(a_script_error_names_script_line_hook_and_week),
