@@ -355,7 +355,8 @@ static const schema_node social_capital_keys[] = {
     NUM("volunteer_weight", model.social_capital.volunteer_weight, 10, 0, 1000, "asset units per volunteer share",
         "Weight of the share of adults volunteering in the assets index.", NULL, SF_ASSUMPTION),
     NUM("crisis_baseline", model.social_capital.crisis_baseline, 18, 0, 1000, "per 1,000 adults a year",
-        "Crisis rate above which a neighbourhood's social capital erodes (the calibrated place rate).",
+        "Crisis rate above which a neighbourhood's social capital erodes: the place's own crisis rate "
+        "under its current services (18: Example Town's); set it for a place of your own.",
         "calibration", 0),
     INT("crisis_smoothing_weeks", model.social_capital.crisis_smoothing_weeks, 13, 1, 520, "weeks",
         "Time constant of the moving average of a neighbourhood's crisis rate.", NULL, SF_ASSUMPTION),
