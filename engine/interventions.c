@@ -1,6 +1,7 @@
 /* interventions: scripts in a scenario and in a replicate. See interventions.h. */
 #include "interventions.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "json.h"
 #include "lua_api.h"
 #include "lua_host.h"
+#include "lua_select.h"
 #include "rng.h"
 #include "schema.h"
 #include "world.h"
@@ -456,7 +458,10 @@ ps_status interventions_world_init(world *w, replicate_record *rec, ps_error *er
 void interventions_world_release(world *w)
 {
     if (w->ivw) {
-        for (int i = 0; i < w->ivw->n; i++) lua_host_free(w->ivw->iv[i].host);
+        for (int i = 0; i < w->ivw->n; i++) {
+            lua_host_free(w->ivw->iv[i].host);
+            ps_free(w->ivw->iv[i].ctx.mod_until);
+        }
         ps_free(w->ivw->iv);
         ps_free(w->ivw);
     }
@@ -530,6 +535,7 @@ ps_status interventions_week(world *w, int week, ps_error *err)
         iv_one *iv = &w->ivw->iv[i];
         if (week < iv->start || week >= iv->end) continue;
         ps_status st = PS_OK;
+        lua_select_records_now(lua_host_state(iv->host)); /* its records that ran out leave its memory budget */
         if (week == iv->start && iv->hook_ref[0] != LUA_NOREF)
             st = call_hook(w, iv, iv->hook_ref[0], -1, 0, 0, "", "setup", week, err);
         if (!st && iv->hook_ref[1] != LUA_NOREF) st = call_hook(w, iv, iv->hook_ref[1], -1, 0, 0, "", "week", week, err);
@@ -612,8 +618,23 @@ void modifiers_apply(world *w, uint32_t i, int week, double *onset, double *reco
     }
 }
 
-int modifiers_add(world *w, uint32_t i, double onset, double recovery, double crisis, int until_week)
+int modifiers_add(world *w, uint32_t i, double onset, double recovery, double crisis, int until_week, int now)
 {
+    /* first drop the person's records that apply no more: modifiers_apply
+     * drops them only for people it visits, and it skips people in
+     * crisis, so records given to them would pile up past their count */
+    int walked = 0;
+    for (uint32_t *link = &w->mod[i]; *link; walked += walked < INT_MAX) {
+        modifier *m = &w->mod_pool[*link];
+        if (m->until > now) {
+            link = &m->next;
+            continue;
+        }
+        uint32_t dead = *link;
+        *link = m->next;
+        m->next = w->mod_free;
+        w->mod_free = dead;
+    }
     uint32_t idx = w->mod_free;
     if (idx) {
         w->mod_free = w->mod_pool[idx].next;
@@ -635,7 +656,7 @@ int modifiers_add(world *w, uint32_t i, double onset, double recovery, double cr
     m->until = until_week;
     m->next = w->mod[i];
     w->mod[i] = idx;
-    return 0;
+    return walked;
 }
 
 /* ------------------------------------------------------------ costs */

@@ -70,9 +70,13 @@ int events_push(struct world *w, int kind, uint32_t entity, int extra);
 
 /* Temporary hazard multipliers of a person (sim :modify): the product of
  * those still running goes into onset (and relapse), recovery and crisis;
- * ones that ran out are dropped. */
+ * ones that ran out are dropped. modifiers_add gives person i one that
+ * acts on the wellbeing draws of the weeks before until_week, and drops
+ * the person's records whose until_week is now or before (now: the week
+ * of the next draw). Returns how many of the person's records it looked
+ * at, or -1 when out of memory. */
 void modifiers_apply(struct world *w, uint32_t i, int week, double *onset, double *recovery, double *crisis);
-int modifiers_add(struct world *w, uint32_t i, double onset, double recovery, double crisis, int until_week);
+int modifiers_add(struct world *w, uint32_t i, double onset, double recovery, double crisis, int until_week, int now);
 
 /* Per replicate. */
 ps_status interventions_world_init(struct world *w, struct replicate_record *rec, ps_error *err);

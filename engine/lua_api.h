@@ -26,6 +26,13 @@ typedef struct lua_api_ctx {
     int sample_week;      /* week of the last sample call */
     uint64_t sample_calls;/* sample calls this week, keying their draws */
     unsigned scratch_use; /* uses of world.scratch so far (lua_select.c) */
+    /* :modify records the intervention keeps (lua_select.c): how many run
+     * out at each week (NULL until the first), how many are still running,
+     * and the week up to which those that ran out were taken off */
+    uint64_t *mod_until;
+    int mod_weeks;        /* length of mod_until */
+    uint64_t mod_live;
+    int mod_done;
 } lua_api_ctx;
 
 /* Registers the metatables and makes the sim object (state's context must

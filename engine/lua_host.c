@@ -29,6 +29,7 @@ struct lua_host {
     char *name;
     lua_limits limits;
     size_t memory;        /* bytes held */
+    size_t reserved;      /* engine memory the script keeps, counted in its budget (lua_host_reserve) */
     uint64_t used;        /* instructions in this call */
     int broken;           /* enum broken: sticky */
     char where[256];      /* script position where the budget broke */
@@ -71,10 +72,10 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         h->memory -= osize;
         return NULL;
     }
-    if (nsize > osize && h->memory + (nsize - osize) > h->limits.memory) {
+    if (nsize > osize && h->memory + h->reserved + (nsize - osize) > h->limits.memory) {
         if (!h->broken) h->broken = BROKEN_MEMORY;
         if (h->L) lua_sethook(h->L, count_hook, LUA_MASKCOUNT, 1);
-        if (h->memory + (nsize - osize) > h->limits.memory + h->limits.memory / 8)
+        if (h->memory + h->reserved + (nsize - osize) > h->limits.memory + h->limits.memory / 8)
             return NULL; /* Lua raises a memory error */
     }
     void *p = ps_reallocarray(ptr, nsize, 1);
@@ -664,3 +665,5 @@ void lua_host_push_script(lua_host *h) { lua_rawgeti(h->L, LUA_REGISTRYINDEX, h-
 void lua_host_set_context(lua_host *h, void *ctx) { h->ctx = ctx; }
 void *lua_host_context(lua_State *L) { return lua_host_of(L)->ctx; }
 size_t lua_host_memory(const lua_host *h) { return h->memory; }
+size_t lua_host_memory_limit(const lua_host *h) { return h->limits.memory; }
+void lua_host_reserve(lua_host *h, size_t bytes) { h->reserved = bytes; }

@@ -104,7 +104,13 @@ void lua_host_charge(lua_State *L, uint64_t n);
 double lua_host_rand(lua_State *L);
 uint32_t lua_host_rand_bounded(lua_State *L, uint32_t bound);
 
-/* Bytes the state holds now. */
+/* Bytes the state holds now, and may hold (limits.memory_mb). */
 size_t lua_host_memory(const lua_host *h);
+size_t lua_host_memory_limit(const lua_host *h);
+
+/* Counts bytes of engine memory that the script keeps (its :modify
+ * records) against its memory budget, in place of what was reserved
+ * before: the state may then hold that much less. */
+void lua_host_reserve(lua_host *h, size_t bytes);
 
 #endif

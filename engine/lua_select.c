@@ -11,6 +11,7 @@
 #include "lua_filter.h"
 #include "lua_host.h"
 #include "lua_places.h"
+#include "alloc.h"
 #include "rng.h"
 #include "sbuf.h"
 #include "world.h"
@@ -68,7 +69,7 @@ static double number_field(lua_State *L, int t, const char *key, double dflt, do
  * by making the engine loop for it. */
 static void charge_scan(lua_State *L, uint64_t n)
 {
-    lua_host_charge(L, (unsigned)(n / 16 + 1));
+    lua_host_charge(L, n / 16 + 1);
 }
 
 /* ------------------------------------------------------------ selecting */
@@ -528,6 +529,54 @@ static int sel_refer(lua_State *L)
     return 1;
 }
 
+/* ------------------------------------------------------------ :modify's records */
+
+/* Each person :modify reaches gets a record, kept in the engine's memory
+ * until it runs out: 2,000 calls a week on every adult reached 1.9 GB at
+ * a twentieth of Example Town. The records an intervention keeps count
+ * against its memory budget (lua_host_reserve), so its Lua state may hold
+ * that much less, and a call whose records would not fit is an error.
+ * They are counted by the week they run out in (ctx.mod_until), and taken
+ * off as weeks pass. */
+#define RECORD_BYTES sizeof(modifier)
+
+uint64_t lua_select_records_now(lua_State *L)
+{
+    lua_api_ctx *c = ctx_of(L);
+    const world *w = c->w;
+    int now = w->week + w->transitions_done; /* records with until <= now apply no more */
+    for (; c->mod_done < now; c->mod_done++)
+        if (c->mod_until && c->mod_done + 1 < c->mod_weeks) {
+            c->mod_live -= c->mod_until[c->mod_done + 1];
+            c->mod_until[c->mod_done + 1] = 0;
+        }
+    lua_host_reserve(lua_host_of(L), (size_t)c->mod_live * RECORD_BYTES);
+    return c->mod_live;
+}
+
+/* Makes room in the budget for n records that run out at week until, or
+ * raises the error that there is none. */
+static void reserve_records(lua_State *L, uint64_t n, int until)
+{
+    lua_api_ctx *c = ctx_of(L);
+    lua_host *h = lua_host_of(L);
+    if (!c->mod_until) {
+        c->mod_weeks = c->w->mp->cfg->weeks + 5202; /* until is at most the last week + 1 + 5200 */
+        c->mod_until = ps_calloc((size_t)c->mod_weeks, sizeof *c->mod_until);
+        if (!c->mod_until) luaL_error(L, "out of memory");
+        c->mod_done = c->w->week + c->w->transitions_done;
+    }
+    uint64_t live = lua_select_records_now(L);
+    if ((live + n) * RECORD_BYTES + lua_host_memory(h) > lua_host_memory_limit(h))
+        luaL_error(L, ":modify: %I more records (one a person, of %d bytes, kept until it runs out) would take the "
+                      "script past its memory budget (limits.memory_mb is %d MB; it keeps %I records already); give "
+                      "multipliers to fewer people or for fewer weeks, or raise limits.memory_mb",
+                   (LUAI_UACINT)n, (int)RECORD_BYTES, (int)(lua_host_memory_limit(h) >> 20), (LUAI_UACINT)live);
+    c->mod_live = live + n;
+    c->mod_until[until] += n;
+    lua_host_reserve(h, (size_t)c->mod_live * RECORD_BYTES);
+}
+
 /* modify{onset=, recovery=, crisis=, weeks=}: temporary hazard multipliers
  * for exactly `weeks` wellbeing steps, from the next one: this week's when
  * called before the week's transitions (setup, week), next week's when
@@ -553,18 +602,30 @@ static int sel_modify(lua_State *L)
     lua_Integer weeks = lua_tointeger(L, -1);
     lua_pop(L, 1);
     if (weeks < 1 || weeks > 5200) luaL_error(L, ":modify: weeks: expected a whole number from 1 to 5200");
-    int until = w->week + w->transitions_done + (int)weeks, n = 0;
+    int now = w->week + w->transitions_done, until = now + (int)weeks, n = 0;
     const popdata *pop = w->mp->pop;
+    uint64_t adults = s->n; /* the records it will make */
+    if (s->households) {
+        adults = 0;
+        for (uint32_t j = 0; j < s->n; j++)
+            for (uint32_t i = pop->hh_first[s->ids[j]]; i < pop->hh_first[s->ids[j] + 1]; i++)
+                adults += w->st[i] != ST_CHILD;
+    }
+    reserve_records(L, adults, until);
+    uint64_t walked = 0; /* records looked at, each person's before adding */
     for (uint32_t j = 0; j < s->n; j++) {
         uint32_t a = s->households ? pop->hh_first[s->ids[j]] : s->ids[j];
         uint32_t b = s->households ? pop->hh_first[s->ids[j] + 1] : s->ids[j] + 1;
         for (uint32_t i = a; i < b; i++) {
             if (w->st[i] == ST_CHILD) continue;
-            if (modifiers_add(w, i, onset, recovery, crisis, until)) return luaL_error(L, "out of memory");
+            int k = modifiers_add(w, i, onset, recovery, crisis, until, now);
+            if (k < 0) return luaL_error(L, "out of memory");
+            walked += (uint64_t)k;
             n++;
         }
     }
     charge_scan(L, s->n);
+    lua_host_charge(L, walked); /* a record looked at costs about an instruction's time */
     lua_pushinteger(L, n);
     return 1;
 }

@@ -9,6 +9,8 @@
 #ifndef PS_LUA_SELECT_H
 #define PS_LUA_SELECT_H
 
+#include <stdint.h>
+
 #include <lua.h>
 
 /* Registers the metatable of selections. */
@@ -17,5 +19,10 @@ void lua_select_open(lua_State *L);
 /* sim:persons{filter} and sim:households{filter}. */
 int lua_select_persons(lua_State *L);
 int lua_select_households(lua_State *L);
+
+/* Takes the intervention's :modify records that have run out by now off
+ * what counts against its memory budget (call once a week, before its
+ * hooks). Returns how many it still keeps. */
+uint64_t lua_select_records_now(lua_State *L);
 
 #endif

@@ -1014,6 +1014,25 @@ static void modify_lasts_its_weeks_from_any_hook(void **state)
 
 /* A start_week the run never reaches is an error; an end_week after the
  * run ends with the run, and finish still runs, after the last week. */
+/* The records :modify keeps were engine memory without a bound (2,000
+ * calls a week reached 1.9 GB); they count against the script's memory
+ * budget now, until they run out. */
+static void modify_records_count_against_the_memory_budget(void **state)
+{
+    (void)state;
+    expect_failure("mod_bomb",
+                   IN_WEEK("  local all = sim:persons{}\n"
+                           "  for i = 1, 200 do all:modify{ onset = 1, weeks = 5200 } end"),
+                   "\"memory_mb\": 1", "sb_mod_bomb.lua:3: :modify:", "more records",
+                   "limits.memory_mb is 1 MB", "hook week, week 2", NULL);
+    /* records that ran out leave the budget: 60 calls a week fit, week after week */
+    expect_success(scenario_for("mod_weekly",
+                                IN_WEEK("  local all = sim:persons{}\n"
+                                        "  for i = 1, 60 do all:modify{ onset = 1, weeks = 1 } end"),
+                                "\"memory_mb\": 1"),
+                   NULL);
+}
+
 static void intervention_weeks_fit_the_run(void **state)
 {
     (void)state;
@@ -1341,6 +1360,7 @@ int main(void)
         cmocka_unit_test(an_empty_list_in_a_filter_selects_nobody),
         cmocka_unit_test(a_service_test_takes_only_support_services),
         cmocka_unit_test(modify_lasts_its_weeks_from_any_hook),
+        cmocka_unit_test(modify_records_count_against_the_memory_budget),
         cmocka_unit_test(intervention_weeks_fit_the_run),
         cmocka_unit_test(record_refuses_the_engines_column_names),
         cmocka_unit_test(pairs_and_next_visit_keys_in_a_defined_order),
