@@ -338,16 +338,44 @@ static void push_json(lua_State *L, const cJSON *v)
     }
 }
 
-static void log_line(void *ud, const char *script, const char *line)
+/* What log.txt keeps of a replicate: lines, the bytes of a line, and
+ * bytes in all. A line cut short ends with LOG_CUT; the last line kept
+ * says the rest was left out. */
+#define LOG_LINES 1000
+#define LOG_LINE_BYTES 2000
+#define LOG_BYTES 200000
+#define LOG_CUT " ... (cut)"
+#define LOG_MORE "(more lines were left out)"
+
+/* A line of the log, from print, warn or sim:log. Without a byte limit,
+ * 300 lines of a megabyte a week made a log of a gigabyte. Returns
+ * non-zero when the log could not grow (out of memory): the caller makes
+ * that an error, not a log.txt silently missing. */
+static int log_line(void *ud, const char *script, const char *line)
 {
     world *w = ud;
-    if (!w->rec || w->log_lines >= 1000) return;
-    if (w->log_lines == 999) line = "(more lines were left out)";
+    if (!w->rec || w->log_lines >= LOG_LINES) return 0;
     char when[32];
     if (w->loading) ps_fmt(when, sizeof when, "loading");
     else ps_fmt(when, sizeof when, "week %d", w->week);
-    sb_printf(&w->rec->log, "replicate %llu, %s, %s: %s\n", (unsigned long long)w->replicate, when, script, line);
+    size_t len = strlen(line);
+    const char *tail = "";
+    if (len > LOG_LINE_BYTES) { /* cut, but not inside a UTF-8 character */
+        len = LOG_LINE_BYTES;
+        while (len > 0 && ((unsigned char)line[len] & 0xC0) == 0x80) len--;
+        tail = LOG_CUT;
+    }
+    size_t head = (size_t)snprintf(NULL, 0, "replicate %llu, %s, %s: ", (unsigned long long)w->replicate, when, script);
+    if (w->log_lines == LOG_LINES - 1 || w->rec->log.len + head + len + strlen(tail) + 1 > LOG_BYTES) {
+        line = LOG_MORE;
+        len = strlen(line);
+        tail = "";
+        w->log_lines = LOG_LINES - 1; /* nothing more after it */
+    }
+    sb_printf(&w->rec->log, "replicate %llu, %s, %s: %.*s%s\n", (unsigned long long)w->replicate, when, script, (int)len,
+              line, tail);
     w->log_lines++;
+    return w->rec->log.failed ? -1 : 0;
 }
 
 /* What open_script is given. */
@@ -564,6 +592,8 @@ ps_status interventions_events(world *w, int week, ps_error *err)
 ps_status interventions_finish(world *w, int week, ps_error *err)
 {
     if (!w->ivw) return PS_OK;
+    if (w->rec && w->rec->log.failed) /* a warn could not say so: its caller has no error to raise */
+        return err_set(err, PS_ERR_NOMEM, "out of memory keeping the scripts' log (log.txt)");
     for (int i = 0; i < w->ivw->n; i++) {
         iv_one *iv = &w->ivw->iv[i];
         if (week != iv->end - 1 || iv->hook_ref[2] == LUA_NOREF) continue;

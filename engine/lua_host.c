@@ -175,7 +175,7 @@ static void host_warn(void *ud, const char *msg, int tocont)
 {
     lua_host *h = ud;
     (void)tocont;
-    if (h->log && msg && msg[0] != '@') h->log(h->log_ud, h->name, msg);
+    if (h->log && msg && msg[0] != '@') (void)h->log(h->log_ud, h->name, msg); /* a failure shows in the log's record */
 }
 
 void lua_host_log_values(lua_State *L, int first)
@@ -190,7 +190,7 @@ void lua_host_log_values(lua_State *L, int first)
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
-    if (h->log) h->log(h->log_ud, h->name, lua_tostring(L, -1));
+    if (h->log && h->log(h->log_ud, h->name, lua_tostring(L, -1))) luaL_error(L, "out of memory keeping the log");
 }
 
 static int sb_print(lua_State *L)

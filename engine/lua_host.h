@@ -34,8 +34,9 @@ typedef struct lua_limits {
 
 typedef struct lua_host lua_host;
 
-/* What the host calls back into for logging (may be NULL). */
-typedef void (*lua_log_fn)(void *ud, const char *script, const char *line);
+/* What the host calls back into for logging (may be NULL). Returns
+ * non-zero if the line could not be kept (out of memory). */
+typedef int (*lua_log_fn)(void *ud, const char *script, const char *line);
 
 
 /*

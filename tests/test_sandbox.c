@@ -1174,6 +1174,31 @@ static void log_does_not_depend_on_print(void **state)
  * week: the same number for the same arguments, whatever else has drawn,
  * and the same in a scenario that adds another intervention (common random
  * numbers); another label, person or household gives another number. */
+/* sim:log kept 1,000 lines but any number of bytes: 300 lines of a
+ * megabyte a week made a log of a gigabyte. Here 400 lines of 100 KB. */
+static void the_log_is_bounded_in_bytes(void **state)
+{
+    (void)state;
+    const char *body = "local big = string.rep('x', 100000) .. '\\u{e9}'\n"
+                       "return { week = function(sim, p)\n"
+                       "  sim:log('short')\n"
+                       "  for i = 1, 100 do sim:log(big) end\n"
+                       "end }\n";
+    expect_success(scenario_for("logbytes", body, NULL), "logbytes_out");
+    char *log = out_file("logbytes_out", "log.txt");
+    size_t len = strlen(log);
+    print_message("log.txt: %zu bytes, %d lines\n", len, ts_count_lines(log));
+    assert_true(len <= 200000 + 4096);
+    assert_non_null(strstr(log, ": short\n"));
+    assert_non_null(strstr(log, "xxx ... (cut)\n"));
+    assert_non_null(strstr(log, "(more lines were left out)\n"));
+    /* a line is cut to 2,000 bytes of what the script wrote */
+    const char *first = strstr(log, "xxx");
+    assert_non_null(first);
+    assert_int_equal(strstr(first, " ... (cut)") - first, 2000);
+    free(log);
+}
+
 static void rand_for_is_keyed_to_the_entity(void **state)
 {
     (void)state;
@@ -1367,6 +1392,7 @@ int main(void)
         cmocka_unit_test(pairs_order_is_the_same_in_every_run),
         cmocka_unit_test(spend_takes_amounts_of_zero_or_more),
         cmocka_unit_test(log_does_not_depend_on_print),
+        cmocka_unit_test(the_log_is_bounded_in_bytes),
         cmocka_unit_test(rand_for_is_keyed_to_the_entity),
         cmocka_unit_test(service_end_says_completed_and_completion_recoveries_fire),
         cmocka_unit_test(top_level_prints_reach_the_log),
