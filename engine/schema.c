@@ -261,9 +261,15 @@ static ps_status validate_value(const vctx *c, const schema_node *n, const cJSON
             json_path_item(ipath, sizeof ipath, path, item, i);
             if (!cJSON_IsObject(item)) return bad_value(c, item, ipath, "an object with a \"name\"");
             const cJSON *name = cJSON_GetObjectItemCaseSensitive(item, "name");
-            if (!name)
+            if (!name) {
+                /* a misspelt key may be why there is no name ("scirpt" gives an
+                 * intervention none): say that first, with its suggestion */
+                int unknown = 0;
+                for (const cJSON *k = item->child; k && !unknown; k = k->next) unknown = !schema_child(n, k->string);
+                if (unknown) return validate_object(c, n, item, ipath, 0, 1);
                 return err_set(c->err, PS_ERR_INVALID, "%s: %s: expected a \"name\" in every item",
                                file_of(c, item), ipath);
+            }
             char npath[PATH_MAX_LEN];
             json_path_key(npath, sizeof npath, ipath, "name");
             if (!cJSON_IsString(name) || !json_valid_name(name->valuestring))

@@ -230,6 +230,16 @@ static void misspelt_top_level_key_is_refused_with_a_suggestion(void **state)
                       PS_ERR_INVALID, "seeed: unknown key (did you mean \"seed\"?)");
 }
 
+/* An intervention named after its script has no name when "script" is
+ * misspelt: the misspelling is what is reported. */
+static void misspelt_script_key_is_refused_with_a_suggestion(void **state)
+{
+    (void)state;
+    EXPECT_FILE_ERROR("misspelt_script.json",
+                      "{ \"extends\": \"base.json\", \"interventions\": [ { \"scirpt\": \"x.lua\" } ] }\n",
+                      PS_ERR_INVALID, "interventions[0].scirpt: unknown key (did you mean \"script\"?)");
+}
+
 static void unknown_key_far_from_any_has_no_suggestion(void **state)
 {
     (void)state;
@@ -1414,6 +1424,7 @@ int main(void)
         /* bad inputs */
         cmocka_unit_test(misspelt_key_is_refused_with_a_suggestion),
         cmocka_unit_test(misspelt_top_level_key_is_refused_with_a_suggestion),
+        cmocka_unit_test(misspelt_script_key_is_refused_with_a_suggestion),
         cmocka_unit_test(unknown_key_far_from_any_has_no_suggestion),
         cmocka_unit_test(negative_capacity_is_refused),
         cmocka_unit_test(decile_above_ten_is_refused),
