@@ -465,8 +465,9 @@ static const schema_node effects_keys[] = {
     SHARE("recover_on_completion", effects.recover_on_completion, 0,
           "Chance a completer who is STRUGGLING or RECOVERING becomes WELL (beyond natural recovery).",
           "NHS Talking Therapies (48% reliable recovery of completers)", 0),
-    OBJ("resolve", resolve_keys, "Chances a completed episode resolves each need (a siloed service only "
-                                 "resolves the needs it takes; an integrated one all it has chances for)."),
+    OBJ("resolve", resolve_keys,
+        "Chances a completed episode resolves each need (a siloed service only resolves the needs it takes, of "
+        "the person it sees; an integrated one all it has chances for, of every adult in the household)."),
     END
 };
 static const schema_node service_keys[] = {

@@ -55,6 +55,7 @@ enum rng_purpose {
     RNG_SERVICE_HANDOFF,   /* lost at an onward referral */
     RNG_SERVICE_RECOVER,   /* a completer becomes WELL */
     RNG_SERVICE_RESOLVE,   /* a completed episode resolves a need */
+    RNG_SERVICE_RESOLVE_MEMBER, /* an integrated episode resolves another household member's need */
     RNG_SCRIPT = 64,       /* scripts' sim:rand() streams */
     RNG_SERVICE_ACCESS = 0x40000000u, /* | hash of the service's name: coming forward to it */
     RNG_SCRIPT_PERSON = 0x20000000u,  /* | hash of the intervention's name: sim:rand_for(person) */

@@ -125,7 +125,7 @@ void services_person_multipliers(world *w, uint32_t i, int week, double *onset, 
 /* ------------------------------------------------------------ completion */
 
 typedef struct week_keys {
-    uint64_t end, complete, wait, handoff, recover, resolve;
+    uint64_t end, complete, wait, handoff, recover, resolve, resolve_member;
 } week_keys;
 
 static void resolve_need(world *w, uint32_t i, int need)
@@ -144,6 +144,28 @@ static void resolve_need(world *w, uint32_t i, int need)
     default: break;
     }
     world_needs_changed(w, h);
+}
+
+/* An integrated episode meets all of a household's needs (MODEL.md): its
+ * debt and housing are the household's already, and each other adult's
+ * unemployment and loneliness is resolved at the service's chances too,
+ * with a draw of their own (keyed by the member, so the same whoever in
+ * the household was seen). */
+static void resolve_household(world *w, uint32_t i, const svc_static *x, const week_keys *k)
+{
+    const popdata *pop = w->mp->pop;
+    uint32_t h = household_of(w, i);
+    static const int personal[] = { NEED_UNEMPLOYED, NEED_LONELY };
+    for (uint32_t m = pop->hh_first[h]; m < pop->hh_first[h + 1]; m++) {
+        if (m == i || w->st[m] == ST_CHILD) continue;
+        unsigned needs = needs_in(w, m, h);
+        for (int j = 0; j < 2; j++) {
+            int n = personal[j];
+            if (((needs >> n) & 1u) &&
+                rng_hit(rng_keyed(k->resolve_member, (uint64_t)m * NEED_COUNT + (uint64_t)n), x->resolve_thr[n]))
+                resolve_need(w, m, n);
+        }
+    }
 }
 
 /* Does service s meet need n (the fifth need: being unwell)? */
@@ -205,6 +227,7 @@ static ps_status complete(world *w, uint32_t i, int s, const week_keys *k, int w
         if (rng_hit(rng_keyed(k->resolve, (uint64_t)i * NEED_COUNT + (uint64_t)n), x->resolve_thr[n]))
             resolve_need(w, i, n);
     }
+    if (sv->integrated) resolve_household(w, i, x, k);
     if (sv->effects.after_weeks > 0) {
         w->after[i] = (uint8_t)(s + 1);
         w->after_until[i] = WEEK_CODE(week + sv->effects.after_weeks);
@@ -533,6 +556,7 @@ ps_status services_week(world *w, int week, ps_error *err)
         rng_key(w->seed, w->replicate, week, RNG_SERVICE_HANDOFF),
         rng_key(w->seed, w->replicate, week, RNG_SERVICE_RECOVER),
         rng_key(w->seed, w->replicate, week, RNG_SERVICE_RESOLVE),
+        rng_key(w->seed, w->replicate, week, RNG_SERVICE_RESOLVE_MEMBER),
     };
     for (int s = 0; s < t->n; s++) {
         if (t->def[s]->role != ROLE_SUPPORT) continue;
