@@ -30,6 +30,13 @@ struct lua_host {
     lua_limits limits;
     size_t memory;        /* bytes held */
     size_t reserved;      /* engine memory the script keeps, counted in its budget (lua_host_reserve) */
+    struct {              /* the request the allocator last refused, if Lua may ask for it again */
+        void *ptr;
+        size_t osize, nsize;
+        int set;
+    } failed;
+    int refused;          /* the allocator refused a request for the budget during this call */
+    int check_memory;     /* the state went over its budget: collect garbage at the next instruction, and see */
     uint64_t used;        /* instructions in this call */
     int broken;           /* enum broken: sticky */
     char where[256];      /* script position where the budget broke */
@@ -43,6 +50,7 @@ struct lua_host {
 /* ------------------------------------------------------------ allocation and budgets */
 
 static void count_hook(lua_State *L, lua_Debug *ar);
+static void script_position(lua_State *L, int level, char *where, size_t size);
 
 /* Memory a script has the engine allocate counts against its instruction
  * budget too. Making a string writes every byte of it in one instruction
@@ -56,31 +64,62 @@ static void charge_allocation(lua_host *h, size_t bytes)
     if (h->used > h->limits.instructions && h->L) lua_sethook(h->L, count_hook, LUA_MASKCOUNT, 1);
 }
 
-/* The allocator keeps the state within its memory budget. The allocation
- * that crosses it breaks the budget, and the script stops at its next
- * instruction (count_hook, set to run at once: lua_sethook may be called
- * from anywhere), where the message can name the line. So that the script
- * gets there rather than stopping inside the allocation, with no line to
- * tell, allocations may go on past the budget by an eighth of it; one that
- * would go further fails at once, as a memory error. */
+/* The allocator keeps the state within its memory budget, but garbage
+ * must not break it: only what the script keeps. A request that would
+ * cross the budget by at most an eighth of it goes through, and the count
+ * hook, set to run at the next instruction (lua_sethook may be called from
+ * anywhere), has Lua collect all its garbage and breaks the budget only if
+ * the state is still over it; there the message can name the line. A
+ * bigger request fails (NULL): for its own objects Lua then collects all
+ * its garbage and asks again for the same block (luaM_realloc_'s
+ * tryagain), and if that fails too the budget is broken. (Lua's string
+ * buffers are allocated without that second try, so a buffer that big
+ * fails at once, without a line; string.rep makes room first:
+ * lua_host_make_room.) Whether a request is Lua asking again is told by
+ * its being the same (block, sizes) as the one refused, with only frees
+ * between. Once the budget is broken, requests may go past it by an
+ * eighth, so the script reaches the instruction where it stops. */
 static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     lua_host *h = ud;
-    if (!ptr) osize = 0;
+    size_t old = ptr ? osize : 0; /* for a new object, osize is its type */
     if (nsize == 0) {
         ps_free(ptr);
-        h->memory -= osize;
+        h->memory -= old;
         return NULL;
     }
-    if (nsize > osize && h->memory + h->reserved + (nsize - osize) > h->limits.memory) {
-        if (!h->broken) h->broken = BROKEN_MEMORY;
-        if (h->L) lua_sethook(h->L, count_hook, LUA_MASKCOUNT, 1);
-        if (h->memory + h->reserved + (nsize - osize) > h->limits.memory + h->limits.memory / 8)
-            return NULL; /* Lua raises a memory error */
+    if (nsize > old) {
+        size_t want = h->memory + h->reserved + (nsize - old), slack = h->limits.memory + h->limits.memory / 8;
+        if (want > h->limits.memory) {
+            int again = h->failed.set && h->failed.ptr == ptr && h->failed.osize == osize && h->failed.nsize == nsize;
+            h->failed.set = 0;
+            h->refused = 1;
+            if (want > slack && !again && !h->broken) { /* Lua collects its garbage and asks again */
+                h->failed.set = 1;
+                h->failed.ptr = ptr;
+                h->failed.osize = osize;
+                h->failed.nsize = nsize;
+                return NULL;
+            }
+            if (again && !h->broken) {
+                /* Lua asks again only where it could collect all its
+                 * garbage, and so where the stack can be read: the line
+                 * (of the main thread: the allocator is not told which
+                 * thread is running) */
+                if (!h->where[0] && h->L) script_position(h->L, 0, h->where, sizeof h->where);
+                h->broken = BROKEN_MEMORY;
+            } else if (!h->broken) {
+                h->check_memory = 1; /* the count hook collects, then sees */
+            }
+            if (h->L) lua_sethook(h->L, count_hook, LUA_MASKCOUNT, 1);
+            if (want > slack) return NULL; /* Lua raises a memory error */
+        } else {
+            h->failed.set = 0;
+        }
     }
     void *p = ps_reallocarray(ptr, nsize, 1);
-    if (p) h->memory = h->memory - osize + nsize;
-    if (p && nsize > osize) charge_allocation(h, nsize - osize);
+    if (p) h->memory = h->memory - old + nsize;
+    if (p && nsize > old) charge_allocation(h, nsize - old);
     return p;
 }
 
@@ -156,6 +195,13 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 {
     lua_host *h = lua_host_of(L);
     h->used += HOOK_PERIOD;
+    if (h->check_memory && !h->broken) { /* host_alloc let the state go over its budget */
+        h->check_memory = 0;
+        h->used += h->memory / BYTES_PER_UNIT; /* a full collection looks at everything held */
+        lua_gc(L, LUA_GCCOLLECT);
+        if (h->memory + h->reserved > h->limits.memory) h->broken = BROKEN_MEMORY;
+        else if (h->used <= h->limits.instructions) lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_PERIOD);
+    }
     if (!h->broken && h->used <= h->limits.instructions && ar->event == LUA_HOOKCOUNT) h->used += vararg_units(L, ar);
     if (h->broken || h->used > h->limits.instructions)
         break_budget(L, h, h->broken ? h->broken : BROKEN_INSTRUCTIONS, 0);
@@ -167,6 +213,15 @@ void lua_host_charge(lua_State *L, uint64_t n)
     h->used = n > UINT64_MAX - h->used ? UINT64_MAX : h->used + n;
     if (h->broken || h->used > h->limits.instructions)
         break_budget(L, h, h->broken ? h->broken : BROKEN_INSTRUCTIONS, 1);
+}
+
+void lua_host_make_room(lua_State *L, size_t bytes)
+{
+    lua_host *h = lua_host_of(L);
+    if (h->memory + h->reserved + bytes <= h->limits.memory) return;
+    lua_host_charge(L, h->memory / BYTES_PER_UNIT); /* a full collection looks at everything held */
+    lua_gc(L, LUA_GCCOLLECT);
+    if (h->memory + h->reserved + bytes > h->limits.memory) break_budget(L, h, BROKEN_MEMORY, 1);
 }
 
 /* ------------------------------------------------------------ the sandbox */
@@ -539,8 +594,13 @@ static ps_status call_core(lua_host *h, int nargs, int nresults, const lua_host_
     lua_pushcfunction(L, message_handler);
     lua_insert(L, fn);
     h->used = 0;
-    if (!h->broken) lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_PERIOD);
+    h->refused = 0;
+    h->failed.set = 0;
+    if (!h->broken) lua_sethook(L, count_hook, LUA_MASKCOUNT, h->check_memory ? 1 : HOOK_PERIOD);
     int rc = lua_pcall(L, nargs, nresults, fn);
+    /* a refused request that Lua could not ask again for (no collection is
+     * possible in the middle of one) raised a memory error at once */
+    if (rc == LUA_ERRMEM && h->refused && !h->broken) h->broken = BROKEN_MEMORY;
     ps_status st = PS_OK;
     char when[160] = "";
     if (w && (h->broken || rc != LUA_OK))

@@ -3,17 +3,21 @@
  *
  * The sandbox: scripts load as text only; there is no io, os, package,
  * require, debug, dofile or loadfile; load takes text only; string.dump is
- * gone and the string metatable is hidden; collectgarbage only counts;
+ * gone and the string metatable is hidden; no object may have a finalizer;
+ * collectgarbage only counts;
  * math.random draws from the script's own deterministic stream; pattern
  * functions count their steps (lua_pattern.h); pairs and next visit keys
  * in an order that is the same in every run (lua_order.h).
  *
  * The budgets: every call into the script (a hook, or the chunk itself)
- * may run at most limits.instructions VM instructions (pattern steps
- * count too), and the state may hold at most limits.memory_mb (an
- * allocation that crosses it may go past it by an eighth, so the script
- * stops at its next instruction, whose line the message names). Once a
- * budget is broken the state is poisoned: every further instruction raises
+ * may run at most limits.instructions VM instructions (work in C counts
+ * too: pattern steps, library loops, memory allocated, long varargs), and
+ * the state may hold at most limits.memory_mb, less the engine memory it
+ * keeps (lua_host_reserve). Garbage is collected before the memory budget
+ * is called broken; an allocation that crosses it may go past it by an
+ * eighth, so the script stops at its next instruction, whose line the
+ * message names. xpcall, setmetatable (no __gc), select and load are the
+ * sandbox's own. Once a budget is broken the state is poisoned: every further instruction raises
  * the budget error, so pcall, coroutines or error handlers cannot swallow
  * it, and the caller sees the budget message whatever the script did.
  */
@@ -100,6 +104,14 @@ ps_status lua_host_protected(lua_host *h, lua_CFunction f, void *ud, ps_error *e
  * C loops of the API and the libraries); raises the budget error when the
  * budget is spent. */
 void lua_host_charge(lua_State *L, uint64_t n);
+
+/* Makes sure the state can take bytes more, collecting its garbage first
+ * if it must, or breaks the memory budget (an error naming the script's
+ * line). For a C function about to fill a luaL_Buffer of known size: Lua
+ * allocates a buffer's room without collecting garbage first, as it does
+ * for its own objects, so a refused buffer failed at once, and without a
+ * line. */
+void lua_host_make_room(lua_State *L, size_t bytes);
 
 /* The next number of the script's stream, uniform in [0, 1). */
 double lua_host_rand(lua_State *L);

@@ -572,7 +572,8 @@ static int p_gsub(lua_State *L)
  * nothing, never returning (string.rep("", math.maxinteger)). An empty
  * result is returned at once; otherwise each copy (some 4 ns) and each 16
  * bytes written count one, charged once the room for the result is
- * allocated (a result too big for the memory budget fails as such). */
+ * allocated (a result too big for the memory budget fails as such, after
+ * a collection of garbage: lua_host_make_room). */
 static int p_rep(lua_State *L)
 {
     size_t l, lsep;
@@ -585,8 +586,9 @@ static int p_rep(lua_State *L)
     }
     if (l + lsep < l || l + lsep > (size_t)INT_MAX / (lua_Unsigned)n) return luaL_error(L, "resulting string too large");
     size_t total = (size_t)n * l + (size_t)(n - 1) * lsep;
+    lua_host_make_room(L, total < SIZE_MAX / 2 ? 2 * total : SIZE_MAX); /* the room and then the string */
     luaL_Buffer b;
-    char *p = luaL_buffinitsize(L, &b, total); /* first, so a string too big for memory says so */
+    char *p = luaL_buffinitsize(L, &b, total);
     lua_host_charge(L, (uint64_t)n + total / 16);
     while (n-- > 1) {
         memcpy(p, s, l);

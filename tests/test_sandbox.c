@@ -496,6 +496,24 @@ static void a_memory_bomb_breaks_the_memory_budget(void **state)
                    "memory budget exceeded", NULL);
 }
 
+/* Garbage is collected before the memory budget is called broken: a
+ * string of 2.5 MB a week (5 MB while it is made) broke a budget of 8 MB
+ * in the script's second week, with live data of 5 MB at most. */
+static void garbage_does_not_break_the_memory_budget(void **state)
+{
+    (void)state;
+    expect_success(scenario_for("garbage", IN_WEEK("  local s = string.rep('x', 2500000)"), "\"memory_mb\": 8"),
+                   NULL);
+    expect_success(scenario_for("garbage2",
+                                IN_WEEK("  for i = 1, 20 do local t = {} for j = 1, 20000 do t[j] = j end end"),
+                                "\"memory_mb\": 2"),
+                   NULL);
+    /* what is live still breaks it, with the line */
+    expect_failure("live", "local keep = {}\nreturn { week = function(sim, p)\n"
+                           "  keep[#keep + 1] = string.rep('x', 2500000)\nend }\n",
+                   "\"memory_mb\": 8", "sb_live.lua:3: memory budget exceeded", "more than 8 MB", NULL);
+}
+
 static void a_runaway_pattern_breaks_the_budget(void **state)
 {
     (void)state;
@@ -1365,6 +1383,7 @@ int main(void)
         cmocka_unit_test(an_xpcall_handler_cannot_escape_the_budget),
         cmocka_unit_test(an_endless_loop_inside_a_coroutine_breaks_the_budget),
         cmocka_unit_test(a_memory_bomb_breaks_the_memory_budget),
+        cmocka_unit_test(garbage_does_not_break_the_memory_budget),
         cmocka_unit_test(a_runaway_pattern_breaks_the_budget),
         cmocka_unit_test(c_loops_are_charged),
         cmocka_unit_test(charged_library_functions_behave_as_lua),
