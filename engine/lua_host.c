@@ -1,6 +1,7 @@
 /* lua_host: the sandbox and its budgets. See lua_host.h. */
 #include "lua_host.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ struct lua_host {
     } failed;
     int refused;          /* the allocator refused a request for the budget during this call */
     int check_memory;     /* the state went over its budget: collect garbage at the next instruction, and see */
+    int in_handler;       /* the message handler is converting an error object */
     uint64_t used;        /* instructions in this call */
     int broken;           /* enum broken: sticky */
     char where[256];      /* script position where the budget broke */
@@ -554,14 +556,66 @@ static void build_sandbox(lua_State *L)
 
 /* ------------------------------------------------------------ calls */
 
-/* Adds a traceback-free message handler that keeps the first line. */
+/* The length of the position ("x.lua:12: ") a message starts with, or 0:
+ * a source (of one line) followed by ':', digits and ": ". */
+static size_t position_length(const char *msg)
+{
+    for (size_t i = 0; msg[i] && msg[i] != '\n' && i < 600; i++) {
+        if (msg[i] != ':' || !isdigit((unsigned char)msg[i + 1])) continue;
+        size_t j = i + 1;
+        while (isdigit((unsigned char)msg[j])) j++;
+        if (msg[j] == ':' && msg[j + 1] == ' ') return j + 2;
+    }
+    return 0;
+}
+
+/* The message handler of a call: a message with the script's line. An
+ * error object that is not a string (error({}), error(), a __tostring
+ * that returns no string) and a message without a position (error("x",
+ * 0), a C function's) get the position of the nearest Lua function where
+ * the error was raised. A __tostring runs counted; if it fails, the
+ * handler, called again for that error, says so. */
 static int message_handler(lua_State *L)
 {
-    if (!lua_isstring(L, 1)) {
-        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
-        lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    lua_host *h = lua_host_of(L);
+    const char *msg;
+    if (h->in_handler) {
+        msg = "the error object's __tostring failed";
+    } else if (lua_isstring(L, 1)) {
+        msg = lua_tostring(L, 1);
+    } else {
+        h->in_handler = 1;
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
+        else msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+        h->in_handler = 0;
     }
+    char where[300];
+    if (!position_length(msg)) script_position(L, 1, where, sizeof where);
+    else where[0] = '\0';
+    lua_pushfstring(L, "%s%s", where, msg);
     return 1;
+}
+
+/* A script's failure as err's message: the script's name (unless msg
+ * starts with it), msg and the tail ("(hook week, week 3, replicate 0)"),
+ * msg cut short if need be so the tail always fits. A position repeated
+ * at the start (coroutine.wrap adds the caller's to the error of each
+ * coroutine it resumes, so wraps within wraps repeat it) is given once. */
+static ps_status script_error(const lua_host *h, const char *msg, const char *tail, ps_error *err)
+{
+    size_t n;
+    while ((n = position_length(msg)) && strncmp(msg, msg + n, n) == 0) msg += n;
+    size_t name = strlen(h->name);
+    int named = strncmp(msg, h->name, name) == 0 && msg[name] == ':';
+    size_t head = named ? 0 : name + 2, room = PS_ERROR_MAX - 1 - head - strlen(tail), len = strlen(msg);
+    const char *cut = "";
+    if (len > room) {
+        len = room > 4 ? room - 4 : 0;
+        while (len > 0 && ((unsigned char)msg[len] & 0xC0) == 0x80) len--; /* not inside a UTF-8 character */
+        cut = " ...";
+    }
+    return err_set(err, PS_ERR_SCRIPT, "%s%s%.*s%s%s", named ? "" : h->name, named ? "" : ": ", (int)len, msg, cut,
+                   tail);
 }
 
 /* The message of a broken budget: where the script was, which budget,
@@ -596,6 +650,7 @@ static ps_status call_core(lua_host *h, int nargs, int nresults, const lua_host_
     h->used = 0;
     h->refused = 0;
     h->failed.set = 0;
+    h->in_handler = 0;
     if (!h->broken) lua_sethook(L, count_hook, LUA_MASKCOUNT, h->check_memory ? 1 : HOOK_PERIOD);
     int rc = lua_pcall(L, nargs, nresults, fn);
     /* a refused request that Lua could not ask again for (no collection is
@@ -611,12 +666,7 @@ static ps_status call_core(lua_host *h, int nargs, int nresults, const lua_host_
         st = budget_error(h, w ? "" : " while loading the script", w ? when : "", err);
     } else if (rc != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        st = err_set(err, PS_ERR_SCRIPT, "%s%s", msg ? msg : "error", when);
-        if (err && !strstr(err->message, h->name)) {
-            char tmp[PS_ERROR_MAX];
-            ps_fmt(tmp, sizeof tmp, "%s: %s", h->name, err->message);
-            memcpy(err->message, tmp, sizeof tmp);
-        }
+        st = script_error(h, msg ? msg : "error", when, err);
     }
     if (st) lua_settop(L, fn - 1);
     else lua_remove(L, fn);
@@ -688,8 +738,9 @@ ps_status lua_host_new(const char *name, const char *text, size_t len, const lua
     char chunk[600];
     snprintf(chunk, sizeof chunk, "@%s", name);
     int rc = luaL_loadbufferx(L, text, len, chunk, "t");
-    if (rc != LUA_OK) {
-        st = err_set(err, PS_ERR_SCRIPT, "%s", lua_tostring(L, -1));
+    if (rc != LUA_OK) { /* a syntax error, with its line; a binary chunk, without */
+        const char *msg = lua_tostring(L, -1);
+        st = script_error(h, msg ? msg : "cannot load the script", " (while loading the script)", err);
         lua_host_free(h);
         return st;
     }

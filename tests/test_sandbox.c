@@ -670,6 +670,48 @@ static void a_script_error_names_script_line_hook_and_week(void **state)
                    "did you mean \"crisis\"", NULL);
 }
 
+/* Failures that lost the script's name or line, or the hook and week. */
+static void every_failure_names_the_script_and_line(void **state)
+{
+    (void)state;
+    expect_failure("binfile", "\x1bLuaT\x00 not text\n", NULL, "sb_binfile.lua: attempt to load a binary chunk",
+                   "(while loading the script)", NULL);
+    expect_failure("yieldtop", "local x = 1\ncoroutine.yield(1)\nreturn {}\n", NULL, "sb_yieldtop.lua:2:",
+                   "yield", "(while loading the script)", NULL);
+    static const bad_week objects[] = {
+        { "errtable", "  error({})", "sb_errtable.lua:2: (error object is a table value) (hook week, week 2" },
+        { "errnil", "  error()", "sb_errnil.lua:2: (error object is a nil value) (hook week, week 2" },
+        { "errts", "  error(setmetatable({}, { __tostring = function() return 42 end }))",
+          "sb_errts.lua:2: (error object is a table value) (hook week, week 2" },
+        { "errtsok", "  error(setmetatable({}, { __tostring = function() return 'mine' end }))",
+          "sb_errtsok.lua:2: mine (hook week, week 2" },
+        { "errtsfail", "  local mt = {}\n  mt.__tostring = function() error(setmetatable({}, mt)) end\n"
+                       "  error(setmetatable({}, mt))",
+          "the error object's __tostring failed (hook week, week 2" },
+        { "errlevel0", "  error('plain', 0)", "sb_errlevel0.lua:2: plain (hook week, week 2" },
+    };
+    expect_week_failures(objects, sizeof objects / sizeof objects[0]);
+    /* a long message keeps its tail */
+    char msg[PS_ERROR_MAX];
+    assert_int_equal(load_and_run(scenario_for("longerr", IN_WEEK("  error(string.rep('x', 5000))"), NULL), msg,
+                                  sizeof msg),
+                     PS_ERR_SCRIPT);
+    print_message("%s\n", msg);
+    assert_non_null(strstr(msg, "sb_longerr.lua:2: xxx"));
+    assert_non_null(strstr(msg, "x ... (hook week, week 2, replicate 0)"));
+    /* wraps within wraps give their position once */
+    assert_int_equal(load_and_run(scenario_for("wrapnest", "local function f() return coroutine.wrap(f)() end\n"
+                                                           "return { week = function(sim, p) f() end }\n",
+                                               NULL),
+                                  msg, sizeof msg),
+                     PS_ERR_SCRIPT);
+    print_message("%s\n", msg);
+    const char *at = strstr(msg, "sb_wrapnest.lua:1: ");
+    assert_non_null(at);
+    assert_null(strstr(at + 1, "sb_wrapnest.lua:1: "));
+    assert_non_null(strstr(msg, "(hook week, week 2, replicate 0)"));
+}
+
 /* ------------------------------------------------------------ the API */
 
 static void no_filter_selects_everyone(void **state)
@@ -1390,6 +1432,7 @@ int main(void)
         cmocka_unit_test(a_loop_at_load_time_breaks_the_budget),
         cmocka_unit_test(patterns_still_work),
         cmocka_unit_test(a_script_error_names_script_line_hook_and_week),
+        cmocka_unit_test(every_failure_names_the_script_and_line),
         cmocka_unit_test(no_filter_selects_everyone),
         cmocka_unit_test(selections_take_exactly_whom_their_filters_describe),
         cmocka_unit_test(selection_conversions_count_against_the_budget),
