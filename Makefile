@@ -180,8 +180,9 @@ bench: $(PROG)
 GOLDEN_RUN := --set population.scale=0.25 --set burn_in_weeks=8 --weeks 52 --replicates 2 --threads 2
 GOLDEN := crisis_led integrated_teams community_led_shock crisis_led_with_library
 golden: $(PROG)
-	@for s in $(GOLDEN); do \
-	  ./$(PROG) run scenarios/$$s.json $(GOLDEN_RUN) --out build/golden/$$s --force --quiet || exit 1; \
+	@for s in $(GOLDEN); do extra=""; \
+	  [ $$s = community_led_shock ] && extra="--set shocks.cost_of_living.start_week=20 --set shocks.cost_of_living.weeks=20"; \
+	  ./$(PROG) run scenarios/$$s.json $(GOLDEN_RUN) $$extra --out build/golden/$$s --force --quiet || exit 1; \
 	  mkdir -p tests/fixtures/golden/$$s; \
 	  cp build/golden/$$s/timeseries.csv build/golden/$$s/services.csv build/golden/$$s/neighbourhoods.csv \
 	    tests/fixtures/golden/$$s/; done

@@ -250,11 +250,12 @@ static int union_names(const report_ctx *c, int (*keep)(const outcome *), const 
 
 static int is_agency(const outcome *o) { return o->agency; }
 
-/* services.<name>.referrals names each support service once */
-static int is_service_referrals(const outcome *o)
+/* services.<name>.lost_at_handoff names each support service once (the
+ * crisis team, A&E and beds have no waiting list and no hand-offs) */
+static int is_support_service(const outcome *o)
 {
     size_t len = strlen(o->name);
-    return !strncmp(o->name, "services.", 9) && len >= 19 && !strcmp(o->name + len - 10, ".referrals");
+    return !strncmp(o->name, "services.", 9) && len >= 26 && !strcmp(o->name + len - 16, ".lost_at_handoff");
 }
 
 void report_costs(const report_ctx *c)
@@ -404,7 +405,7 @@ void report_services(const report_ctx *c)
                    "How long people waited for each support service, how many left before finishing, and how "
                    "full each service ran.");
     const char *svc[128];
-    int ns = union_names(c, is_service_referrals, svc, 128);
+    int ns = union_names(c, is_support_service, svc, 128);
     char (*names)[96] = ps_calloc((size_t)ns * 4 + 8, sizeof *names);
     char (*cats)[64] = ps_calloc((size_t)ns + 1, sizeof *cats);
     char (*shown)[64] = ps_calloc((size_t)ns + 1, sizeof *shown); /* in words: "housing advice" */
@@ -412,7 +413,7 @@ void report_services(const report_ctx *c)
     double *v = ps_calloc((size_t)(6 * ns * n) + 1, sizeof *v);
     if (!names || !cats || !shown || !catp || !v) goto done;
     for (int s = 0; s < ns; s++) {
-        size_t len = strlen(svc[s]) - 9 - 10;
+        size_t len = strlen(svc[s]) - 9 - 16;
         ps_fmt(cats[s], sizeof cats[s], "%.*s", (int)len, svc[s] + 9);
         ps_fmt(shown[s], sizeof shown[s], "%s", cats[s]);
         for (char *p = shown[s]; *p; p++)
@@ -464,10 +465,13 @@ done:
 /* ------------------------------------------------------------ resilience */
 
 /* The weekly mean over replicates of a series, smoothed as the
- * resilience outcomes are (trailing mean of smoothing weeks). */
+ * resilience outcomes are (trailing mean over smoothing_weeks for
+ * prevalence, crisis_rate_smoothing_weeks for the crisis rate). */
 static void smoothed_mean(const ps_results *r, int what, double *out)
 {
-    int W = r->layout.weeks, R = r->replicates, sm = r->cfg->model.resilience.smoothing_weeks;
+    int W = r->layout.weeks, R = r->replicates;
+    int sm = what ? r->cfg->model.resilience.crisis_rate_smoothing_weeks : r->cfg->model.resilience.smoothing_weeks;
+    if (sm < 1) sm = 1;
     for (int w = 0; w < W; w++) {
         double s = 0;
         for (int k = 0; k < R; k++) s += series_value(r, k, what, w, w + 1);
