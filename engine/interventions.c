@@ -18,6 +18,7 @@
 #include "lua_host.h"
 #include "lua_select.h"
 #include "rng.h"
+#include "sbuf.h"
 #include "schema.h"
 #include "world.h"
 
@@ -26,7 +27,8 @@ const char *const iv_event_names[EV_COUNT] = {
 };
 
 static const char *const hook_names[] = { "setup", "week", "finish", NULL };
-static const char *const top_keys[] = { "name", "description", "params", "setup", "week", "finish", "on", NULL };
+static const char *const top_keys[] = { "name", "description", "params", "ranges", "setup", "week", "finish", "on",
+                                        NULL };
 
 static lua_limits limits_of(const ps_config *cfg)
 {
@@ -92,7 +94,8 @@ static ps_status check_table(lua_State *L, const char *name, ps_error *err)
     }
     static const struct { const char *key; int type; const char *what; } want[] = {
         { "name", LUA_TSTRING, "a string" }, { "description", LUA_TSTRING, "a string" },
-        { "params", LUA_TTABLE, "a table of defaults" }, { "setup", LUA_TFUNCTION, "a function" },
+        { "params", LUA_TTABLE, "a table of defaults" }, { "ranges", LUA_TTABLE, "a table of ranges of params" },
+        { "setup", LUA_TFUNCTION, "a function" },
         { "week", LUA_TFUNCTION, "a function" }, { "finish", LUA_TFUNCTION, "a function" },
         { "on", LUA_TTABLE, "a table of event hooks" },
     };
@@ -191,6 +194,121 @@ static ps_status check_params(lua_State *L, const cfg_intervention *iv, const cJ
     return st;
 }
 
+/* ------------------------------------------------------------ ranges of params */
+
+/* The range a script's ranges table gives a number param. */
+typedef struct param_range {
+    double lo, hi;
+    int whole;
+} param_range;
+
+static int in_range(const param_range *r, double v)
+{
+    return v >= r->lo && v <= r->hi && (!r->whole || v == floor(v));
+}
+
+/* "a whole number from 1 to 520", "a number of 0 or more", ... */
+static void range_text(const param_range *r, char *buf, size_t size)
+{
+    char lo[40], hi[40];
+    const char *what = r->whole ? "a whole number" : "a number";
+    fmt_number(lo, sizeof lo, r->lo);
+    fmt_number(hi, sizeof hi, r->hi);
+    if (isfinite(r->lo) && isfinite(r->hi)) ps_fmt(buf, size, "%s from %s to %s", what, lo, hi);
+    else if (isfinite(r->lo)) ps_fmt(buf, size, "%s of %s or more", what, lo);
+    else if (isfinite(r->hi)) ps_fmt(buf, size, "%s of %s or less", what, hi);
+    else ps_fmt(buf, size, "%s", what);
+}
+
+/* Reads ranges[name], on top of the stack: {min, max}, {min = a},
+ * {max = b} or {min = a, max = b}, with whole = true for whole numbers. */
+static ps_status read_range(lua_State *L, const char *script, const char *name, param_range *r, ps_error *err)
+{
+    static const char form[] = "expected {min, max}, {min = a}, {max = b} or {min = a, max = b}, with whole = true "
+                               "for whole numbers";
+    r->lo = -HUGE_VAL;
+    r->hi = HUGE_VAL;
+    r->whole = 0;
+    if (!lua_istable(L, -1))
+        return err_set(err, PS_ERR_SCRIPT, "%s: ranges.%s: %s, got a %s", script, name, form, luaL_typename(L, -1));
+    int have_lo = 0, have_hi = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+        lua_Integer i = lua_type(L, -2) == LUA_TNUMBER && lua_isinteger(L, -2) ? lua_tointeger(L, -2) : 0;
+        int lo = i == 1 || !strcmp(k, "min"), hi = i == 2 || !strcmp(k, "max");
+        const char *bad = NULL;
+        if (!strcmp(k, "whole")) {
+            if (lua_isboolean(L, -1)) r->whole = lua_toboolean(L, -1);
+            else bad = "whole: expected true or false";
+        } else if (lo || hi) {
+            double v = lua_tonumber(L, -1);
+            if (lua_type(L, -1) != LUA_TNUMBER || isnan(v)) bad = "expected numbers as bounds";
+            else if (lo ? have_lo : have_hi) bad = "a bound is given twice";
+            else if (lo) r->lo = v, have_lo = 1;
+            else r->hi = v, have_hi = 1;
+        } else {
+            bad = form;
+        }
+        lua_pop(L, 1);
+        if (bad) {
+            lua_pop(L, 1);
+            return err_set(err, PS_ERR_SCRIPT, "%s: ranges.%s: %s", script, name, bad);
+        }
+    }
+    if (!have_lo && !have_hi) return err_set(err, PS_ERR_SCRIPT, "%s: ranges.%s: %s, got {}", script, name, form);
+    if (r->lo > r->hi) return err_set(err, PS_ERR_SCRIPT, "%s: ranges.%s: min is above max", script, name);
+    return PS_OK;
+}
+
+/* The script table is on top of the stack. Each number param the script
+ * gives a range (its ranges table) must be in it: the script's default,
+ * and the scenario's value. So a library script's params are checked
+ * when the scenario loads, by placesim check as well as run, and the
+ * message names the file and the JSON path, as for any scenario value. */
+static ps_status check_ranges(lua_State *L, const cfg_intervention *iv, const cJSON *params, const script_src *src,
+                              iv_origin_fn at, const void *ud, ps_error *err)
+{
+    if (raw_field(L, -1, "ranges") != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return PS_OK;
+    }
+    raw_field(L, -2, "params"); /* script, ranges, params */
+    ps_status st = PS_OK;
+    lua_pushnil(L);
+    while (!st && lua_next(L, -3)) { /* script, ranges, params, name, range */
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            st = err_set(err, PS_ERR_SCRIPT, "%s: ranges: expected the names of params as keys", src->shown);
+            lua_pop(L, 2);
+            break;
+        }
+        const char *name = lua_tostring(L, -2);
+        int t = lua_istable(L, -3) ? raw_field(L, -3, name) : (lua_pushnil(L), LUA_TNIL);
+        double dflt = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        param_range r;
+        char text[120], got[40];
+        if (t != LUA_TNUMBER)
+            st = err_set(err, PS_ERR_SCRIPT, "%s: ranges.%s: expected a param with a number as its default", src->shown,
+                         name);
+        if (!st) st = read_range(L, src->shown, name, &r, err);
+        if (!st) range_text(&r, text, sizeof text);
+        if (!st && !in_range(&r, dflt))
+            st = err_set(err, PS_ERR_SCRIPT, "%s: params.%s: the default %s is not %s (ranges.%s)", src->shown, name,
+                         fmt_number(got, sizeof got, dflt), text, name);
+        const cJSON *v = st ? NULL : cJSON_GetObjectItemCaseSensitive(params, name);
+        if (v && cJSON_IsNumber(v) && !in_range(&r, v->valuedouble)) {
+            char path[400];
+            ps_fmt(path, sizeof path, "interventions[%s].params.%s", iv->name, name);
+            st = err_set(err, PS_ERR_INVALID, "%s: %s: expected %s (the range %s gives it), got %s", at(ud, path), path,
+                         text, src->shown, fmt_number(got, sizeof got, v->valuedouble));
+        }
+        lua_pop(L, st ? 2 : 1); /* the range, and the name if the loop ends */
+    }
+    lua_pop(L, 2);
+    return st;
+}
+
 /* What check_script is given, and what it finds. */
 typedef struct script_check {
     const cfg_intervention *iv;
@@ -210,6 +328,7 @@ static int check_script(lua_State *L)
     lua_host_push_script(lua_host_of(L));
     c->st = check_table(L, c->src->shown, c->err);
     if (!c->st) c->st = check_params(L, c->iv, c->params, c->src, c->at, c->ud, c->err);
+    if (!c->st) c->st = check_ranges(L, c->iv, c->params, c->src, c->at, c->ud, c->err);
     lua_pop(L, 1);
     return 0;
 }

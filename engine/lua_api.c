@@ -74,7 +74,15 @@ static int sim_record(lua_State *L)
 {
     world *w = world_of(L);
     const char *metric = luaL_checkstring(L, 2);
-    lua_Number v = luaL_checknumber(L, 3);
+    /* a number, not a string that reads as one; and finite: NaN is how a
+     * week without a record is kept, and inf would reach the CSV */
+    if (lua_type(L, 3) != LUA_TNUMBER)
+        return luaL_error(L, "sim:record: value: expected a number, got a %s", luaL_typename(L, 3));
+    lua_Number v = lua_tonumber(L, 3);
+    if (!isfinite(v)) {
+        char got[40];
+        return luaL_error(L, "sim:record: value: expected a finite number, got %s", fmt_number(got, sizeof got, v));
+    }
     if (!json_valid_name(metric))
         return luaL_error(L, "sim:record: expected a column name of letters, digits, '_' or '-', got \"%s\"", metric);
     if (engine_column(metric))

@@ -318,20 +318,50 @@ double lua_host_rand(lua_State *L) { return pcg32_double(&lua_host_of(L)->rng); 
 
 uint32_t lua_host_rand_bounded(lua_State *L, uint32_t bound) { return pcg32_bounded(&lua_host_of(L)->rng, bound); }
 
-/* math.random with Lua's arguments, from the script's own stream. */
+/* 64 random bits from the script's stream (two of its 32-bit draws). */
+static uint64_t rand64(lua_State *L)
+{
+    pcg32 *rng = &lua_host_of(L)->rng;
+    uint64_t hi = pcg32_next(rng);
+    return hi << 32 | pcg32_next(rng);
+}
+
+/* math.random as Lua 5.4's: a float in [0, 1); with m, a whole number
+ * from 1 to m; with m and n, from m to n, over the whole integer range;
+ * math.random(0), an integer with all its bits random. Intervals of fewer
+ * than 2^32 numbers draw once from the stream (pcg32_bounded), as they
+ * always have, so scripts' numbers stay the same; wider ones take 64 bits
+ * and keep those within the smallest 2^b - 1 at or above the width, as
+ * Lua's project() does. */
 static int sb_random(lua_State *L)
 {
     lua_Integer lo, hi;
     switch (lua_gettop(L)) {
     case 0: lua_pushnumber(L, lua_host_rand(L)); return 1;
-    case 1: lo = 1; hi = luaL_checkinteger(L, 1); break;
-    case 2: lo = luaL_checkinteger(L, 1); hi = luaL_checkinteger(L, 2); break;
+    case 1:
+        lo = 1;
+        hi = luaL_checkinteger(L, 1);
+        if (hi == 0) { /* a whole random integer */
+            lua_pushinteger(L, (lua_Integer)rand64(L));
+            return 1;
+        }
+        break;
+    case 2:
+        lo = luaL_checkinteger(L, 1);
+        hi = luaL_checkinteger(L, 2);
+        break;
     default: return luaL_error(L, "wrong number of arguments");
     }
-    luaL_argcheck(L, lo <= hi, lua_gettop(L), "interval is empty");
+    luaL_argcheck(L, lo <= hi, 1, "interval is empty");
     lua_Unsigned span = (lua_Unsigned)hi - (lua_Unsigned)lo;
-    luaL_argcheck(L, span < UINT32_MAX, lua_gettop(L), "interval too large");
-    lua_pushinteger(L, lo + (lua_Integer)lua_host_rand_bounded(L, (uint32_t)span + 1));
+    if (span < UINT32_MAX) {
+        lua_pushinteger(L, lo + (lua_Integer)lua_host_rand_bounded(L, (uint32_t)span + 1));
+        return 1;
+    }
+    lua_Unsigned lim = span, r;
+    for (int shift = 1; shift < 64; shift *= 2) lim |= lim >> shift;
+    while ((r = rand64(L) & lim) > span) {}
+    lua_pushinteger(L, (lua_Integer)((lua_Unsigned)lo + r));
     return 1;
 }
 

@@ -22,6 +22,7 @@ Params:
 return {
   name = "Benefit uplift",
   params = { amount_per_week = 20, prevented = 0.3, agency = "dwp" },
+  ranges = { amount_per_week = { min = 0 }, prevented = { 0, 1 } },
 
   week = function(sim, p)
     local households = sim:households{ low_income = true }:count()

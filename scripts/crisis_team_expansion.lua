@@ -21,6 +21,7 @@ Params:
 return {
   name = "Crisis team expansion",
   params = { extra_places = 30, service = "crisis_team", fixed_cost_per_week = 0, agency = "nhs_mental_health" },
+  ranges = { extra_places = { min = 0 }, fixed_cost_per_week = { min = 0 } },
 
   setup = function(sim, p)
     local team = sim:service(p.service)

@@ -26,6 +26,8 @@ Params:
 return {
   name = "Community debt and welfare advice",
   params = { capacity = 40, uptake = 0.01, weeks = 6, success = 0.6, cost_per_case = 250, agency = "council" },
+  ranges = { capacity = { 0, 10000000, whole = true }, uptake = { 0, 1 }, weeks = { 1, 520 }, success = { 0, 1 },
+             cost_per_case = { min = 0 } },
 
   setup = function(sim, p)
     sim:add_service{

@@ -24,6 +24,8 @@ Params:
 return {
   name = "Individual placement and support",
   params = { capacity = 60, uptake = 0.01, weeks = 20, success = 0.4, cost_per_week = 60, agency = "dwp" },
+  ranges = { capacity = { 0, 10000000, whole = true }, uptake = { 0, 1 }, weeks = { 1, 520 }, success = { 0, 1 },
+             cost_per_week = { min = 0 } },
 
   setup = function(sim, p)
     sim:add_service{

@@ -23,6 +23,7 @@ local helped_this_week, week_of_count = 0, -1
 return {
   name = "Eviction prevention",
   params = { cases_per_week = 20, success = 0.6, cost_per_case = 600, agency = "council" },
+  ranges = { cases_per_week = { min = 0 }, success = { 0, 1 }, cost_per_case = { min = 0 } },
 
   on = {
     housing = function(sim, p, household)

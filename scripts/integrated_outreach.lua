@@ -28,6 +28,8 @@ return {
   name = "Integrated neighbourhood team outreach",
   params = { capacity = 100, per_neighbourhood = false, find_rate = 0.02, weeks = 12, cost_per_week = 130,
              agency = "integrated" },
+  ranges = { capacity = { 0, 10000000, whole = true }, find_rate = { 0, 1 }, weeks = { 1, 520 },
+             cost_per_week = { min = 0 } },
 
   setup = function(sim, p)
     sim:add_service{

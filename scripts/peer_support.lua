@@ -27,6 +27,8 @@ return {
   name = "Peer support groups",
   params = { new_members_per_week = 25, weeks = 12, recovery = 1.2, crisis = 0.85, lonely_resolved = 0.25,
              cost_per_member = 80, agency = "vcse" },
+  ranges = { new_members_per_week = { min = 0 }, weeks = { 1, 5200, whole = true }, recovery = { 0, 100 },
+             crisis = { 0, 100 }, lonely_resolved = { 0, 1 }, cost_per_member = { min = 0 } },
 
   week = function(sim, p)
     local n = math.floor(p.new_members_per_week * sim.scale + 0.5)

@@ -31,6 +31,9 @@ return {
   name = "Social prescribing through community hubs",
   params = { places = 120, referrals_per_week = 30, weeks = 12, crisis = 0.83, onset = 0.9, recovery = 1.15,
              lonely_resolved = 0.3, cost_per_person = 180, agency = "nhs_primary_care" },
+  ranges = { places = { 0, 10000000, whole = true }, referrals_per_week = { min = 0 }, weeks = { 1, 520 },
+             crisis = { 0, 100 }, onset = { 0, 100 }, recovery = { 0, 100 }, lonely_resolved = { 0, 1 },
+             cost_per_person = { min = 0 } },
 
   setup = function(sim, p)
     sim:add_service{

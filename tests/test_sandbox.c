@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -710,6 +711,106 @@ static void every_failure_names_the_script_and_line(void **state)
     assert_non_null(at);
     assert_null(strstr(at + 1, "sb_wrapnest.lua:1: "));
     assert_non_null(strstr(msg, "(hook week, week 2, replicate 0)"));
+}
+
+/* A library script's params are checked against the ranges it gives
+ * them when the scenario loads (check and run alike), with the file and
+ * the JSON path: eviction_prevention ran with success 7, and debt_advice
+ * failed with capacity -5 only inside add_service. */
+static void params_are_checked_against_their_ranges(void **state)
+{
+    (void)state;
+    char cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    static const struct {
+        const char *script, *params, *piece;
+    } cases[] = {
+        { "eviction_prevention", "{ \"success\": 7 }",
+          "interventions[eviction_prevention].params.success: expected a number from 0 to 1 (the range "
+          "scripts/eviction_prevention.lua gives it), got 7" },
+        { "eviction_prevention", "{ \"cases_per_week\": -3 }",
+          "params.cases_per_week: expected a number of 0 or more" },
+        { "debt_advice", "{ \"capacity\": -5 }", "params.capacity: expected a whole number from 0 to 10000000" },
+        { "debt_advice", "{ \"capacity\": 40.5 }", "params.capacity: expected a whole number" },
+        { "peer_support", "{ \"weeks\": 0 }", "params.weeks: expected a whole number from 1 to 5200" },
+        { "social_prescribing", "{ \"lonely_resolved\": 1.5 }", "params.lonely_resolved: expected a number from 0 to 1" },
+        { "benefit_uplift", "{ \"prevented\": -0.1 }", "params.prevented: expected a number from 0 to 1" },
+        { "crisis_team_expansion", "{ \"extra_places\": -1 }", "params.extra_places: expected a number of 0 or more" },
+        { "employment_support", "{ \"uptake\": 2 }", "params.uptake: expected a number from 0 to 1" },
+        { "integrated_outreach", "{ \"find_rate\": 2 }", "params.find_rate: expected a number from 0 to 1" },
+        { "eviction_prevention", "{ \"success\": 1, \"cases_per_week\": 0 }", NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char file[64], text[2048];
+        snprintf(file, sizeof file, "sb_range_%zu.json", i);
+        snprintf(text, sizeof text,
+                 "{ \"weeks\": 4, \"replicates\": 1,\n"
+                 "  \"place\": { \"neighbourhoods\": [ { \"name\": \"A\", \"households\": 50, "
+                 "\"deprivation_decile\": 3 } ] },\n"
+                 "  \"interventions\": [ { \"script\": \"%s/scripts/%s.lua\", \"params\": %s } ] }\n",
+                 cwd, cases[i].script, cases[i].params);
+        const char *path = ts_write(file, text);
+        ps_scenario *sc = NULL;
+        ps_error err;
+        ps_status st = ps_scenario_load(path, NULL, 0, &sc, &err);
+        ps_scenario_free(sc);
+        if (!cases[i].piece) {
+            if (st) fail_msg("%s: %s", path, err.message);
+            continue;
+        }
+        print_message("%s\n", err.message);
+        if (st != PS_ERR_INVALID) fail_msg("%s: expected a failure, got status %d", path, (int)st);
+        if (!strstr(err.message, cases[i].piece) || !strstr(err.message, file))
+            fail_msg("%s: expected \"%s\" in: %s", path, cases[i].piece, err.message);
+    }
+    /* a script's own ranges are checked too */
+    static const struct {
+        const char *name, *ranges, *piece;
+    } own[] = {
+        { "range_str", "agency = { 0, 1 }", "sb_range_str.lua: ranges.agency: expected a param with a number as its default" },
+        { "range_dflt", "share = { 0, 1 }", "sb_range_dflt.lua: params.share: the default 5 is not a number from 0 to 1" },
+        { "range_form", "n = { low = 1 }", "sb_range_form.lua: ranges.n: expected {min, max}" },
+        { "range_empty", "n = {}", "sb_range_empty.lua: ranges.n: expected {min, max}" },
+        { "range_order", "n = { min = 9, max = 1 }", "sb_range_order.lua: ranges.n: min is above max" },
+        { "range_twice", "n = { 1, min = 2 }", "sb_range_twice.lua: ranges.n: a bound is given twice" },
+        { "range_whole", "w = { min = 0, whole = true }", "params.w: the default 5.5 is not a whole number of 0 or more" },
+    };
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+        char body[512];
+        snprintf(body, sizeof body,
+                 "return { params = { agency = 'x', share = 5, n = 5, w = 5.5 }, ranges = { %s } }\n", own[i].ranges);
+        expect_failure(own[i].name, body, NULL, own[i].piece, NULL);
+    }
+}
+
+/* sim:record took inf and numeric strings, though a value must be a
+ * number; math.random(0) was an error, and intervals were capped at 2^32,
+ * though math.random works as in Lua. */
+static void record_takes_finite_numbers_and_random_is_luas(void **state)
+{
+    (void)state;
+    static const bad_week cases[] = {
+        { "rec_inf", "  sim:record('a', 1 / 0)", "sim:record: value: expected a finite number, got inf" },
+        { "rec_nan", "  sim:record('a', 0 / 0)", "sim:record: value: expected a finite number, got NaN" },
+        { "rec_str", "  sim:record('a', '5')", "sim:record: value: expected a number, got a string" },
+        { "rec_bool", "  sim:record('a', true)", "sim:record: value: expected a number, got a boolean" },
+        { "rand_empty", "  math.random(2, 1)", "bad argument #1 to 'random' (interval is empty)" },
+    };
+    expect_week_failures(cases, sizeof cases / sizeof cases[0]);
+    EXPECT_WEEK_OK("rand_lua",
+                   "  assert(math.type(math.random(0)) == 'integer')\n"
+                   "  local big, neg = 0, 0\n"
+                   "  for i = 1, 200 do\n"
+                   "    local v = math.random(1, 1 << 40)\n"
+                   "    assert(v >= 1 and v <= 1 << 40)\n"
+                   "    if v > 1 << 32 then big = big + 1 end\n"
+                   "    local w = math.random(math.mininteger, math.maxinteger)\n"
+                   "    if w < 0 then neg = neg + 1 end\n"
+                   "    local x = math.random(-3, 3)\n"
+                   "    assert(x >= -3 and x <= 3)\n"
+                   "  end\n"
+                   "  assert(big > 150 and neg > 50 and neg < 150)\n"
+                   "  sim:record('r', 1.5)");
 }
 
 /* ------------------------------------------------------------ the API */
@@ -1433,6 +1534,8 @@ int main(void)
         cmocka_unit_test(patterns_still_work),
         cmocka_unit_test(a_script_error_names_script_line_hook_and_week),
         cmocka_unit_test(every_failure_names_the_script_and_line),
+        cmocka_unit_test(params_are_checked_against_their_ranges),
+        cmocka_unit_test(record_takes_finite_numbers_and_random_is_luas),
         cmocka_unit_test(no_filter_selects_everyone),
         cmocka_unit_test(selections_take_exactly_whom_their_filters_describe),
         cmocka_unit_test(selection_conversions_count_against_the_budget),

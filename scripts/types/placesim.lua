@@ -7,7 +7,7 @@ Nothing loads this file when a scenario runs; it only describes what the
 engine (engine/lua_api.h) gives a script. The reference is docs/lua-api.md,
 which uses the same names: Sim, Selection, Person, Household, Service,
 Neighbourhood, PersonFilter, HouseholdFilter, PersonSet, HouseholdSet,
-ModifySpec, ServiceSpec and Intervention.
+ModifySpec, ServiceSpec, ParamRange and Intervention.
 
 To use it, put a .luarc.json at the top of the repository (see
 docs/lua-api.md, "Editor support"):
@@ -427,12 +427,22 @@ function Sim:rand_for(entity, label) end
 ---@field service_start? fun(sim: Sim, p: Params, person: Person, service: Service)
 ---@field service_end? fun(sim: Sim, p: Params, person: Person, service: Service, completed: boolean)
 
+---The range of a number param: {min, max}, {min = a}, {max = b} or
+---{min = a, max = b}; whole = true if it must be a whole number.
+---@class ParamRange
+---@field [1]? number min
+---@field [2]? number max
+---@field min? number
+---@field max? number
+---@field whole? boolean
+
 ---The table a script returns. Every field is optional; no other field is
 ---allowed.
 ---@class Intervention
 ---@field name? string a title for people
 ---@field description? string
 ---@field params? table<string, number|string|boolean|table> the defaults; a scenario may override each, with a value of the same type
+---@field ranges? table<string, ParamRange> what number params may be: the default and the scenario's value must be in range, checked when the scenario loads
 ---@field setup? fun(sim: Sim, p: Params) once, in the start week, before week
 ---@field week? fun(sim: Sim, p: Params) every active week, after shocks and before determinants
 ---@field finish? fun(sim: Sim, p: Params) once, in the last active week (end_week - 1, or the run's last week when end_week is 0 or after the run), after its social capital step and before it is recorded
