@@ -2,8 +2,9 @@
  * interventions: running a scenario's Lua scripts inside a replicate.
  *
  * Scenario time: the scripts are read and checked (interventions_load):
- * each one is run once in the sandbox, must return a table of known hooks,
- * and the scenario's params must be ones it declares, of the same type.
+ * each one is run once in the sandbox, must return a plain table of known
+ * hooks, and the scenario's params must be ones it declares, of the same
+ * type, and within the ranges it gives them (its ranges table).
  *
  * Run time, per replicate: each script gets its own sandboxed Lua state
  * (lua_host.h) and the sim API (lua_api.h). Each week the engine calls
