@@ -540,8 +540,10 @@ ps_status output_run_files(const ps_results *res, const char *folder, const ps_w
     char *resolved = ps_scenario_resolved_json(res->scenario);
     char *html = report_html(one, labels, 1, NULL);
     char *log = log_text(res);
+    size_t logged = 0; /* NULL from log_text is no log, or no memory for one */
+    for (int r = 0; r < res->replicates; r++) logged += res->recs[r].log.len;
     ps_status st = PS_OK;
-    if (!ts || !nb || !svc || !sumtext || !resolved || !html)
+    if (!ts || !nb || !svc || !sumtext || !resolved || !html || (logged && !log))
         st = err_set(err, PS_ERR_NOMEM, "out of memory writing results");
     if (!st) st = output_write_file(folder, "timeseries.csv", ts, strlen(ts), err);
     if (!st) st = output_write_file(folder, "neighbourhoods.csv", nb, strlen(nb), err);
