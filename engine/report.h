@@ -3,8 +3,9 @@
  * laptop and print on A4: inline CSS and SVG, no scripts, no fonts, no
  * network. The same results give the same bytes.
  *
- * report.c builds the page and its tables (headline, findings, what
- * changed, provenance); report_charts.c draws the charts from the
+ * report.c builds the page and its tables (headline, findings,
+ * provenance); report_changes.c the what-changed section; report_charts.c
+ * draws the charts from the
  * replicates' records. A run's report shows one scenario; a comparison's
  * shows every scenario beside the baseline with paired differences; a
  * sweep's (sweep.c) shows outcomes against the varied values.
@@ -47,6 +48,10 @@ void report_value_ci(sbuf *b, double mean, double lo, double hi, const char *uni
  * NULL). Names made from a service or agency are written into buf. */
 const char *report_outcome_label(const char *outcome, int *better, char *buf, size_t size);
 
+/* The first n characters of s with '_' as spaces, into buf
+ * ("nhs_mental_health" -> "nhs mental health"). */
+void report_words(char *buf, size_t size, const char *s, size_t n);
+
 /* An agency's name in words ("nhs_mental_health" -> "NHS mental health");
  * one the report does not know is written into buf with spaces for '_'. */
 const char *report_agency_words(const char *code, char *buf, size_t size);
@@ -62,6 +67,8 @@ void report_equity(const report_ctx *c);
 void report_services(const report_ctx *c);
 void report_resilience(const report_ctx *c);
 void report_neighbourhoods(const report_ctx *c);
+/* What changed from the baseline, scenario by scenario (report_changes.c). */
+void report_what_changed(const report_ctx *c);
 
 /* Is there a shock in any of the runs? */
 int report_has_shock(const report_ctx *c);

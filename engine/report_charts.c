@@ -415,9 +415,7 @@ void report_services(const report_ctx *c)
     for (int s = 0; s < ns; s++) {
         size_t len = strlen(svc[s]) - 9 - 16;
         ps_fmt(cats[s], sizeof cats[s], "%.*s", (int)len, svc[s] + 9);
-        ps_fmt(shown[s], sizeof shown[s], "%s", cats[s]);
-        for (char *p = shown[s]; *p; p++)
-            if (*p == '_') *p = ' ';
+        report_words(shown[s], sizeof shown[s], cats[s], strlen(cats[s]));
         catp[s] = shown[s];
     }
     static const char *const measure[] = { "mean_wait_weeks", "dropout_share" };
